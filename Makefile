@@ -1,0 +1,97 @@
+# Build, run, test and benchmark the VMM. `make run` and `make check`
+# install missing build packages first (as root; otherwise they print the
+# apt-get line to run).
+
+ARCH	?= x86_64
+BUILD	?= build
+CC	?= gcc
+SAN	?=
+
+CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread
+LDLIBS	:= -pthread
+ifeq ($(SAN),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+# Packages the build and the tests need, by Debian name.
+BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check
+CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+MEMORY_SRCS := $(wildcard memory/*.c)
+VMM_SRCS    := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
+DEV_SRCS    := $(wildcard devices/*.c)
+ARCH_SRCS   := $(wildcard arch/$(ARCH)/*.c)
+LIB_SRCS    := $(MEMORY_SRCS) $(VMM_SRCS) $(DEV_SRCS) $(ARCH_SRCS)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB         := $(BUILD)/libvmm.a
+VMM         := $(BUILD)/vmm
+
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
+TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
+BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+
+.PHONY: all deps run check check-unit check-integration check-sanitize bench clean
+all: $(VMM) guests
+
+include guests/$(ARCH)/guests.mk
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(VMM): $(BUILD)/obj/vmm/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Install what is missing; as non-root, say exactly what to run.
+deps:
+	@missing=""; for p in $(BUILD_PKGS) $(EXTRA_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "missing packages:$$missing; run as root: apt-get update && apt-get install -y$$missing" >&2; exit 1; \
+		fi; \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
+	fi
+
+run: deps
+	$(MAKE) all
+	$(VMM) --kernel $(BUILD)/guests/$(ARCH)/hello --memory 64M --timeout 60
+
+check: deps
+	$(MAKE) check-unit check-integration
+	$(MAKE) check-sanitize
+
+check-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+check-integration: $(VMM) guests $(INTEG_TESTS)
+	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; \
+		VMM=$(VMM) GUESTS=$(BUILD)/guests/$(ARCH) $$t; done
+
+# The unit and integration suites again, built with ASan and UBSan.
+check-sanitize:
+	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-unit check-integration
+
+bench: deps $(VMM) guests $(BENCHES)
+	@EXTRA=1 sh tests/bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

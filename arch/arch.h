@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only interface vmm/ uses to reach architecture code. Each arch/<name>/
+ * directory implements all of it; nothing else in the tree says #ifdef
+ * __x86_64__.
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "memory/guest_memory.h"
+#include "vmm/kvm.h"
+
+struct vm;
+
+/* Where the guest starts: entry point and the one argument it gets. */
+struct arch_boot {
+	uint64_t entry;
+	uint64_t arg;		/* x86_64: zero page (rsi) */
+};
+
+/* Capabilities this architecture needs, ending with { 0, NULL }. */
+const struct kvm_cap_need *arch_required_caps(void);
+
+/*
+ * Guest-physical layout of size bytes of RAM. Returns the number of ranges
+ * written (at most max), or -E2BIG if size cannot be placed.
+ */
+int arch_ram_layout(uint64_t size, struct guest_range *ranges, unsigned int max);
+
+/* VM-wide set-up after KVM_CREATE_VM and before vCPUs: irqchip, ... */
+int arch_vm_init(int vm_fd);
+
+/*
+ * Places a kernel image (already read into memory) in guest RAM and
+ * prepares whatever it needs to find at entry. On failure returns
+ * -ENOEXEC (not a kernel we can boot) or -E2BIG (does not fit) and sets
+ * *why to a short static description.
+ */
+int arch_load_kernel(struct guest_memory *mem, const void *image, size_t size,
+		     struct arch_boot *boot, const char **why);
+
+/* Per-vCPU set-up: CPUID, registers (the boot CPU enters at boot->entry). */
+int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
+		   unsigned int nr_cpus, const struct arch_boot *boot);
+
+/* Registers of a vCPU, for a failure report. */
+void arch_vcpu_dump(int vcpu_fd, FILE *out);
+
+/* Platform devices on the VM's buses: console UART, reset, debug exit. */
+int arch_add_devices(struct vm *vm);
+
+#endif

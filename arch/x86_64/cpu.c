@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU state: CPUID (the host's supported set with this vCPU's APIC id),
+ * and for the boot CPU the long-mode registers of the 64-bit entry.
+ * Application processors stay in wait-for-SIPI, as on real hardware; the
+ * guest starts them with INIT/SIPI through the in-kernel LAPIC.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "arch/arch.h"
+#include "arch/x86_64/layout.h"
+
+#define CR0_PE		(1ULL << 0)
+#define CR0_ET		(1ULL << 4)
+#define CR0_PG		(1ULL << 31)
+#define CR4_PAE		(1ULL << 5)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+
+static struct kvm_cpuid2 *supported_cpuid(int kvm_fd)
+{
+	unsigned int nent = 64;
+
+	for (;;) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+
+		if (!c)
+			return NULL;
+		c->nent = nent;
+		if (!ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c))
+			return c;
+		free(c);
+		if (errno != E2BIG || nent >= 4096)
+			return NULL;
+		nent *= 2;
+	}
+}
+
+static void set_apic_id(struct kvm_cpuid2 *c, unsigned int index,
+			unsigned int nr_cpus)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		switch (e->function) {
+		case 1:
+			e->ebx = (e->ebx & 0x0000ffff) | (index << 24) |
+				 ((nr_cpus & 0xff) << 16);
+			break;
+		case 0xb:
+		case 0x1f:
+			e->edx = index;		/* x2APIC id */
+			break;
+		}
+	}
+}
+
+static int setup_cpuid(int kvm_fd, int vcpu_fd, unsigned int index,
+		       unsigned int nr_cpus)
+{
+	struct kvm_cpuid2 *c = supported_cpuid(kvm_fd);
+	int err = 0;
+
+	if (!c)
+		return -errno ? -errno : -ENOMEM;
+	set_apic_id(c, index, nr_cpus);
+	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0)
+		err = -errno;
+	free(c);
+	return err;
+}
+
+static int setup_long_mode(int vcpu_fd, const struct arch_boot *boot)
+{
+	struct kvm_segment code = {
+		.base = 0, .limit = 0xffffffff, .selector = X86_BOOT_CS,
+		.type = 11, .present = 1, .s = 1, .l = 1, .g = 1,
+	};
+	struct kvm_segment data = {
+		.base = 0, .limit = 0xffffffff, .selector = X86_BOOT_DS,
+		.type = 3, .present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.gdt.base = X86_BOOT_GDT;
+	sregs.gdt.limit = 4 * 8 - 1;
+	sregs.cr0 = CR0_PE | CR0_ET | CR0_PG;
+	sregs.cr3 = X86_BOOT_PML4;
+	sregs.cr4 = CR4_PAE;
+	sregs.efer = EFER_LME | EFER_LMA;
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return -errno;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = boot->entry;
+	regs.rsi = boot->arg;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return -errno;
+	return 0;
+}
+
+int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
+		   unsigned int nr_cpus, const struct arch_boot *boot)
+{
+	int err = setup_cpuid(kvm_fd, vcpu_fd, index, nr_cpus);
+
+	if (err || index != 0)
+		return err;
+	return setup_long_mode(vcpu_fd, boot);
+}
+
+void arch_vcpu_dump(int vcpu_fd, FILE *out)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+		fprintf(out, "  (registers unavailable)\n");
+		return;
+	}
+	fprintf(out,
+		"  rip %016llx rsp %016llx rflags %016llx\n"
+		"  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+		"  rsi %016llx rdi %016llx rbp %016llx\n"
+		"  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+		"  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n"
+		"  cs %04x (base %llx, dpl %u, l %u) ss %04x\n"
+		"  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n",
+		r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx,
+		r.rsi, r.rdi, r.rbp, r.r8, r.r9, r.r10, r.r11,
+		r.r12, r.r13, r.r14, r.r15,
+		s.cs.selector, s.cs.base, s.cs.dpl, s.cs.l, s.ss.selector,
+		s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ELF64 x86_64 executables (our test guests, and vmlinux): every PT_LOAD
+ * segment is copied to its physical address, bss zeroed, and the entry
+ * point translated from its virtual to its physical address.
+ *
+ * The image is untrusted input: every header field is bounds-checked
+ * against the image size and every segment against guest RAM. Returns 0,
+ * -ENOEXEC (malformed or not for x86_64) or -E2BIG (does not fit), with
+ * *why describing the problem.
+ */
+#ifndef ARCH_X86_64_ELF_H
+#define ARCH_X86_64_ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memory/guest_memory.h"
+
+int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
+		 uint64_t min_paddr, uint64_t *entry, const char **why);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86_64 guest-physical map.
+ *
+ *   0x0000_0500  boot GDT (selectors 0x10 code, 0x18 data, as the Linux
+ *                64-bit boot protocol wants)
+ *   0x0000_7000  zero page (struct boot_params), passed in rsi
+ *   0x0000_9000  boot page tables: PML4, PDPT, 4 PDs identity-mapping the
+ *                first 4 GiB with 2 MiB pages
+ *   0x0009_fc00  reserved up to 1 MiB (EBDA, VGA, BIOS)
+ *   0x0010_0000  kernel image and RAM, up to 3 GiB
+ *   0xc000_0000  32-bit hole (1 GiB): LAPIC, IOAPIC, MMIO devices
+ *   0x1_0000_0000 the rest of RAM, for guests larger than 3 GiB
+ */
+#ifndef ARCH_X86_64_LAYOUT_H
+#define ARCH_X86_64_LAYOUT_H
+
+#define X86_BOOT_GDT		0x500ULL
+#define X86_ZERO_PAGE		0x7000ULL
+#define X86_BOOT_PML4		0x9000ULL
+#define X86_BOOT_PDPT		0xa000ULL
+#define X86_BOOT_PD		0xb000ULL
+#define X86_BOOT_PD_COUNT	4
+#define X86_EBDA_START		0x9fc00ULL
+#define X86_HIGH_MEMORY		0x100000ULL
+#define X86_HOLE_START		0xc0000000ULL
+#define X86_4G			0x100000000ULL
+#define X86_TSS_ADDR		0xfffbd000ULL
+
+#define X86_MIN_RAM		(2ULL << 20)
+#define X86_MAX_RAM		(1ULL << 40)
+
+#define X86_BOOT_CS		0x10
+#define X86_BOOT_DS		0x18
+
+#endif

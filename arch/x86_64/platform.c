@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The x86_64 platform: in-kernel irqchip, COM1 at 0x3f8 (IRQ 4) on stdout,
+ * the debug-exit port at 0xf4 and the i8042 reset line at 0x60/0x64.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "arch/x86_64/layout.h"
+#include "devices/power.h"
+#include "devices/serial.h"
+#include "vmm/vm.h"
+
+#define COM1_PORT	0x3f8
+#define COM1_IRQ	4
+#define DEBUG_EXIT_PORT	0xf4
+#define I8042_DATA_PORT	0x60
+#define I8042_CMD_PORT	0x64
+
+int arch_vm_init(int vm_fd)
+{
+	if (ioctl(vm_fd, KVM_SET_TSS_ADDR, X86_TSS_ADDR) < 0)
+		return -errno;
+	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int arch_add_devices(struct vm *vm)
+{
+	int err;
+
+	vm->serial_irq = (struct vm_irq_line){ .vm = vm, .irq = COM1_IRQ };
+	vm->serial = serial_create(STDOUT_FILENO, vm_irq_line_set, &vm->serial_irq);
+	if (!vm->serial)
+		return -ENOMEM;
+	vm->power = (struct power_device){ .stop = vm_stop_from_device, .ctx = vm };
+
+	err = bus_add(&vm->pio, COM1_PORT, SERIAL_REG_LEN, &serial_ops, vm->serial);
+	if (!err)
+		err = bus_add(&vm->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
+			      &debug_exit_ops, &vm->power);
+	if (!err)
+		err = bus_add(&vm->pio, I8042_DATA_PORT, I8042_LEN,
+			      &i8042_data_ops, &vm->power);
+	if (!err)
+		err = bus_add(&vm->pio, I8042_CMD_PORT, I8042_LEN,
+			      &i8042_command_ops, &vm->power);
+	return err;
+}

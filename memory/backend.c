@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The four guest RAM backends. Shared ones are populated before anyone sees
+ * them; a hugetlb mapping is made without MAP_NORESERVE, so the kernel
+ * reserves every huge page at mmap time and fails there, not with a SIGBUS
+ * on first touch.
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 0x0004U
+#endif
+#define MFD_HUGE_SHIFT 26
+
+static int log2_of(long v)
+{
+	int n = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+static int hugetlb_open(const struct guest_memory_config *cfg, long page_size)
+{
+	char tmpl[PATH_MAX];
+	int fd;
+
+	if (!cfg->hugetlb_path) {
+		unsigned int flags = MFD_CLOEXEC | MFD_HUGETLB |
+				     ((unsigned int)log2_of(page_size) << MFD_HUGE_SHIFT);
+
+		fd = memfd_create("guest-ram", flags);
+		return fd < 0 ? -errno : fd;
+	}
+
+	if (snprintf(tmpl, sizeof(tmpl), "%s/guest-ram.XXXXXX",
+		     cfg->hugetlb_path) >= (int)sizeof(tmpl))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	unlink(tmpl);
+	return fd;
+}
+
+static int shared_alloc(const struct guest_memory_config *cfg, long page_size,
+			struct backing *b)
+{
+	void *host;
+	int fd, err;
+
+	if (cfg->backend == GUEST_MEMORY_HUGETLB)
+		fd = hugetlb_open(cfg, page_size);
+	else
+		fd = memfd_create("guest-ram", MFD_CLOEXEC);
+	if (fd < 0)
+		return fd < -1 ? fd : -errno;
+
+	if (ftruncate(fd, (off_t)cfg->size) < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	/* Reserve the memfd's pages now, so populate cannot be short. */
+	if (cfg->backend == GUEST_MEMORY_MEMFD) {
+		err = posix_fallocate(fd, 0, (off_t)cfg->size);
+		if (err) {
+			err = err == ENOSPC ? -ENOMEM : -err;
+			goto out_close;
+		}
+	}
+	host = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (host == MAP_FAILED) {
+		err = -errno;
+		goto out_close;
+	}
+	b->host = host;
+	b->fd = fd;
+	return 0;
+
+out_close:
+	close(fd);
+	return err;
+}
+
+static int private_alloc(const struct guest_memory_config *cfg,
+			 struct backing *b)
+{
+	void *host = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (host == MAP_FAILED)
+		return -errno;
+	b->host = host;
+	return 0;
+}
+
+static int heap_alloc(const struct guest_memory_config *cfg, long page_size,
+		      struct backing *b)
+{
+	void *host = NULL;
+	int err = posix_memalign(&host, (size_t)page_size, cfg->size);
+
+	if (err)
+		return -err;
+	memset(host, 0, cfg->size);
+	b->host = host;
+	return 0;
+}
+
+int backing_alloc(const struct guest_memory_config *cfg, long page_size,
+		  struct backing *out)
+{
+	struct backing b = { .backend = cfg->backend, .size = cfg->size, .fd = -1 };
+	int err;
+
+	switch (cfg->backend) {
+	case GUEST_MEMORY_MEMFD:
+	case GUEST_MEMORY_HUGETLB:
+		err = shared_alloc(cfg, page_size, &b);
+		break;
+	case GUEST_MEMORY_PRIVATE:
+		err = private_alloc(cfg, &b);
+		break;
+	case GUEST_MEMORY_HEAP:
+		err = heap_alloc(cfg, page_size, &b);
+		break;
+	default:
+		err = -EINVAL;
+	}
+	if (err)
+		return err;
+	*out = b;
+	return 0;
+}
+
+void backing_free(struct backing *b)
+{
+	if (!b->host)
+		return;
+	if (b->backend == GUEST_MEMORY_HEAP)
+		free(b->host);
+	else
+		munmap(b->host, b->size);
+	if (b->fd >= 0)
+		close(b->fd);
+	b->host = NULL;
+	b->fd = -1;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Option parsing. Every error names the option and the bad value.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char config_usage[] =
+"usage: vmm --kernel PATH [options]\n"
+"  --kernel PATH          guest to boot (ELF64, 64-bit entry)\n"
+"  --memory SIZE          guest RAM, e.g. 512M (default 256M)\n"
+"  --memory size=SIZE[,backend=memfd|hugetlb|private|heap][,path=DIR]\n"
+"                         backend: memfd (default) and hugetlb can be shared\n"
+"                         with device processes; path: a hugetlbfs mount\n"
+"  --cpus N               vCPUs (default 1, at most 64)\n"
+"  --timeout SECONDS      stop the guest after this long, exit status 124\n"
+"  --memory-socket PATH   serve guest RAM regions and their fds on a unix\n"
+"                         socket (SCM_RIGHTS), for inspectors and tests\n"
+"  --stats                print VM exit counts by reason on exit\n"
+"  --help, --version\n"
+"exit status: 0 guest powered off or reset (or chose 0), N guest chose N\n"
+"through the debug-exit port, 1 VM failed, 2 bad usage or configuration,\n"
+"124 timeout, 128+S stopped by signal S\n";
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+const char *format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "TGMK";
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int shift = 40 - 10 * i;
+
+		if (bytes && !(bytes & ((1ULL << shift) - 1))) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(bytes >> shift), units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	return buf;
+}
+
+static int parse_memory_size(const char *v, uint64_t *out, char *err,
+			     size_t len)
+{
+	int ret = parse_size(v, out);
+
+	if (ret == -ERANGE)
+		return fail(err, len, "--memory: size '%s' is too large", v);
+	if (ret)
+		return fail(err, len, "--memory: bad size '%s' (use a number with K, M, G or T)", v);
+	if (!*out)
+		return fail(err, len, "--memory: size must not be 0");
+	return 0;
+}
+
+/* "SIZE" or "size=SIZE,backend=NAME,path=DIR" */
+static int parse_memory(char *arg, struct vm_config *cfg, char *err, size_t len)
+{
+	struct guest_memory_config *m = &cfg->memory;
+	bool have_size = false;
+	char *save = NULL, *item;
+
+	if (*arg >= '0' && *arg <= '9' && !strchr(arg, '='))
+		return parse_memory_size(arg, &m->size, err, len);
+
+	for (item = strtok_r(arg, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(item, '=');
+
+		if (!val)
+			return fail(err, len, "--memory: expected key=value, got '%s'", item);
+		*val++ = '\0';
+		if (!strcmp(item, "size")) {
+			if (parse_memory_size(val, &m->size, err, len))
+				return -EINVAL;
+			have_size = true;
+		} else if (!strcmp(item, "backend")) {
+			if (guest_memory_backend_parse(val, &m->backend))
+				return fail(err, len, "--memory: unknown backend '%s' (use memfd, hugetlb, private or heap)", val);
+		} else if (!strcmp(item, "path")) {
+			if (!*val)
+				return fail(err, len, "--memory: path must not be empty");
+			m->hugetlb_path = val;
+		} else {
+			return fail(err, len, "--memory: unknown key '%s' (use size, backend or path)", item);
+		}
+	}
+	if (!have_size)
+		return fail(err, len, "--memory: size=SIZE is required");
+	if (m->hugetlb_path && m->backend != GUEST_MEMORY_HUGETLB)
+		return fail(err, len, "--memory: path= is only for backend=hugetlb");
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long long max,
+		      unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+enum { OPT_KERNEL = 1, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
+       OPT_STATS, OPT_HELP, OPT_VERSION };
+
+static const struct option options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "memory-socket", required_argument, NULL, OPT_MEMORY_SOCKET },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
+		 size_t len)
+{
+	unsigned long long v;
+	int opt;
+
+	*cfg = (struct vm_config){
+		.action = CONFIG_RUN,
+		.memory = { .size = 256ULL << 20, .backend = GUEST_MEMORY_MEMFD },
+		.cpus = 1,
+	};
+	err[0] = '\0';
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_KERNEL:
+			cfg->kernel = optarg;
+			break;
+		case OPT_MEMORY:
+			if (parse_memory(optarg, cfg, err, len))
+				return -EINVAL;
+			break;
+		case OPT_CPUS:
+			if (parse_uint(optarg, VMM_MAX_CPUS, &v) || !v)
+				return fail(err, len, "--cpus: '%s' is not a number from 1 to %d", optarg, VMM_MAX_CPUS);
+			cfg->cpus = (unsigned int)v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint(optarg, 365ULL * 24 * 3600, &v))
+				return fail(err, len, "--timeout: '%s' is not a whole number of seconds", optarg);
+			cfg->timeout_ms = v * 1000;
+			break;
+		case OPT_MEMORY_SOCKET:
+			if (!*optarg)
+				return fail(err, len, "--memory-socket: path must not be empty");
+			cfg->memory_socket = optarg;
+			break;
+		case OPT_STATS:
+			cfg->stats = true;
+			break;
+		case OPT_HELP:
+			cfg->action = CONFIG_HELP;
+			return 0;
+		case OPT_VERSION:
+			cfg->action = CONFIG_VERSION;
+			return 0;
+		case ':':
+			return fail(err, len, "%s needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, len, "option %s needs a value", argv[optind - 1]);
+			return fail(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (!cfg->kernel)
+		return fail(err, len, "--kernel PATH is required (see --help)");
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command line → struct vm_config.
+ *
+ * config_parse() validates everything that can be checked without touching
+ * the host (syntax, ranges, combinations). On error it returns -EINVAL and
+ * leaves one line for the user in err (no trailing newline). Checks that
+ * need the host (page sizes, free huge pages, the kernel file) happen when
+ * the VM is built.
+ */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memory/guest_memory.h"
+
+#define VMM_MAX_CPUS 64
+#define CONFIG_ERR_LEN 256
+
+enum config_action {
+	CONFIG_RUN,
+	CONFIG_HELP,
+	CONFIG_VERSION,
+};
+
+struct vm_config {
+	enum config_action action;
+	struct guest_memory_config memory;
+	unsigned int cpus;
+	const char *kernel;
+	uint64_t timeout_ms;		/* 0: none */
+	const char *memory_socket;	/* export guest RAM for inspection */
+	bool stats;
+};
+
+int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
+		 size_t err_len);
+
+/* "64M", "1G", "4096": bytes, with K/M/G/T suffixes (powers of 1024). */
+int parse_size(const char *s, uint64_t *out);
+
+/* Formats bytes as "64M", "1536K", ... exactly; buf of 32 bytes. */
+const char *format_size(uint64_t bytes, char *buf, size_t len);
+
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm: parse the command line, build the VM, run it, exit with its status.
+ */
+#include <stdio.h>
+
+#include "vmm/config.h"
+#include "vmm/vm.h"
+
+#define VMM_VERSION "0.1"
+
+int main(int argc, char **argv)
+{
+	char err[CONFIG_ERR_LEN];
+	struct vm_config cfg;
+	struct vm *vm;
+	int status;
+
+	if (config_parse(argc, argv, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "vmm: %s\n", err);
+		return VM_EXIT_USAGE;
+	}
+	if (cfg.action == CONFIG_HELP) {
+		fputs(config_usage, stdout);
+		return 0;
+	}
+	if (cfg.action == CONFIG_VERSION) {
+		printf("vmm %s\n", VMM_VERSION);
+		return 0;
+	}
+	if (vm_create(&cfg, &vm, err, sizeof(err))) {
+		fprintf(stderr, "vmm: %s\n", err);
+		return VM_EXIT_USAGE;
+	}
+	status = vm_run(vm);
+	vm_destroy(vm);
+	return status;
+}

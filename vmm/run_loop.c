@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm_run(): starts the vCPU threads, then waits in one poll() loop for
+ * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients and
+ * the --timeout deadline; stops and joins every vCPU; returns the exit
+ * status and prints one line saying why the VM ended.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/serial.h"
+#include "vmm/memory_socket.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_NR };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Moves console input into the UART while its FIFO has room. */
+static bool feed_console(struct vm *vm)
+{
+	char buf[64];
+	size_t room = serial_rx_space(vm->serial);
+	ssize_t n;
+
+	if (!room)
+		return true;
+	n = read(STDIN_FILENO, buf, room < sizeof(buf) ? room : sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;	/* EOF: stop watching stdin */
+	serial_receive(vm->serial, buf, (size_t)n);
+	return true;
+}
+
+static int open_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void wait_for_stop(struct vm *vm, int sfd)
+{
+	uint64_t deadline = vm->cfg->timeout_ms ? now_ms() + vm->cfg->timeout_ms : 0;
+	bool stdin_open = vm->serial != NULL;
+	struct pollfd pfd[POLL_NR];
+
+	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+		int timeout = -1;
+		bool rx_full = stdin_open && !serial_rx_space(vm->serial);
+
+		pfd[POLL_STOP] = (struct pollfd){ .fd = vm->stop_event, .events = POLLIN };
+		pfd[POLL_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[POLL_STDIN] = (struct pollfd){
+			.fd = stdin_open && !rx_full ? STDIN_FILENO : -1,
+			.events = POLLIN,
+		};
+		pfd[POLL_SOCKET] = (struct pollfd){
+			.fd = vm->memory_socket ? memory_socket_fd(vm->memory_socket) : -1,
+			.events = POLLIN,
+		};
+		if (deadline) {
+			uint64_t now = now_ms();
+
+			if (now >= deadline) {
+				vm_request_stop(vm, VM_EXIT_TIMEOUT, "timeout: guest still running after %llu s",
+						(unsigned long long)(vm->cfg->timeout_ms / 1000));
+				break;
+			}
+			timeout = (int)(deadline - now);
+		}
+		if (rx_full && (timeout < 0 || timeout > 20))
+			timeout = 20;	/* recheck the UART's FIFO soon */
+
+		if (poll(pfd, POLL_NR, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			vm_request_stop(vm, VM_EXIT_FAILED, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[POLL_SIGNAL].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				vm_request_stop(vm, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
+						"stopped by signal %s", strsignal((int)si.ssi_signo));
+		}
+		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
+			stdin_open = feed_console(vm);
+		if (pfd[POLL_SOCKET].revents & POLLIN) {
+			int err = memory_socket_serve(vm->memory_socket);
+
+			if (err)
+				fprintf(stderr, "vmm: --memory-socket: client not served: %s\n",
+					strerror(-err));
+		}
+	}
+}
+
+static void print_stats(const struct vm *vm)
+{
+	uint64_t total[VCPU_NR_STATS] = { 0 };
+	unsigned int i, s;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		for (s = 0; s < VCPU_NR_STATS; s++)
+			total[s] += vm->vcpus[i].stats[s];
+	fprintf(stderr, "vmm: exits:");
+	for (s = 0; s < VCPU_NR_STATS; s++)
+		fprintf(stderr, " %s=%llu", vcpu_stat_name((enum vcpu_stat)s),
+			(unsigned long long)total[s]);
+	fprintf(stderr, "\n");
+}
+
+int vm_run(struct vm *vm)
+{
+	unsigned int i;
+	int sfd, err;
+
+	sfd = open_signalfd();
+	if (sfd < 0) {
+		fprintf(stderr, "vmm: signalfd: %s\n", strerror(errno));
+		return VM_EXIT_FAILED;
+	}
+	err = vcpu_init_signals();
+	for (i = 0; !err && i < vm->nr_vcpus; i++)
+		err = vcpu_start(&vm->vcpus[i]);
+	if (err)
+		vm_request_stop(vm, VM_EXIT_FAILED, "cannot start vCPU threads: %s",
+				strerror(-err));
+	else
+		wait_for_stop(vm, sfd);
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+	close(sfd);
+
+	if (vm->cfg->stats)
+		print_stats(vm);
+	fprintf(stderr, "vmm: exit %d: %s\n", vm->exit_status, vm->stop_reason);
+	return vm->exit_status;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vCPU threads. Each runs KVM_RUN and dispatches port I/O and MMIO exits to
+ * the VM's buses; an exit that ends the VM (triple fault, emulation
+ * failure, failed entry) stops it with status 1 after printing the vCPU's
+ * registers on stderr.
+ *
+ * vcpu_kick() makes a running thread leave KVM_RUN (immediate_exit plus a
+ * signal) so it can see that the VM is stopping.
+ */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct vm;
+
+enum vcpu_stat {
+	VCPU_STAT_IO,
+	VCPU_STAT_MMIO,
+	VCPU_STAT_INTR,
+	VCPU_STAT_HLT,
+	VCPU_STAT_SHUTDOWN,
+	VCPU_STAT_INTERNAL_ERROR,
+	VCPU_STAT_FAIL_ENTRY,
+	VCPU_STAT_SYSTEM_EVENT,
+	VCPU_STAT_OTHER,
+	VCPU_STAT_UNCLAIMED_IO,		/* I/O no device answered */
+	VCPU_NR_STATS,
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+	uint64_t stats[VCPU_NR_STATS];
+};
+
+int vcpu_create(struct vm *vm, unsigned int index, struct vcpu *vcpu);
+int vcpu_start(struct vcpu *vcpu);
+void vcpu_kick(struct vcpu *vcpu);
+void vcpu_join(struct vcpu *vcpu);
+void vcpu_destroy(struct vcpu *vcpu);
+
+/* Installs the (empty) kick signal handler; once per process. */
+int vcpu_init_signals(void);
+
+const char *vcpu_stat_name(enum vcpu_stat stat);
+
+#endif

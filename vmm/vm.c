@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building a VM from its config, running it, and tearing it down. This is
+ * the layer that knows what the user asked for, so it turns the modules'
+ * error codes into one-line messages.
+ */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devices/serial.h"
+#include "vmm/kvm.h"
+#include "vmm/memory_socket.h"
+#include "vmm/vcpu.h"
+
+static int fail(char *err, size_t len, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int open_kvm(struct vm *vm, char *err, size_t len)
+{
+	const char *missing;
+	int fd = kvm_open(&missing);
+
+	switch (fd) {
+	case -ENOENT:
+		return fail(err, len, fd, "/dev/kvm does not exist: load the kvm module, or run on a host with virtualization");
+	case -EACCES:
+		return fail(err, len, fd, "/dev/kvm: permission denied: add this user to the group that owns /dev/kvm (usually 'kvm')");
+	case -EPROTO:
+		return fail(err, len, fd, "/dev/kvm: unsupported KVM API version (need 12)");
+	case -ENOSYS:
+		return fail(err, len, fd, "/dev/kvm: host KVM lacks %s", missing);
+	default:
+		if (fd < 0)
+			return fail(err, len, fd, "/dev/kvm: %s", strerror(-fd));
+	}
+	vm->kvm_fd = fd;
+	vm->vm_fd = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return fail(err, len, -errno, "KVM_CREATE_VM: %s", strerror(errno));
+	return 0;
+}
+
+/* Host-dependent memory checks, with messages that say what to change. */
+static int check_memory(const struct guest_memory_config *m, char *err,
+			size_t len)
+{
+	char a[32], b[32];
+	long page = guest_memory_page_size(m);
+	long need, avail;
+
+	if (page == -ENOENT)
+		return fail(err, len, -EINVAL, "--memory: backend=hugetlb: this host has no huge pages");
+	if (page == -ENOTTY)
+		return fail(err, len, -EINVAL, "--memory: path=%s is not a hugetlbfs mount", m->hugetlb_path);
+	if (page < 0)
+		return fail(err, len, (int)page, "--memory: %s: %s",
+			    m->hugetlb_path ? m->hugetlb_path : "huge page size",
+			    strerror((int)-page));
+	if (m->size % (uint64_t)page)
+		return fail(err, len, -EINVAL, "--memory: size %s is not a multiple of the %s page size",
+			    format_size(m->size, a, sizeof(a)),
+			    format_size((uint64_t)page, b, sizeof(b)));
+	if (m->backend != GUEST_MEMORY_HUGETLB)
+		return 0;
+	need = (long)(m->size / (uint64_t)page);
+	avail = hugetlb_free_pages(page);
+	if (avail >= 0 && avail < need)
+		return fail(err, len, -ENOMEM, "--memory: backend=hugetlb needs %ld free %s huge pages, %ld available: reserve them with 'echo %ld > /proc/sys/vm/nr_hugepages'",
+			    need, format_size((uint64_t)page, a, sizeof(a)), avail,
+			    hugetlb_total_pages(page) + need - avail);
+	return 0;
+}
+
+static int setup_memory(struct vm *vm, char *err, size_t len)
+{
+	const struct guest_memory_config *m = &vm->cfg->memory;
+	struct guest_range layout[GUEST_MEMORY_MAX_REGIONS];
+	char a[32];
+	unsigned int i;
+	int nr, ret;
+
+	ret = check_memory(m, err, len);
+	if (ret)
+		return ret;
+	nr = arch_ram_layout(m->size, layout, GUEST_MEMORY_MAX_REGIONS);
+	if (nr < 0)
+		return fail(err, len, nr, "--memory: %s does not fit this machine's guest-physical address space",
+			    format_size(m->size, a, sizeof(a)));
+	ret = guest_memory_create(m, layout, (unsigned int)nr, &vm->mem);
+	if (ret == -E2BIG)
+		return fail(err, len, ret, "--memory: %s is more than this host's RAM",
+			    format_size(m->size, a, sizeof(a)));
+	if (ret == -ENOMEM && m->backend == GUEST_MEMORY_HUGETLB)
+		return fail(err, len, ret, "--memory: could not reserve %s of huge pages: reserve more in /proc/sys/vm/nr_hugepages",
+			    format_size(m->size, a, sizeof(a)));
+	if (ret)
+		return fail(err, len, ret, "--memory: cannot allocate %s (backend=%s): %s",
+			    format_size(m->size, a, sizeof(a)),
+			    guest_memory_backend_name(m->backend), strerror(-ret));
+
+	for (i = 0; i < guest_memory_nr_regions(vm->mem); i++) {
+		const struct guest_region *r = guest_memory_region(vm->mem, i);
+		struct kvm_userspace_memory_region slot = {
+			.slot = i,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = (uint64_t)(uintptr_t)r->host,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+			return fail(err, len, -errno, "KVM_SET_USER_MEMORY_REGION (slot %u at 0x%llx): %s",
+				    i, (unsigned long long)r->gpa, strerror(errno));
+	}
+	return 0;
+}
+
+/* Reads the whole kernel file; refuses what cannot fit in guest RAM. */
+static int read_kernel(struct vm *vm, void **image, size_t *size, char *err,
+		       size_t len)
+{
+	const char *path = vm->cfg->kernel;
+	struct stat st;
+	size_t done = 0;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, len, -errno, "--kernel %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, len, -EINVAL, "--kernel %s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > guest_memory_size(vm->mem)) {
+		close(fd);
+		return fail(err, len, -E2BIG, "--kernel %s: %lld bytes do not fit in guest RAM",
+			    path, (long long)st.st_size);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return fail(err, len, -ENOMEM, "--kernel %s: out of memory", path);
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			free(buf);
+			close(fd);
+			return fail(err, len, -e, "--kernel %s: %s", path, strerror(e));
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*image = buf;
+	*size = done;
+	return 0;
+}
+
+static int load_kernel(struct vm *vm, char *err, size_t len)
+{
+	const char *why = "unknown error";
+	void *image = NULL;
+	size_t size = 0;
+	int ret;
+
+	ret = read_kernel(vm, &image, &size, err, len);
+	if (ret)
+		return ret;
+	ret = arch_load_kernel(vm->mem, image, size, &vm->boot, &why);
+	free(image);
+	if (ret)
+		return fail(err, len, ret, "--kernel %s: %s", vm->cfg->kernel, why);
+	return 0;
+}
+
+static int setup_memory_socket(struct vm *vm, char *err, size_t len)
+{
+	struct guest_memory_sharing *sharing;
+	int ret;
+
+	if (!vm->cfg->memory_socket)
+		return 0;
+	ret = guest_memory_sharing_get(vm->mem, &sharing);
+	if (ret == -EGUEST_MEMORY_PRIVATE)
+		return fail(err, len, ret, "--memory-socket: %s",
+			    guest_memory_sharing_refusal(vm->mem));
+	if (ret)
+		return fail(err, len, ret, "--memory-socket: %s", strerror(-ret));
+	vm->sharing = sharing;
+	ret = memory_socket_open(vm->cfg->memory_socket, sharing, &vm->memory_socket);
+	if (ret)
+		return fail(err, len, ret, "--memory-socket %s: %s",
+			    vm->cfg->memory_socket, strerror(-ret));
+	return 0;
+}
+
+static int setup_vcpus(struct vm *vm, char *err, size_t len)
+{
+	unsigned int i;
+	int ret;
+
+	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return fail(err, len, -ENOMEM, "out of memory");
+	vm->nr_vcpus = vm->cfg->cpus;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].fd = -1;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_create(vm, i, &vm->vcpus[i]);
+		if (ret)
+			return fail(err, len, ret, "vcpu %u: %s", i, strerror(-ret));
+	}
+	return 0;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
+	      size_t len)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int ret;
+
+	if (!vm)
+		return fail(err, len, -ENOMEM, "out of memory");
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = -1;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+	vm->stop_event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_event < 0) {
+		ret = fail(err, len, -errno, "eventfd: %s", strerror(errno));
+		goto out;
+	}
+
+	ret = open_kvm(vm, err, len);
+	if (!ret)
+		ret = setup_memory(vm, err, len);
+	if (!ret) {
+		ret = arch_vm_init(vm->vm_fd);
+		if (ret)
+			fail(err, len, ret, "set up the VM's interrupt controller: %s", strerror(-ret));
+	}
+	if (!ret)
+		ret = load_kernel(vm, err, len);
+	if (!ret) {
+		ret = arch_add_devices(vm);
+		if (ret)
+			fail(err, len, ret, "add platform devices: %s", strerror(-ret));
+	}
+	if (!ret)
+		ret = setup_memory_socket(vm, err, len);
+	if (!ret)
+		ret = setup_vcpus(vm, err, len);
+out:
+	if (ret) {
+		vm_destroy(vm);
+		return ret;
+	}
+	*out = vm;
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	if (!vm)
+		return;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	memory_socket_close(vm->memory_socket);
+	if (vm->sharing)
+		guest_memory_sharing_put(vm->sharing);
+	serial_destroy(vm->serial);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	guest_memory_destroy(vm->mem);
+	if (vm->stop_event >= 0)
+		close(vm->stop_event);
+	pthread_mutex_destroy(&vm->stop_lock);
+	free(vm);
+}
+
+void vm_request_stop(struct vm *vm, int status, const char *fmt, ...)
+{
+	uint64_t one = 1;
+	va_list ap;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->stopping) {
+		pthread_mutex_unlock(&vm->stop_lock);
+		return;
+	}
+	vm->exit_status = status;
+	va_start(ap, fmt);
+	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+	va_end(ap);
+	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vm->stop_lock);
+	if (write(vm->stop_event, &one, sizeof(one)) < 0) {
+		/* The counter cannot overflow with one write per VM. */
+	}
+}
+
+void vm_stop_from_device(void *vm, int status, const char *reason)
+{
+	vm_request_stop(vm, status, "%s", reason);
+}
+
+void vm_irq_line_set(void *line, int level)
+{
+	struct vm_irq_line *l = line;
+	struct kvm_irq_level irq = { .irq = l->irq, .level = (uint32_t)level };
+
+	/* Cannot fail for a valid line of the in-kernel irqchip. */
+	ioctl(l->vm->vm_fd, KVM_IRQ_LINE, &irq);
+}
