@@ -27,7 +27,8 @@ const struct kvm_cap_need *arch_required_caps(void);
 
 /*
  * Guest-physical layout of size bytes of RAM. Returns the number of ranges
- * written (at most max), or -E2BIG if size cannot be placed.
+ * written (at most max), -ERANGE if size is below the minimum the boot
+ * structures need, or -E2BIG if size cannot be placed.
  */
 int arch_ram_layout(uint64_t size, struct guest_range *ranges, unsigned int max);
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,20 +101,28 @@ static int parse_memory_size(const char *v, uint64_t *out, char *err,
 	return 0;
 }
 
-/* "SIZE" or "size=SIZE,backend=NAME,path=DIR" */
-static int parse_memory(char *arg, struct vm_config *cfg, char *err, size_t len)
+/* "SIZE" or "size=SIZE,backend=NAME,path=DIR"; arg is not modified. */
+static int parse_memory(const char *arg, struct vm_config *cfg, char *err,
+			size_t len)
 {
 	struct guest_memory_config *m = &cfg->memory;
 	bool have_size = false;
-	char *save = NULL, *item;
+	char item[PATH_MAX + 16];
 
 	if (*arg >= '0' && *arg <= '9' && !strchr(arg, '='))
 		return parse_memory_size(arg, &m->size, err, len);
 
-	for (item = strtok_r(arg, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
-		char *val = strchr(item, '=');
+	while (*arg) {
+		size_t n = strcspn(arg, ",");
+		char *val;
 
+		if (n >= sizeof(item))
+			return fail(err, len, "--memory: option too long");
+		memcpy(item, arg, n);
+		item[n] = '\0';
+		arg += n + (arg[n] == ',');
+
+		val = strchr(item, '=');
 		if (!val)
 			return fail(err, len, "--memory: expected key=value, got '%s'", item);
 		*val++ = '\0';
@@ -127,7 +136,8 @@ static int parse_memory(char *arg, struct vm_config *cfg, char *err, size_t len)
 		} else if (!strcmp(item, "path")) {
 			if (!*val)
 				return fail(err, len, "--memory: path must not be empty");
-			m->hugetlb_path = val;
+			snprintf(cfg->hugetlb_dir, sizeof(cfg->hugetlb_dir), "%s", val);
+			m->hugetlb_path = cfg->hugetlb_dir;
 		} else {
 			return fail(err, len, "--memory: unknown key '%s' (use size, backend or path)", item);
 		}

@@ -12,6 +12,7 @@
 #define VMM_CONFIG_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct vm_config {
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
 	bool stats;
+	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */
 };
 
 int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,

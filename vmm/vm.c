@@ -104,6 +104,9 @@ static int setup_memory(struct vm *vm, char *err, size_t len)
 	if (ret)
 		return ret;
 	nr = arch_ram_layout(m->size, layout, GUEST_MEMORY_MAX_REGIONS);
+	if (nr == -ERANGE)
+		return fail(err, len, nr, "--memory: %s is too small for this machine",
+			    format_size(m->size, a, sizeof(a)));
 	if (nr < 0)
 		return fail(err, len, nr, "--memory: %s does not fit this machine's guest-physical address space",
 			    format_size(m->size, a, sizeof(a)));

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boots the tiny test guests on the real /dev/kvm and checks what a user
+ * or a CI script sees: the console output, the memory map the guest was
+ * given, and the exit status for each way a VM can end (reset, a status
+ * the guest chose, triple fault, timeout, signal), with every memory
+ * backend and several vCPUs.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "tests/helpers.h"
+
+static struct run_result res;
+
+static void run_vmm(const char *guest, const char *memory, const char *extra,
+		    double timeout)
+{
+	char *argv[16];
+	int n = 0;
+
+	argv[n++] = (char *)vmm_path();
+	argv[n++] = "--kernel";
+	argv[n++] = (char *)guest_path(guest);
+	argv[n++] = "--memory";
+	argv[n++] = (char *)memory;
+	if (extra) {
+		static char buf[256];
+		char *save = NULL, *tok;
+
+		snprintf(buf, sizeof(buf), "%s", extra);
+		for (tok = strtok_r(buf, " ", &save); tok && n < 15;
+		     tok = strtok_r(NULL, " ", &save))
+			argv[n++] = tok;
+	}
+	argv[n] = NULL;
+	ck_assert_int_eq(run_cmd(argv, timeout, &res), 0);
+}
+
+static void assert_hello(const char *ram_end)
+{
+	ck_assert_msg(res.status == 0, "exit %d, stderr: %s", res.status, res.err);
+	ck_assert_msg(strstr(res.out, "Hello from the guest!\n"), "stdout: %s", res.out);
+	ck_assert_msg(strstr(res.out, ram_end), "want '%s' in: %s", ram_end, res.out);
+	ck_assert_msg(strstr(res.err, "vmm: exit 0: guest reset the machine (i8042)\n"),
+		      "stderr: %s", res.err);
+}
+
+START_TEST(hello_memfd)
+{
+	run_vmm("hello", "64M", NULL, 30);
+	assert_hello("RAM ends at 0x0000000004000000");
+	/* 64 MiB minus the 384 KiB hole below 1 MiB */
+	ck_assert_msg(strstr(res.out, "usable RAM 66714624 bytes"), "%s", res.out);
+}
+END_TEST
+
+START_TEST(hello_private)
+{
+	run_vmm("hello", "size=64M,backend=private", NULL, 30);
+	assert_hello("RAM ends at 0x0000000004000000");
+}
+END_TEST
+
+START_TEST(hello_heap)
+{
+	run_vmm("hello", "size=32M,backend=heap", NULL, 30);
+	assert_hello("RAM ends at 0x0000000002000000");
+}
+END_TEST
+
+START_TEST(hello_hugetlb)
+{
+	const char *why;
+
+	if (hugepages_reserve(32, &why)) {
+		printf("SKIP hello_hugetlb: %s\n", why);
+		return;
+	}
+	run_vmm("hello", "size=64M,backend=hugetlb", NULL, 30);
+	assert_hello("RAM ends at 0x0000000004000000");
+	hugepages_restore();
+}
+END_TEST
+
+START_TEST(hello_hugetlbfs_path)
+{
+	char dir[] = "/tmp/vmm-hugetlbfs.XXXXXX", mem[128];
+	const char *why;
+
+	if (hugepages_reserve(16, &why)) {
+		printf("SKIP hello_hugetlbfs_path: %s\n", why);
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	if (mount("none", dir, "hugetlbfs", 0, NULL)) {
+		printf("SKIP hello_hugetlbfs_path: mount hugetlbfs: %s\n", strerror(errno));
+		rmdir(dir);
+		return;
+	}
+	snprintf(mem, sizeof(mem), "size=32M,backend=hugetlb,path=%s", dir);
+	run_vmm("hello", mem, NULL, 30);
+	umount(dir);
+	rmdir(dir);
+	assert_hello("RAM ends at 0x0000000002000000");
+	hugepages_restore();
+}
+END_TEST
+
+START_TEST(hello_above_4g)
+{
+	/* 3 GiB below the hole and 128 MiB above 4 GiB: two regions. */
+	run_vmm("hello", "3200M", NULL, 60);
+	assert_hello("RAM ends at 0x0000000108000000");
+	ck_assert_msg(strstr(res.out, "e820 entries 4"), "%s", res.out);
+}
+END_TEST
+
+START_TEST(hello_smp_stats)
+{
+	run_vmm("hello", "64M", "--cpus 4 --stats", 30);
+	assert_hello("RAM ends at 0x0000000004000000");
+	ck_assert_msg(strstr(res.err, "vmm: exits: io="), "%s", res.err);
+}
+END_TEST
+
+START_TEST(guest_chosen_status)
+{
+	run_vmm("status", "64M", NULL, 30);
+	ck_assert_int_eq(res.status, 42);
+	ck_assert_msg(strstr(res.out, "status: exiting with 42"), "%s", res.out);
+	ck_assert_msg(strstr(res.err, "vmm: exit 42: "), "%s", res.err);
+}
+END_TEST
+
+START_TEST(triple_fault_is_failure)
+{
+	run_vmm("fault", "64M", NULL, 30);
+	ck_assert_int_eq(res.status, 1);
+	ck_assert_ptr_null(strstr(res.out, "still alive"));
+	ck_assert_msg(strstr(res.err, "vmm: vcpu 0: shutdown (triple fault)"), "%s", res.err);
+	/* the registers, with the faulting address in cr2 */
+	ck_assert_msg(strstr(res.err, "rip "), "%s", res.err);
+	ck_assert_msg(strstr(res.err, "cr2 0000400000000000"), "%s", res.err);
+}
+END_TEST
+
+START_TEST(timeout_is_124)
+{
+	run_vmm("spin", "64M", "--timeout 1", 30);
+	ck_assert_int_eq(res.status, 124);
+	ck_assert_msg(strstr(res.out, "spin: spinning"), "%s", res.out);
+	ck_assert_msg(strstr(res.err, "vmm: exit 124: timeout"), "%s", res.err);
+	ck_assert_msg(res.seconds < 20, "took %.1f s", res.seconds);
+}
+END_TEST
+
+START_TEST(sigterm_stops_cleanly)
+{
+	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)guest_path("spin"),
+			 "--memory", "64M", "--cpus", "2", NULL };
+	char out[4096] = "";
+	int out_fd, err_fd;
+	pid_t pid = spawn_cmd(argv, NULL, &out_fd, &err_fd);
+
+	ck_assert_int_gt(pid, 0);
+	ck_assert(read_until(out_fd, out, sizeof(out), "spinning", 20));
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(wait_cmd(pid, 20), 128 + SIGTERM);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("boot");
+	TCase *tc = tcase_create("guests");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, hello_memfd);
+	tcase_add_test(tc, hello_private);
+	tcase_add_test(tc, hello_heap);
+	tcase_add_test(tc, hello_hugetlb);
+	tcase_add_test(tc, hello_hugetlbfs_path);
+	tcase_add_test(tc, hello_above_4g);
+	tcase_add_test(tc, hello_smp_stats);
+	tcase_add_test(tc, guest_chosen_status);
+	tcase_add_test(tc, triple_fault_is_failure);
+	tcase_add_test(tc, timeout_is_124);
+	tcase_add_test(tc, sigterm_stops_cleanly);
+	suite_add_tcase(s, tc);
+
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		printf("SKIP boot suite: /dev/kvm not usable: %s\n", strerror(errno));
+		return 0;
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
