@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86_64 boot preparation without /dev/kvm: the RAM layout around the
+ * 32-bit hole, the ELF loader on good and malformed images, and what the
+ * guest finds at entry (GDT, identity page tables, zero page with e820).
+ */
+#include <check.h>
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "arch/x86_64/elf.h"
+#include "arch/x86_64/layout.h"
+
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+
+START_TEST(layout_below_and_above_the_hole)
+{
+	struct guest_range r[GUEST_MEMORY_MAX_REGIONS];
+
+	ck_assert_int_eq(arch_ram_layout(64 * MiB, r, 8), 1);
+	ck_assert_uint_eq(r[0].gpa, 0);
+	ck_assert_uint_eq(r[0].size, 64 * MiB);
+
+	ck_assert_int_eq(arch_ram_layout(3 * GiB, r, 8), 1);
+	ck_assert_uint_eq(r[0].size, 3 * GiB);
+
+	ck_assert_int_eq(arch_ram_layout(3 * GiB + 2 * MiB, r, 8), 2);
+	ck_assert_uint_eq(r[0].gpa, 0);
+	ck_assert_uint_eq(r[0].size, 3 * GiB);
+	ck_assert_uint_eq(r[1].gpa, 4 * GiB);
+	ck_assert_uint_eq(r[1].size, 2 * MiB);
+
+	ck_assert_int_eq(arch_ram_layout(1 * MiB, r, 8), -ERANGE);
+	ck_assert_int_eq(arch_ram_layout(2 * X86_MAX_RAM, r, 8), -E2BIG);
+	ck_assert_int_eq(arch_ram_layout(UINT64_MAX, r, 8), -E2BIG);
+}
+END_TEST
+
+static struct guest_memory *mem;
+
+static void make_memory(uint64_t size)
+{
+	struct guest_memory_config cfg = { .size = size, .backend = GUEST_MEMORY_PRIVATE };
+	struct guest_range r[GUEST_MEMORY_MAX_REGIONS];
+	int nr = arch_ram_layout(size, r, GUEST_MEMORY_MAX_REGIONS);
+
+	ck_assert_int_gt(nr, 0);
+	ck_assert_int_eq(guest_memory_create(&cfg, r, (unsigned int)nr, &mem), 0);
+}
+
+static void teardown(void)
+{
+	guest_memory_destroy(mem);
+	mem = NULL;
+}
+
+/* A minimal ELF64 executable: one segment of code + bss. */
+struct image {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[2];
+	uint8_t code[64];
+};
+
+static void build_image(struct image *im, uint64_t vaddr, uint64_t paddr)
+{
+	memset(im, 0, sizeof(*im));
+	memcpy(im->eh.e_ident, ELFMAG, SELFMAG);
+	im->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	im->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	im->eh.e_type = ET_EXEC;
+	im->eh.e_machine = EM_X86_64;
+	im->eh.e_entry = vaddr + 8;
+	im->eh.e_phoff = offsetof(struct image, ph);
+	im->eh.e_phentsize = sizeof(Elf64_Phdr);
+	im->eh.e_phnum = 2;
+	im->ph[0] = (Elf64_Phdr){
+		.p_type = PT_LOAD, .p_offset = offsetof(struct image, code),
+		.p_vaddr = vaddr, .p_paddr = paddr,
+		.p_filesz = sizeof(im->code), .p_memsz = 8192,
+	};
+	im->ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE };
+	memset(im->code, 0xcc, sizeof(im->code));
+}
+
+START_TEST(elf_loads_segments_and_translates_entry)
+{
+	struct image im;
+	uint64_t entry = 0;
+	const char *why = NULL;
+	uint8_t *p;
+
+	make_memory(16 * MiB);
+	/* Dirty the bss area first: the loader must zero it. */
+	memset(guest_memory_ptr(mem, 2 * MiB, 8192), 0x77, 8192);
+	build_image(&im, 0xffffffff81000000ULL, 2 * MiB);
+	ck_assert_int_eq(x86_elf_load(mem, &im, sizeof(im), MiB, &entry, &why), 0);
+	ck_assert_uint_eq(entry, 2 * MiB + 8);
+	p = guest_memory_ptr(mem, 2 * MiB, 8192);
+	ck_assert_uint_eq(p[0], 0xcc);
+	ck_assert_uint_eq(p[63], 0xcc);
+	ck_assert_uint_eq(p[64], 0);
+	ck_assert_uint_eq(p[8191], 0);
+}
+END_TEST
+
+static void expect_refused(struct image *im, size_t len, int want, const char *msg)
+{
+	uint64_t entry;
+	const char *why = NULL;
+
+	ck_assert_int_eq(x86_elf_load(mem, im, len, MiB, &entry, &why), want);
+	ck_assert_msg(why && strstr(why, msg), "want '%s', got '%s'", msg, why);
+}
+
+START_TEST(elf_refuses_malformed_images)
+{
+	struct image im;
+
+	make_memory(16 * MiB);
+	build_image(&im, 2 * MiB, 2 * MiB);
+	expect_refused(&im, 10, -ENOEXEC, "no ELF magic");
+	expect_refused(&im, offsetof(struct image, ph) + 10, -ENOEXEC, "truncated");
+	expect_refused(&im, offsetof(struct image, code) + 10, -ENOEXEC, "truncated");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.eh.e_phoff = UINT64_MAX - 8;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "truncated");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.eh.e_phnum = 0xffff;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "truncated");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.ph[0].p_offset = UINT64_MAX;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "truncated");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.ph[0].p_filesz = im.ph[0].p_memsz + 1;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "truncated");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.ph[0].p_memsz = 16;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "larger in the file");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.ph[0].p_type = PT_NULL;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "no loadable segment");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.eh.e_machine = EM_386;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "not for x86_64");
+
+	build_image(&im, 2 * MiB, 2 * MiB);
+	im.eh.e_entry = 0;
+	expect_refused(&im, sizeof(im), -ENOEXEC, "entry point");
+
+	build_image(&im, 0x1000, 0x1000);
+	expect_refused(&im, sizeof(im), -E2BIG, "below 1 MiB");
+
+	build_image(&im, 16 * MiB - 4096, 16 * MiB - 4096);
+	expect_refused(&im, sizeof(im), -E2BIG, "does not fit");
+
+	build_image(&im, 2 * MiB, UINT64_MAX - 4096);
+	expect_refused(&im, sizeof(im), -E2BIG, "does not fit");
+
+	build_image(&im, 2 * MiB, X86_HOLE_START);
+	im.eh.e_entry = X86_HOLE_START;
+	expect_refused(&im, sizeof(im), -E2BIG, "does not fit");
+}
+END_TEST
+
+struct e820 {
+	uint64_t addr, size;
+	uint32_t type;
+} __attribute__((packed));
+
+START_TEST(entry_state_for_a_guest_above_4g)
+{
+	struct arch_boot boot = { 0 };
+	const char *why = NULL;
+	struct image im;
+	uint64_t *pml4, *pdpt, *pd, *gdt;
+	const uint8_t *zp;
+	const struct e820 *e;
+
+	make_memory(3 * GiB + 64 * MiB);
+	build_image(&im, MiB, MiB);
+	ck_assert_int_eq(arch_load_kernel(mem, &im, sizeof(im), &boot, &why), 0);
+	ck_assert_uint_eq(boot.entry, MiB + 8);
+	ck_assert_uint_eq(boot.arg, X86_ZERO_PAGE);
+
+	gdt = guest_memory_ptr(mem, X86_BOOT_GDT, 32);
+	ck_assert_uint_eq(gdt[X86_BOOT_CS / 8], 0x00af9b000000ffffULL);
+	ck_assert_uint_eq(gdt[X86_BOOT_DS / 8], 0x00cf93000000ffffULL);
+
+	pml4 = guest_memory_ptr(mem, X86_BOOT_PML4, 4096);
+	pdpt = guest_memory_ptr(mem, X86_BOOT_PDPT, 4096);
+	ck_assert_uint_eq(pml4[0] & ~0xfffULL, X86_BOOT_PDPT);
+	ck_assert_uint_eq(pdpt[3] & ~0xfffULL, X86_BOOT_PD + 3 * 4096);
+	pd = guest_memory_ptr(mem, pdpt[3] & ~0xfffULL, 4096);
+	/* 2 MiB page 511 of the 4th GiB maps 0xffe00000, present and large */
+	ck_assert_uint_eq(pd[511], 0xffe00000ULL | 0x83);
+
+	zp = guest_memory_ptr(mem, X86_ZERO_PAGE, 4096);
+	ck_assert_uint_eq(zp[0x1e8], 4);
+	e = (const struct e820 *)(zp + 0x2d0);
+	ck_assert_uint_eq(e[0].addr, 0);
+	ck_assert_uint_eq(e[0].size, X86_EBDA_START);
+	ck_assert_uint_eq(e[0].type, 1);
+	ck_assert_uint_eq(e[1].type, 2);
+	ck_assert_uint_eq(e[1].addr + e[1].size, MiB);
+	ck_assert_uint_eq(e[2].addr, MiB);
+	ck_assert_uint_eq(e[2].size, 3 * GiB - MiB);
+	ck_assert_uint_eq(e[3].addr, 4 * GiB);
+	ck_assert_uint_eq(e[3].size, 64 * MiB);
+	ck_assert_uint_eq(e[3].type, 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("x86_boot");
+	TCase *tc = tcase_create("boot");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, layout_below_and_above_the_hole);
+	tcase_add_test(tc, elf_loads_segments_and_translates_entry);
+	tcase_add_test(tc, elf_refuses_malformed_images);
+	tcase_add_test(tc, entry_state_for_a_guest_above_4g);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
