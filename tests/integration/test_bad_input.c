@@ -3,7 +3,8 @@
  * Every bad input gets exactly one line on stderr, nothing on stdout, and
  * exit status 2 — before any guest code runs: bad options and sizes,
  * backends that cannot be had, kernels that are missing, not ELF,
- * truncated or for another machine, and sharing refused for private memory.
+ * truncated or for another machine, sharing refused for private memory,
+ * and a /dev/kvm that is missing or not ours to open.
  */
 #include <check.h>
 #include <elf.h>
@@ -181,6 +182,53 @@ START_TEST(sharing_refused_for_private_memory)
 }
 END_TEST
 
+/* A copy of vmm that any user can execute, wherever the tree lives. */
+static const char *public_vmm(void)
+{
+	static char path[300];
+	char cmd[700];
+
+	snprintf(path, sizeof(path), "%s/vmm", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s %s", vmm_path(), path,
+		 tmpdir, path);
+	ck_assert_int_eq(system(cmd), 0);
+	return path;
+}
+
+START_TEST(kvm_unavailable)
+{
+	char script[600];
+	struct run_result res;
+
+	if (geteuid() != 0) {
+		printf("SKIP kvm_unavailable: needs root to drop privileges and mount\n");
+		return;
+	}
+	{
+		char *argv[] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+				 "--clear-groups", (char *)public_vmm(), "--kernel", HELLO, NULL };
+
+		ck_assert_int_eq(run_cmd(argv, 30, &res), 0);
+		ck_assert_msg(res.status == 2, "exit %d: %s", res.status, res.err);
+		ck_assert_int_eq(count_lines(res.err), 1);
+		ck_assert_msg(strstr(res.err, "vmm: /dev/kvm: permission denied: add this user to the group"),
+			      "%s", res.err);
+	}
+	{
+		/* A private mount namespace whose /dev has no kvm node. */
+		char *argv[] = { "/usr/bin/unshare", "-m", "/bin/sh", "-c", script, NULL };
+
+		snprintf(script, sizeof(script),
+			 "mount --make-rprivate / && mount -t tmpfs none /dev && exec %s --kernel %s",
+			 vmm_path(), HELLO);
+		ck_assert_int_eq(run_cmd(argv, 30, &res), 0);
+		ck_assert_msg(res.status == 2, "exit %d: %s", res.status, res.err);
+		ck_assert_int_eq(count_lines(res.err), 1);
+		ck_assert_msg(strstr(res.err, "vmm: /dev/kvm does not exist"), "%s", res.err);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bad_input");
@@ -198,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, hugetlb_without_pages);
 	tcase_add_test(tc, bad_kernels);
 	tcase_add_test(tc, sharing_refused_for_private_memory);
+	tcase_add_test(tc, kvm_unavailable);
 	suite_add_tcase(s, tc);
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
