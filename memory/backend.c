@@ -55,35 +55,67 @@ static int hugetlb_open(const struct guest_memory_config *cfg, long page_size)
 	return fd;
 }
 
+/*
+ * MAP_POPULATE does not report a short populate (the host ran out of
+ * memory): find out now with mincore() rather than by a fault later.
+ */
+static int check_resident(void *host, uint64_t size)
+{
+	const uint64_t window = 1ULL << 30;
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *vec = malloc(window / (uint64_t)page);
+	uint64_t off, i;
+	int err = 0;
+
+	if (!vec)
+		return -ENOMEM;
+	for (off = 0; off < size && !err; off += window) {
+		uint64_t len = size - off < window ? size - off : window;
+
+		if (mincore((char *)host + off, len, vec)) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < len / (uint64_t)page; i++) {
+			if (!(vec[i] & 1)) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+	}
+	free(vec);
+	return err;
+}
+
 static int shared_alloc(const struct guest_memory_config *cfg, long page_size,
 			struct backing *b)
 {
 	void *host;
 	int fd, err;
 
-	if (cfg->backend == GUEST_MEMORY_HUGETLB)
+	if (cfg->backend == GUEST_MEMORY_HUGETLB) {
 		fd = hugetlb_open(cfg, page_size);
-	else
+	} else {
 		fd = memfd_create("guest-ram", MFD_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
 	if (fd < 0)
-		return fd < -1 ? fd : -errno;
+		return fd;
 
 	if (ftruncate(fd, (off_t)cfg->size) < 0) {
 		err = -errno;
 		goto out_close;
 	}
-	/* Reserve the memfd's pages now, so populate cannot be short. */
-	if (cfg->backend == GUEST_MEMORY_MEMFD) {
-		err = posix_fallocate(fd, 0, (off_t)cfg->size);
-		if (err) {
-			err = err == ENOSPC ? -ENOMEM : -err;
-			goto out_close;
-		}
-	}
 	host = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (host == MAP_FAILED) {
 		err = -errno;
+		goto out_close;
+	}
+	err = check_resident(host, cfg->size);
+	if (err) {
+		munmap(host, cfg->size);
 		goto out_close;
 	}
 	b->host = host;

@@ -6,8 +6,9 @@
  * hugetlb a MAP_SHARED | MAP_POPULATE mapping of an fd that the backing
  * owns; for private an anonymous MAP_PRIVATE | MAP_POPULATE mapping; for
  * heap an aligned heap block, zeroed (so touched). Every backing is
- * populated; shared ones are also fully reserved (fallocate for memfd, the
- * mmap reservation for hugetlb), so a short populate cannot go unnoticed.
+ * populated, and a shared one is checked to be fully resident (mincore for
+ * memfd; for hugetlb the mmap itself reserves every page), so a short
+ * populate fails here instead of faulting later.
  * backing_free() undoes it.
  */
 #ifndef MEMORY_BACKEND_H

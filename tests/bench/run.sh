@@ -1,0 +1,49 @@
+#!/bin/sh
+# Guest-memory benchmark: allocate + populate + register guest RAM with our
+# backends, side by side with the fault-in limit (memset) and with QEMU
+# preallocating the same amount; see the header of mem_bench.c.
+#
+# usage: sh tests/bench/run.sh BUILD_DIR
+# environment: ARCH (x86_64), BENCH_RUNS (5), BENCH_WARMUP (1),
+#              BENCH_SIZE (1G), QEMU (qemu-system-x86_64)
+# Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built.
+# As root it installs QEMU when missing and reserves huge pages for the
+# run (mem_bench puts nr_hugepages back as it found it).
+
+set -u
+BUILD=${1:-build}
+ARCH=${ARCH:-x86_64}
+QEMU=${QEMU:-qemu-system-x86_64}
+BENCH="$BUILD/bench/mem_bench"
+
+if [ ! -x "$BENCH" ]; then
+	echo "run.sh: $BENCH is missing: make $BENCH" >&2
+	exit 2
+fi
+if [ ! -e /dev/kvm ]; then
+	echo "skip: mem_bench: /dev/kvm does not exist on this host"
+	exit 0
+fi
+
+# The peer: QEMU, installed from the distribution if we may.
+if ! command -v "$QEMU" >/dev/null 2>&1 && [ "$QEMU" = qemu-system-x86_64 ] &&
+   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "run.sh: installing qemu-system-x86 for the QEMU reference"
+	apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-x86 >/dev/null
+fi
+if command -v "$QEMU" >/dev/null 2>&1; then
+	set -- --qemu "$(command -v "$QEMU")"
+elif [ "$(id -u)" = 0 ]; then
+	set -- --no-qemu "$QEMU not found and could not be installed"
+else
+	set -- --no-qemu "$QEMU not found; as root: apt-get install -y qemu-system-x86"
+fi
+if [ "$ARCH" != x86_64 ]; then
+	set -- --no-qemu "the QEMU reference is only set up for x86_64"
+fi
+
+exec "$BENCH" all "$@" \
+	--vmm "$BUILD/vmm" --guest "$BUILD/guests/$ARCH/status" \
+	--runs "${BENCH_RUNS:-5}" --warmup "${BENCH_WARMUP:-1}" \
+	--size "${BENCH_SIZE:-1G}"
