@@ -16,10 +16,20 @@
 
 struct vm;
 
+/* What to boot: images already read into memory. */
+struct arch_kernel {
+	const void *image;
+	size_t image_size;
+	const void *initrd;	/* NULL when there is none */
+	size_t initrd_size;
+	const char *cmdline;
+};
+
 /* Where the guest starts: entry point and the one argument it gets. */
 struct arch_boot {
+	int mode;		/* arch-specific entry mode */
 	uint64_t entry;
-	uint64_t arg;		/* x86_64: zero page (rsi) */
+	uint64_t arg;		/* x86_64: zero page (rsi) or PVH start info (ebx) */
 };
 
 /* Capabilities this architecture needs, ending with { 0, NULL }. */
@@ -36,17 +46,25 @@ int arch_ram_layout(uint64_t size, struct guest_range *ranges, unsigned int max)
 int arch_vm_init(int vm_fd);
 
 /*
- * Places a kernel image (already read into memory) in guest RAM and
- * prepares whatever it needs to find at entry. On failure returns
- * -ENOEXEC (not a kernel we can boot) or -E2BIG (does not fit) and sets
+ * Places the kernel, initrd and command line in guest RAM and prepares
+ * whatever the kernel needs to find at entry. On failure returns -ENOEXEC
+ * (not a kernel we can boot) or -E2BIG (something does not fit) and sets
  * *why to a short static description.
  */
-int arch_load_kernel(struct guest_memory *mem, const void *image, size_t size,
+int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *kernel,
 		     struct arch_boot *boot, const char **why);
 
 /* Per-vCPU set-up: CPUID, registers (the boot CPU enters at boot->entry). */
 int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
 		   unsigned int nr_cpus, const struct arch_boot *boot);
+
+/*
+ * An emulation-failure exit (KVM_EXIT_INTERNAL_ERROR): 0 if the
+ * architecture completed the instruction and the vCPU can go on,
+ * -ENOSYS if it is a real failure.
+ */
+struct kvm_run;
+int arch_emulation_failure(int vcpu_fd, const struct kvm_run *run);
 
 /* Registers of a vCPU, for a failure report. */
 void arch_vcpu_dump(int vcpu_fd, FILE *out);

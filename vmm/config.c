@@ -14,7 +14,10 @@
 
 const char config_usage[] =
 "usage: vmm --kernel PATH [options]\n"
-"  --kernel PATH          guest to boot (ELF64, 64-bit entry)\n"
+"  --kernel PATH          kernel to boot: bzImage, ELF vmlinux (PVH entry)\n"
+"                         or ELF64 (64-bit entry)\n"
+"  --initrd PATH          initial ramdisk\n"
+"  --cmdline STRING       kernel command line (default: console=ttyS0)\n"
 "  --memory SIZE          guest RAM, e.g. 512M (default 256M)\n"
 "  --memory size=SIZE[,backend=memfd|hugetlb|private|heap][,path=DIR]\n"
 "                         backend: memfd (default) and hugetlb can be shared\n"
@@ -165,11 +168,13 @@ static int parse_uint(const char *s, unsigned long long max,
 	return 0;
 }
 
-enum { OPT_KERNEL = 1, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
+enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
        OPT_STATS, OPT_HELP, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -198,6 +203,12 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 		switch (opt) {
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			cfg->initrd = optarg;
+			break;
+		case OPT_CMDLINE:
+			cfg->cmdline = optarg;
 			break;
 		case OPT_MEMORY:
 			if (parse_memory(optarg, cfg, err, len))

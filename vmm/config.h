@@ -32,6 +32,8 @@ struct vm_config {
 	struct guest_memory_config memory;
 	unsigned int cpus;
 	const char *kernel;
+	const char *initrd;
+	const char *cmdline;		/* NULL: the default */
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
 	bool stats;

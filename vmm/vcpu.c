@@ -23,6 +23,7 @@ static const char *const stat_names[VCPU_NR_STATS] = {
 	[VCPU_STAT_HLT] = "hlt",
 	[VCPU_STAT_SHUTDOWN] = "shutdown",
 	[VCPU_STAT_INTERNAL_ERROR] = "internal_error",
+	[VCPU_STAT_EMULATED] = "emulated_by_vmm",
 	[VCPU_STAT_FAIL_ENTRY] = "fail_entry",
 	[VCPU_STAT_SYSTEM_EVENT] = "system_event",
 	[VCPU_STAT_OTHER] = "other",
@@ -169,6 +170,10 @@ static bool handle_exit(struct vcpu *vcpu)
 		fail(vcpu, "shutdown (triple fault)");
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (!arch_emulation_failure(vcpu->fd, run)) {
+			vcpu->stats[VCPU_STAT_EMULATED]++;
+			return true;
+		}
 		vcpu->stats[VCPU_STAT_INTERNAL_ERROR]++;
 		report_internal_error(vcpu);
 		return false;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vCPU threads. Each runs KVM_RUN and dispatches port I/O and MMIO exits to
- * the VM's buses; an exit that ends the VM (triple fault, emulation
+ * the VM's buses, and lets the architecture finish instructions KVM could
+ * not emulate (arch_emulation_failure); an exit that ends the VM (triple fault, emulation
  * failure, failed entry) stops it with status 1 after printing the vCPU's
  * registers on stderr.
  *
@@ -26,6 +27,7 @@ enum vcpu_stat {
 	VCPU_STAT_HLT,
 	VCPU_STAT_SHUTDOWN,
 	VCPU_STAT_INTERNAL_ERROR,
+	VCPU_STAT_EMULATED,		/* instructions KVM could not emulate */
 	VCPU_STAT_FAIL_ENTRY,
 	VCPU_STAT_SYSTEM_EVENT,
 	VCPU_STAT_OTHER,

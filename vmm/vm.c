@@ -138,11 +138,10 @@ static int setup_memory(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
-/* Reads the whole kernel file; refuses what cannot fit in guest RAM. */
-static int read_kernel(struct vm *vm, void **image, size_t *size, char *err,
-		       size_t len)
+/* Reads a whole file (--kernel, --initrd); refuses what cannot fit in RAM. */
+static int read_file(struct vm *vm, const char *opt, const char *path,
+		     void **data, size_t *size, char *err, size_t len)
 {
-	const char *path = vm->cfg->kernel;
 	struct stat st;
 	size_t done = 0;
 	char *buf;
@@ -150,20 +149,20 @@ static int read_kernel(struct vm *vm, void **image, size_t *size, char *err,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, len, -errno, "--kernel %s: %s", path, strerror(errno));
+		return fail(err, len, -errno, "%s %s: %s", opt, path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, len, -EINVAL, "--kernel %s: not a regular file", path);
+		return fail(err, len, -EINVAL, "%s %s: not a regular file", opt, path);
 	}
 	if ((uint64_t)st.st_size > guest_memory_size(vm->mem)) {
 		close(fd);
-		return fail(err, len, -E2BIG, "--kernel %s: %lld bytes do not fit in guest RAM",
-			    path, (long long)st.st_size);
+		return fail(err, len, -E2BIG, "%s %s: %lld bytes do not fit in guest RAM",
+			    opt, path, (long long)st.st_size);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
-		return fail(err, len, -ENOMEM, "--kernel %s: out of memory", path);
+		return fail(err, len, -ENOMEM, "%s %s: out of memory", opt, path);
 	}
 	while (done < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
@@ -173,31 +172,40 @@ static int read_kernel(struct vm *vm, void **image, size_t *size, char *err,
 
 			free(buf);
 			close(fd);
-			return fail(err, len, -e, "--kernel %s: %s", path, strerror(e));
+			return fail(err, len, -e, "%s %s: %s", opt, path, strerror(e));
 		}
 		done += (size_t)n;
 	}
 	close(fd);
-	*image = buf;
+	*data = buf;
 	*size = done;
 	return 0;
 }
 
 static int load_kernel(struct vm *vm, char *err, size_t len)
 {
+	const struct vm_config *cfg = vm->cfg;
+	struct arch_kernel k = {
+		.cmdline = cfg->cmdline ? cfg->cmdline : VM_DEFAULT_CMDLINE,
+	};
 	const char *why = "unknown error";
-	void *image = NULL;
-	size_t size = 0;
+	void *image = NULL, *initrd = NULL;
 	int ret;
 
-	ret = read_kernel(vm, &image, &size, err, len);
-	if (ret)
-		return ret;
-	ret = arch_load_kernel(vm->mem, image, size, &vm->boot, &why);
+	ret = read_file(vm, "--kernel", cfg->kernel, &image, &k.image_size, err, len);
+	if (!ret && cfg->initrd)
+		ret = read_file(vm, "--initrd", cfg->initrd, &initrd, &k.initrd_size,
+				err, len);
+	if (!ret) {
+		k.image = image;
+		k.initrd = initrd;
+		ret = arch_load_kernel(vm->mem, &k, &vm->boot, &why);
+		if (ret)
+			fail(err, len, ret, "--kernel %s: %s", cfg->kernel, why);
+	}
 	free(image);
-	if (ret)
-		return fail(err, len, ret, "--kernel %s: %s", vm->cfg->kernel, why);
-	return 0;
+	free(initrd);
+	return ret;
 }
 
 static int setup_memory_socket(struct vm *vm, char *err, size_t len)

@@ -24,6 +24,8 @@
 #include "vmm/config.h"
 #include "devices/power.h"
 
+#define VM_DEFAULT_CMDLINE	"console=ttyS0"
+
 #define VM_EXIT_OK		0
 #define VM_EXIT_FAILED		1
 #define VM_EXIT_USAGE		2

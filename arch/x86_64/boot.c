@@ -1,73 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Getting an x86_64 guest to its 64-bit entry point: load the image, then
- * build what the Linux 64-bit boot protocol promises at entry: a flat GDT
- * with __BOOT_CS/__BOOT_DS, identity-mapped page tables, and a zero page
- * (struct boot_params) with the e820 memory map, whose address goes in rsi.
- * Our test guests rely on exactly that and nothing more.
+ * x86_64 kernel loading: recognise the image (bzImage, ELF with a PVH
+ * note, plain ELF64), let its loader place it, then lay out what every
+ * entry mode shares: initrd at the top of low RAM, command line, boot GDT,
+ * identity page tables, and the memory map as e820 (zero page) or PVH
+ * memmap (hvm_start_info).
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/boot.h"
 #include "arch/x86_64/elf.h"
 #include "arch/x86_64/layout.h"
-
-/* struct boot_params offsets (Documentation/arch/x86/zero-page.rst) */
-#define ZP_E820_ENTRIES		0x1e8
-#define ZP_E820_TABLE		0x2d0
-#define ZP_E820_MAX		128
-#define ZP_SIZE			4096
-
-#define E820_RAM		1
-#define E820_RESERVED		2
-
-struct e820_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct e820_entry) == 20, "e820 entry is 20 bytes");
-_Static_assert(ZP_E820_TABLE + ZP_E820_MAX * 20 <= ZP_SIZE, "e820 fits");
 
 #define PTE_PRESENT	0x1ULL
 #define PTE_WRITE	0x2ULL
 #define PTE_LARGE	0x80ULL
+#define PAGE_SIZE	4096ULL
 
-static unsigned int build_e820(const struct guest_memory *mem,
-			       struct e820_entry *e820)
+/* Linux's x86 COMMAND_LINE_SIZE: what a PVH or plain ELF kernel keeps. */
+#define ELF_CMDLINE_MAX	2048
+
+unsigned int x86_memory_map(const struct guest_memory *mem,
+			    struct x86_memmap_entry *map, unsigned int max)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < guest_memory_nr_regions(mem); i++) {
+	for (i = 0; i < guest_memory_nr_regions(mem) && n + 3 <= max; i++) {
 		const struct guest_region *r = guest_memory_region(mem, i);
 
 		if (r->gpa == 0) {
 			/* Low RAM, then EBDA and BIOS area, then the rest. */
-			e820[n++] = (struct e820_entry){ 0, X86_EBDA_START, E820_RAM };
-			e820[n++] = (struct e820_entry){ X86_EBDA_START,
+			map[n++] = (struct x86_memmap_entry){ 0, X86_EBDA_START, E820_RAM };
+			map[n++] = (struct x86_memmap_entry){ X86_EBDA_START,
 				X86_HIGH_MEMORY - X86_EBDA_START, E820_RESERVED };
 			if (r->size > X86_HIGH_MEMORY)
-				e820[n++] = (struct e820_entry){ X86_HIGH_MEMORY,
+				map[n++] = (struct x86_memmap_entry){ X86_HIGH_MEMORY,
 					r->size - X86_HIGH_MEMORY, E820_RAM };
 		} else {
-			e820[n++] = (struct e820_entry){ r->gpa, r->size, E820_RAM };
+			map[n++] = (struct x86_memmap_entry){ r->gpa, r->size, E820_RAM };
 		}
 	}
 	return n;
-}
-
-static int write_zero_page(struct guest_memory *mem)
-{
-	uint8_t zp[ZP_SIZE] = { 0 };
-	struct e820_entry e820[GUEST_MEMORY_MAX_REGIONS + 2];
-	unsigned int n = build_e820(mem, e820);
-
-	zp[ZP_E820_ENTRIES] = (uint8_t)n;
-	memcpy(zp + ZP_E820_TABLE, e820, n * sizeof(e820[0]));
-	return guest_memory_write(mem, X86_ZERO_PAGE, zp, sizeof(zp));
 }
 
 static int write_page_tables(struct guest_memory *mem)
@@ -78,7 +55,7 @@ static int write_page_tables(struct guest_memory *mem)
 
 	pml4[0] = X86_BOOT_PDPT | PTE_PRESENT | PTE_WRITE;
 	for (i = 0; i < X86_BOOT_PD_COUNT; i++) {
-		uint64_t pd_gpa = X86_BOOT_PD + i * 4096ULL;
+		uint64_t pd_gpa = X86_BOOT_PD + i * PAGE_SIZE;
 
 		pdpt[i] = pd_gpa | PTE_PRESENT | PTE_WRITE;
 		for (j = 0; j < 512; j++)
@@ -96,7 +73,7 @@ static int write_gdt(struct guest_memory *mem)
 {
 	const uint64_t gdt[] = {
 		[0] = 0,
-		[1] = 0,
+		[X86_BOOT_CS32 / 8] = 0x00cf9b000000ffffULL,	/* 32-bit code */
 		[X86_BOOT_CS / 8] = 0x00af9b000000ffffULL,	/* 64-bit code */
 		[X86_BOOT_DS / 8] = 0x00cf93000000ffffULL,	/* flat data */
 	};
@@ -104,25 +81,126 @@ static int write_gdt(struct guest_memory *mem)
 	return guest_memory_write(mem, X86_BOOT_GDT, gdt, sizeof(gdt));
 }
 
-int arch_load_kernel(struct guest_memory *mem, const void *image, size_t size,
-		     struct arch_boot *boot, const char **why)
+/*
+ * The initrd goes as high as it can below limit and the end of the first
+ * RAM region, page-aligned, above the kernel.
+ */
+static int place_initrd(struct guest_memory *mem, const struct arch_kernel *k,
+			uint64_t kernel_end, uint64_t limit, uint64_t *gpa,
+			const char **why)
 {
-	uint64_t entry;
+	const struct guest_region *low = guest_memory_region(mem, 0);
+	uint64_t top = low->gpa + low->size;
+
+	*gpa = 0;
+	if (!k->initrd_size)
+		return 0;
+	if (limit && top > limit + 1)
+		top = limit + 1;
+	if (k->initrd_size > top) {
+		*why = "initrd does not fit in guest RAM";
+		return -E2BIG;
+	}
+	*gpa = (top - k->initrd_size) & ~(PAGE_SIZE - 1);
+	if (*gpa < kernel_end) {
+		*why = "initrd does not fit in guest RAM above the kernel";
+		return -E2BIG;
+	}
+	return guest_memory_write(mem, *gpa, k->initrd, k->initrd_size);
+}
+
+static int write_cmdline(struct guest_memory *mem, const char *cmdline,
+			 uint64_t max, const char **why)
+{
+	size_t len = strlen(cmdline);
+
+	if (len + 1 > max || len + 1 > X86_CMDLINE_MAX) {
+		*why = "command line is longer than the kernel accepts";
+		return -E2BIG;
+	}
+	return guest_memory_write(mem, X86_CMDLINE, cmdline, len + 1);
+}
+
+static int common_setup(struct guest_memory *mem)
+{
+	int err = write_gdt(mem);
+
+	return err ? err : write_page_tables(mem);
+}
+
+static int load_bzimage(struct guest_memory *mem, const struct arch_kernel *k,
+			struct arch_boot *boot, const char **why)
+{
+	struct bzimage bz;
+	uint64_t initrd;
 	int err;
 
-	err = x86_elf_load(mem, image, size, X86_HIGH_MEMORY, &entry, why);
+	err = x86_bzimage_load(mem, k->image, k->image_size, &bz, why);
+	if (!err)
+		err = write_cmdline(mem, k->cmdline, bz.cmdline_size ? bz.cmdline_size + 1 : 256, why);
+	if (!err)
+		err = place_initrd(mem, k, bz.kernel_end, bz.initrd_addr_max, &initrd, why);
 	if (err)
 		return err;
-	err = write_gdt(mem);
+	err = common_setup(mem);
 	if (!err)
-		err = write_page_tables(mem);
+		err = x86_write_zero_page(mem, &bz, X86_CMDLINE, initrd, k->initrd_size);
+	boot->mode = X86_ENTRY_64;
+	boot->entry = bz.load_addr + 0x200;
+	boot->arg = X86_ZERO_PAGE;
+	return err;
+}
+
+static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
+		    struct arch_boot *boot, const char **why)
+{
+	uint64_t entry, end, pvh_entry, initrd;
+	int err, pvh;
+
+	err = x86_elf_load(mem, k->image, k->image_size, X86_HIGH_MEMORY, &entry,
+			   &end, why);
+	if (err)
+		return err;
+	pvh = x86_pvh_entry(k->image, k->image_size, &pvh_entry, why);
+	if (pvh == -ENOEXEC)
+		return pvh;
+	err = write_cmdline(mem, k->cmdline, ELF_CMDLINE_MAX, why);
 	if (!err)
-		err = write_zero_page(mem);
-	if (err) {
+		err = place_initrd(mem, k, end, UINT32_MAX, &initrd, why);
+	if (err)
+		return err;
+	err = common_setup(mem);
+	if (err)
+		return err;
+	if (pvh == 0) {
+		boot->mode = X86_ENTRY_PVH;
+		boot->entry = pvh_entry;
+		boot->arg = X86_PVH_INFO;
+		return x86_pvh_write_start_info(mem, X86_CMDLINE, initrd, k->initrd_size);
+	}
+	boot->mode = X86_ENTRY_64;
+	boot->entry = entry;
+	boot->arg = X86_ZERO_PAGE;
+	return x86_write_zero_page(mem, NULL, X86_CMDLINE, initrd, k->initrd_size);
+}
+
+int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
+		     struct arch_boot *boot, const char **why)
+{
+	int err;
+
+	if (k->image_size >= SELFMAG && !memcmp(k->image, ELFMAG, SELFMAG))
+		err = load_elf(mem, k, boot, why);
+	else if (k->image_size > 0x206 &&
+		 !memcmp((const char *)k->image + 0x202, "HdrS", 4))
+		err = load_bzimage(mem, k, boot, why);
+	else {
+		*why = "not a kernel: neither an ELF file nor a bzImage (no ELF magic, no HdrS)";
+		return -ENOEXEC;
+	}
+	if (err && err != -ENOEXEC && err != -E2BIG) {
 		*why = "guest RAM too small for the boot structures";
 		return -E2BIG;
 	}
-	boot->entry = entry;
-	boot->arg = X86_ZERO_PAGE;
-	return 0;
+	return err;
 }

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
 
 #define CR0_PE		(1ULL << 0)
@@ -111,6 +112,47 @@ static int setup_long_mode(int vcpu_fd, const struct arch_boot *boot)
 	return 0;
 }
 
+/* PVH: 32-bit protected mode, paging off, ebx = start info. */
+static int setup_pvh(int vcpu_fd, const struct arch_boot *boot)
+{
+	struct kvm_segment code = {
+		.base = 0, .limit = 0xffffffff, .selector = X86_BOOT_CS32,
+		.type = 11, .present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_segment data = {
+		.base = 0, .limit = 0xffffffff, .selector = X86_BOOT_DS,
+		.type = 3, .present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_segment tr = {
+		.base = 0, .limit = 0x67, .selector = 0,
+		.type = 11, .present = 1,	/* busy 32-bit TSS */
+	};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.tr = tr;
+	sregs.gdt.base = X86_BOOT_GDT;
+	sregs.gdt.limit = 4 * 8 - 1;
+	sregs.cr0 = CR0_PE | CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return -errno;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = boot->entry;
+	regs.rbx = boot->arg;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return -errno;
+	return 0;
+}
+
 int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
 		   unsigned int nr_cpus, const struct arch_boot *boot)
 {
@@ -118,6 +160,8 @@ int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
 
 	if (err || index != 0)
 		return err;
+	if (boot->mode == X86_ENTRY_PVH)
+		return setup_pvh(vcpu_fd, boot);
 	return setup_long_mode(vcpu_fd, boot);
 }
 

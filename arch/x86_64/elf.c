@@ -58,7 +58,8 @@ static int load_segment(struct guest_memory *mem, const char *image,
 }
 
 int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
-		 uint64_t min_paddr, uint64_t *entry, const char **why)
+		 uint64_t min_paddr, uint64_t *entry, uint64_t *end,
+		 const char **why)
 {
 	const Elf64_Ehdr *eh = image;
 	const Elf64_Phdr *ph;
@@ -69,6 +70,7 @@ int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
 	err = check_header(eh, size, why);
 	if (err)
 		return err;
+	*end = 0;
 	ph = (const Elf64_Phdr *)((const char *)image + eh->e_phoff);
 	for (i = 0; i < eh->e_phnum; i++, ph++) {
 		if (ph->p_type != PT_LOAD)
@@ -77,8 +79,14 @@ int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
 		if (err)
 			return err;
 		loaded = true;
+		if (ph->p_paddr + ph->p_memsz > *end)
+			*end = ph->p_paddr + ph->p_memsz;
 		if (eh->e_entry >= ph->p_vaddr && eh->e_entry - ph->p_vaddr < ph->p_memsz) {
 			*entry = ph->p_paddr + (eh->e_entry - ph->p_vaddr);
+			found_entry = true;
+		} else if (!found_entry && eh->e_entry >= ph->p_paddr &&
+			   eh->e_entry - ph->p_paddr < ph->p_memsz) {
+			*entry = eh->e_entry;	/* vmlinux gives a physical entry */
 			found_entry = true;
 		}
 	}

@@ -2,7 +2,9 @@
 /*
  * ELF64 x86_64 executables (our test guests, and vmlinux): every PT_LOAD
  * segment is copied to its physical address, bss zeroed, and the entry
- * point translated from its virtual to its physical address.
+ * point translated from its virtual to its physical address (vmlinux
+ * gives a physical one, which is taken as it is); *end is the
+ * first physical address after the highest segment.
  *
  * The image is untrusted input: every header field is bounds-checked
  * against the image size and every segment against guest RAM. Returns 0,
@@ -18,6 +20,7 @@
 #include "memory/guest_memory.h"
 
 int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
-		 uint64_t min_paddr, uint64_t *entry, const char **why);
+		 uint64_t min_paddr, uint64_t *entry, uint64_t *end,
+		 const char **why);
 
 #endif
