@@ -54,9 +54,30 @@ int arch_vm_init(int vm_fd);
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *kernel,
 		     struct arch_boot *boot, const char **why);
 
+/* CPU features hidden from the guest (bits of the arch's feature table). */
+struct arch_cpu_features {
+	uint64_t hidden;
+};
+
+/*
+ * Parses "-name,-name,...". -EINVAL with the offending item copied to bad.
+ * arch_pvm_hidden_features is what a PVM host needs hidden.
+ */
+int arch_cpu_features_parse(const char *spec, struct arch_cpu_features *out,
+			    char *bad, size_t bad_len);
+extern const char arch_pvm_hidden_features[];
+
+/*
+ * Kernel command line words the architecture adds for a Linux guest (for
+ * x86_64: clearcpuid= for hidden features). 0, or -ENOSPC.
+ */
+int arch_cmdline_extras(const struct arch_cpu_features *features, char *buf,
+			size_t len);
+
 /* Per-vCPU set-up: CPUID, registers (the boot CPU enters at boot->entry). */
 int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
-		   unsigned int nr_cpus, const struct arch_boot *boot);
+		   unsigned int nr_cpus, const struct arch_boot *boot,
+		   const struct arch_cpu_features *features);
 
 /*
  * An emulation-failure exit (KVM_EXIT_INTERNAL_ERROR): 0 if the

@@ -18,6 +18,11 @@ const char config_usage[] =
 "                         or ELF64 (64-bit entry)\n"
 "  --initrd PATH          initial ramdisk\n"
 "  --cmdline STRING       kernel command line (default: console=ttyS0)\n"
+"  --cpu-features -F,...  hide CPU features from the guest: popcnt, x2apic,\n"
+"                         xsave, avx, avx2, rdrand, rdseed, smep, smap, umip,\n"
+"                         pku, kvm-pv-unhalt, kvm-pv-tlb-flush, kvm-pv-ipi,\n"
+"                         kvm-pv-sched-yield (default: none, or on a PVM host\n"
+"                         what its emulator cannot run)\n"
 "  --memory SIZE          guest RAM, e.g. 512M (default 256M)\n"
 "  --memory size=SIZE[,backend=memfd|hugetlb|private|heap][,path=DIR]\n"
 "                         backend: memfd (default) and hugetlb can be shared\n"
@@ -168,13 +173,14 @@ static int parse_uint(const char *s, unsigned long long max,
 	return 0;
 }
 
-enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
+enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_CPU_FEATURES, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
        OPT_STATS, OPT_HELP, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "cpu-features", required_argument, NULL, OPT_CPU_FEATURES },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -210,6 +216,15 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 		case OPT_CMDLINE:
 			cfg->cmdline = optarg;
 			break;
+		case OPT_CPU_FEATURES: {
+			struct arch_cpu_features f;
+			char bad[64];
+
+			if (arch_cpu_features_parse(optarg, &f, bad, sizeof(bad)))
+				return fail(err, len, "--cpu-features: cannot hide '%s' (use -name,-name,... with names from --help)", bad);
+			cfg->cpu_features = optarg;
+			break;
+		}
 		case OPT_MEMORY:
 			if (parse_memory(optarg, cfg, err, len))
 				return -EINVAL;

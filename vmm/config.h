@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "memory/guest_memory.h"
 
 #define VMM_MAX_CPUS 64
@@ -34,6 +35,7 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;		/* NULL: the default */
+	const char *cpu_features;	/* NULL: what the host needs */
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
 	bool stats;

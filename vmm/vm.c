@@ -185,9 +185,7 @@ static int read_file(struct vm *vm, const char *opt, const char *path,
 static int load_kernel(struct vm *vm, char *err, size_t len)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct arch_kernel k = {
-		.cmdline = cfg->cmdline ? cfg->cmdline : VM_DEFAULT_CMDLINE,
-	};
+	struct arch_kernel k = { .cmdline = vm->cmdline };
 	const char *why = "unknown error";
 	void *image = NULL, *initrd = NULL;
 	int ret;
@@ -226,6 +224,36 @@ static int setup_memory_socket(struct vm *vm, char *err, size_t len)
 	if (ret)
 		return fail(err, len, ret, "--memory-socket %s: %s",
 			    vm->cfg->memory_socket, strerror(-ret));
+	return 0;
+}
+
+static int setup_cpu_features(struct vm *vm, char *err, size_t len)
+{
+	const char *spec = vm->cfg->cpu_features;
+	char bad[64];
+
+	/* A PVM host's emulator cannot run some features: hide them. */
+	if (!spec && kvm_is_pvm_host())
+		spec = arch_pvm_hidden_features;
+	if (spec && arch_cpu_features_parse(spec, &vm->cpu_features, bad, sizeof(bad)))
+		return fail(err, len, -EINVAL, "--cpu-features: cannot hide '%s'", bad);
+	return 0;
+}
+
+/* The user's command line (or the default), then what the VMM adds. */
+static int build_cmdline(struct vm *vm, char *err, size_t len)
+{
+	const char *base = vm->cfg->cmdline ? vm->cfg->cmdline : VM_DEFAULT_CMDLINE;
+	char extras[512];
+	int n;
+
+	if (arch_cmdline_extras(&vm->cpu_features, extras, sizeof(extras)))
+		return fail(err, len, -ENOSPC, "--cpu-features: too many features");
+	n = snprintf(NULL, 0, "%s%s%s", base, *extras ? " " : "", extras);
+	vm->cmdline = malloc((size_t)n + 1);
+	if (!vm->cmdline)
+		return fail(err, len, -ENOMEM, "out of memory");
+	snprintf(vm->cmdline, (size_t)n + 1, "%s%s%s", base, *extras ? " " : "", extras);
 	return 0;
 }
 
@@ -276,6 +304,10 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 			fail(err, len, ret, "set up the VM's interrupt controller: %s", strerror(-ret));
 	}
 	if (!ret)
+		ret = setup_cpu_features(vm, err, len);
+	if (!ret)
+		ret = build_cmdline(vm, err, len);
+	if (!ret)
 		ret = load_kernel(vm, err, len);
 	if (!ret) {
 		ret = arch_add_devices(vm);
@@ -304,6 +336,7 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
+	free(vm->cmdline);
 	memory_socket_close(vm->memory_socket);
 	if (vm->sharing)
 		guest_memory_sharing_put(vm->sharing);

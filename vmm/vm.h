@@ -48,6 +48,8 @@ struct vm {
 	int vm_fd;
 	struct guest_memory *mem;
 	struct arch_boot boot;
+	struct arch_cpu_features cpu_features;
+	char *cmdline;		/* as the guest gets it */
 	struct bus pio;
 	struct bus mmio;
 

@@ -68,4 +68,10 @@ int x86_write_zero_page(struct guest_memory *mem, const struct bzimage *bz,
 			uint64_t cmdline_gpa, uint64_t initrd_gpa,
 			uint64_t initrd_size);
 
+struct arch_cpu_features;
+
+/* Sets this vCPU's CPUID: supported set, topology, hidden features. */
+int x86_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned int index,
+		    unsigned int nr_cpus, const struct arch_cpu_features *features);
+
 #endif

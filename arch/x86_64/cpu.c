@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPU state: CPUID (the host's supported set with this vCPU's APIC id),
- * and for the boot CPU the long-mode registers of the 64-bit entry.
+ * vCPU state: CPUID (cpuid.c), and for the boot CPU the registers of its
+ * entry mode: long mode for the 64-bit entry, protected mode for PVH.
  * Application processors stay in wait-for-SIPI, as on real hardware; the
  * guest starts them with INIT/SIPI through the in-kernel LAPIC.
  */
@@ -21,61 +21,6 @@
 #define CR4_PAE		(1ULL << 5)
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
-
-static struct kvm_cpuid2 *supported_cpuid(int kvm_fd)
-{
-	unsigned int nent = 64;
-
-	for (;;) {
-		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
-
-		if (!c)
-			return NULL;
-		c->nent = nent;
-		if (!ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c))
-			return c;
-		free(c);
-		if (errno != E2BIG || nent >= 4096)
-			return NULL;
-		nent *= 2;
-	}
-}
-
-static void set_apic_id(struct kvm_cpuid2 *c, unsigned int index,
-			unsigned int nr_cpus)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-		switch (e->function) {
-		case 1:
-			e->ebx = (e->ebx & 0x0000ffff) | (index << 24) |
-				 ((nr_cpus & 0xff) << 16);
-			break;
-		case 0xb:
-		case 0x1f:
-			e->edx = index;		/* x2APIC id */
-			break;
-		}
-	}
-}
-
-static int setup_cpuid(int kvm_fd, int vcpu_fd, unsigned int index,
-		       unsigned int nr_cpus)
-{
-	struct kvm_cpuid2 *c = supported_cpuid(kvm_fd);
-	int err = 0;
-
-	if (!c)
-		return -errno ? -errno : -ENOMEM;
-	set_apic_id(c, index, nr_cpus);
-	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0)
-		err = -errno;
-	free(c);
-	return err;
-}
 
 static int setup_long_mode(int vcpu_fd, const struct arch_boot *boot)
 {
@@ -154,9 +99,10 @@ static int setup_pvh(int vcpu_fd, const struct arch_boot *boot)
 }
 
 int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
-		   unsigned int nr_cpus, const struct arch_boot *boot)
+		   unsigned int nr_cpus, const struct arch_boot *boot,
+		   const struct arch_cpu_features *features)
 {
-	int err = setup_cpuid(kvm_fd, vcpu_fd, index, nr_cpus);
+	int err = x86_setup_cpuid(kvm_fd, vcpu_fd, index, nr_cpus, features);
 
 	if (err || index != 0)
 		return err;

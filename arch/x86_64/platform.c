@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The x86_64 platform: in-kernel irqchip, COM1 at 0x3f8 (IRQ 4) on stdout,
+ * The x86_64 platform: in-kernel irqchip (PIC, IOAPIC, LAPICs) and PIT,
+ * COM1 at 0x3f8 (IRQ 4) on stdout,
  * the debug-exit port at 0xf4 and the i8042 reset line at 0x60/0x64.
  */
 #include <errno.h>
@@ -22,9 +23,13 @@
 
 int arch_vm_init(int vm_fd)
 {
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
 	if (ioctl(vm_fd, KVM_SET_TSS_ADDR, X86_TSS_ADDR) < 0)
 		return -errno;
 	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return -errno;
+	if (ioctl(vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return -errno;
 	return 0;
 }
