@@ -90,6 +90,9 @@ int arch_emulation_failure(int vcpu_fd, const struct kvm_run *run);
 /* Registers of a vCPU, for a failure report. */
 void arch_vcpu_dump(int vcpu_fd, FILE *out);
 
+/* Address and interrupt of virtio-mmio slot index; -ENOSPC past the last. */
+int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq);
+
 /* Platform devices on the VM's buses: console UART, reset, debug exit. */
 int arch_add_devices(struct vm *vm);
 

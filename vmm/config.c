@@ -31,6 +31,8 @@ const char config_usage[] =
 "  --timeout SECONDS      stop the guest after this long, exit status 124\n"
 "  --memory-socket PATH   serve guest RAM regions and their fds on a unix\n"
 "                         socket (SCM_RIGHTS), for inspectors and tests\n"
+"  --disk PATH[,ro]       virtio-blk disk backed by a file (up to 8)\n"
+"  --rng                  virtio-rng entropy device\n"
 "  --stats                print VM exit counts by reason on exit\n"
 "  --help, --version\n"
 "exit status: 0 guest powered off or reset (or chose 0), N guest chose N\n"
@@ -157,6 +159,30 @@ static int parse_memory(const char *arg, struct vm_config *cfg, char *err,
 	return 0;
 }
 
+/* "PATH" or "PATH,ro" */
+static int parse_disk(const char *arg, struct vm_config *cfg, char *err,
+		      size_t len)
+{
+	struct disk_config *d;
+	size_t n = strlen(arg);
+
+	if (cfg->nr_disks == VMM_MAX_DISKS)
+		return fail(err, len, "--disk: at most %d disks", VMM_MAX_DISKS);
+	d = &cfg->disks[cfg->nr_disks];
+	if (n > 3 && !strcmp(arg + n - 3, ",ro")) {
+		d->read_only = true;
+		n -= 3;
+	}
+	if (!n)
+		return fail(err, len, "--disk: path must not be empty");
+	if (n >= sizeof(d->path))
+		return fail(err, len, "--disk: path too long");
+	memcpy(d->path, arg, n);
+	d->path[n] = '\0';
+	cfg->nr_disks++;
+	return 0;
+}
+
 static int parse_uint(const char *s, unsigned long long max,
 		      unsigned long long *out)
 {
@@ -174,7 +200,7 @@ static int parse_uint(const char *s, unsigned long long max,
 }
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_CPU_FEATURES, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
-       OPT_STATS, OPT_HELP, OPT_VERSION };
+       OPT_STATS, OPT_DISK, OPT_RNG, OPT_HELP, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -186,6 +212,8 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "memory-socket", required_argument, NULL, OPT_MEMORY_SOCKET },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -246,6 +274,13 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 			break;
 		case OPT_STATS:
 			cfg->stats = true;
+			break;
+		case OPT_DISK:
+			if (parse_disk(optarg, cfg, err, len))
+				return -EINVAL;
+			break;
+		case OPT_RNG:
+			cfg->rng = true;
 			break;
 		case OPT_HELP:
 			cfg->action = CONFIG_HELP;

@@ -20,6 +20,12 @@
 #include "memory/guest_memory.h"
 
 #define VMM_MAX_CPUS 64
+#define VMM_MAX_DISKS 8
+
+struct disk_config {
+	char path[PATH_MAX];
+	bool read_only;
+};
 #define CONFIG_ERR_LEN 256
 
 enum config_action {
@@ -38,6 +44,9 @@ struct vm_config {
 	const char *cpu_features;	/* NULL: what the host needs */
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
+	unsigned int nr_disks;
+	struct disk_config disks[VMM_MAX_DISKS];
+	bool rng;
 	bool stats;
 	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */
 };

@@ -22,6 +22,7 @@
 #include "vmm/kvm.h"
 #include "vmm/memory_socket.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio_devices.h"
 
 static int fail(char *err, size_t len, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -244,11 +245,12 @@ static int setup_cpu_features(struct vm *vm, char *err, size_t len)
 static int build_cmdline(struct vm *vm, char *err, size_t len)
 {
 	const char *base = vm->cfg->cmdline ? vm->cfg->cmdline : VM_DEFAULT_CMDLINE;
-	char extras[512];
+	char extras[2048];
 	int n;
 
-	if (arch_cmdline_extras(&vm->cpu_features, extras, sizeof(extras)))
-		return fail(err, len, -ENOSPC, "--cpu-features: too many features");
+	if (arch_cmdline_extras(&vm->cpu_features, extras, sizeof(extras)) ||
+	    vm_virtio_cmdline(vm, extras, sizeof(extras)))
+		return fail(err, len, -ENOSPC, "too many words to add to the command line");
 	n = snprintf(NULL, 0, "%s%s%s", base, *extras ? " " : "", extras);
 	vm->cmdline = malloc((size_t)n + 1);
 	if (!vm->cmdline)
@@ -304,6 +306,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 			fail(err, len, ret, "set up the VM's interrupt controller: %s", strerror(-ret));
 	}
 	if (!ret)
+		ret = vm_virtio_create(vm, err, len);
+	if (!ret)
 		ret = setup_cpu_features(vm, err, len);
 	if (!ret)
 		ret = build_cmdline(vm, err, len);
@@ -340,6 +344,7 @@ void vm_destroy(struct vm *vm)
 	memory_socket_close(vm->memory_socket);
 	if (vm->sharing)
 		guest_memory_sharing_put(vm->sharing);
+	vm_virtio_destroy(vm);
 	serial_destroy(vm->serial);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

@@ -34,6 +34,16 @@
 
 struct vcpu;
 struct serial;
+struct virtio_mmio;
+struct virtio_blk;
+
+#define VM_MAX_VIRTIO 16
+
+struct vm_virtio_slot {
+	struct virtio_mmio *transport;
+	uint64_t base;
+	unsigned int irq;
+};
 
 /* One interrupt line of the in-kernel irqchip, as a device's irq_fn ctx. */
 struct vm_irq_line {
@@ -56,6 +66,10 @@ struct vm {
 	struct serial *serial;
 	struct vm_irq_line serial_irq;
 	struct power_device power;
+	unsigned int nr_virtio;
+	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
+	struct virtio_blk *disks[VMM_MAX_DISKS];
+
 	struct guest_memory_sharing *sharing;	/* only if a consumer asked */
 	struct memory_socket *memory_socket;
 

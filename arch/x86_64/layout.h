@@ -13,6 +13,7 @@
  *   0x0009_fc00  reserved up to 1 MiB (EBDA, VGA, BIOS)
  *   0x0010_0000  kernel image and RAM, up to 3 GiB
  *   0xc000_0000  32-bit hole (1 GiB): LAPIC, IOAPIC, MMIO devices
+ *   0xd000_0000  virtio-mmio slots, 4 KiB each
  *   0x1_0000_0000 the rest of RAM, for guests larger than 3 GiB
  */
 #ifndef ARCH_X86_64_LAYOUT_H
@@ -31,6 +32,7 @@
 #define X86_HIGH_MEMORY		0x100000ULL
 #define X86_HOLE_START		0xc0000000ULL
 #define X86_4G			0x100000000ULL
+#define X86_VIRTIO_MMIO_BASE	0xd0000000ULL
 #define X86_TSS_ADDR		0xfffbd000ULL
 
 #define X86_MIN_RAM		(2ULL << 20)

@@ -34,6 +34,18 @@ int arch_vm_init(int vm_fd)
 	return 0;
 }
 
+/* virtio-mmio slots: 4 KiB each in the 32-bit hole, on free ISA IRQs. */
+static const unsigned int virtio_irqs[] = { 5, 6, 7, 9, 10, 11, 12, 14, 15 };
+
+int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq)
+{
+	if (index >= sizeof(virtio_irqs) / sizeof(virtio_irqs[0]))
+		return -ENOSPC;
+	*base = X86_VIRTIO_MMIO_BASE + index * 0x1000ULL;
+	*irq = virtio_irqs[index];
+	return 0;
+}
+
 int arch_add_devices(struct vm *vm)
 {
 	int err;

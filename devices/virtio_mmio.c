@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-mmio registers, feature and status negotiation, queue set-up,
+ * and the worker thread that waits on the queues' ioeventfds.
+ */
+#include "virtio_mmio.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+enum {
+	REG_MAGIC = 0x000, REG_VERSION = 0x004, REG_DEVICE_ID = 0x008,
+	REG_VENDOR_ID = 0x00c, REG_DEVICE_FEATURES = 0x010,
+	REG_DEVICE_FEATURES_SEL = 0x014, REG_DRIVER_FEATURES = 0x020,
+	REG_DRIVER_FEATURES_SEL = 0x024, REG_QUEUE_SEL = 0x030,
+	REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038,
+	REG_QUEUE_READY = 0x044, REG_QUEUE_NOTIFY = 0x050,
+	REG_INTERRUPT_STATUS = 0x060, REG_INTERRUPT_ACK = 0x064,
+	REG_STATUS = 0x070, REG_QUEUE_DESC_LOW = 0x080,
+	REG_QUEUE_DESC_HIGH = 0x084, REG_QUEUE_DRIVER_LOW = 0x090,
+	REG_QUEUE_DRIVER_HIGH = 0x094, REG_QUEUE_DEVICE_LOW = 0x0a0,
+	REG_QUEUE_DEVICE_HIGH = 0x0a4, REG_CONFIG_GENERATION = 0x0fc,
+	REG_CONFIG = 0x100,
+};
+
+#define MAGIC_VALUE		0x74726976	/* "virt" */
+#define VENDOR_ID		0x554d4551	/* "QEMU", what drivers expect */
+#define STATUS_DRIVER_OK	4
+#define STATUS_FEATURES_OK	8
+#define STATUS_NEEDS_RESET	64
+#define INT_USED_BUFFER		1
+#define INT_CONFIG_CHANGE	2
+
+struct virtio_mmio {
+	struct virtio_mmio_params p;
+	struct virtio_device dev;
+	pthread_mutex_t lock;		/* device state; held by the worker */
+	pthread_t worker;
+	bool worker_started;
+	int stop_fd;
+	int kick_fd[VIRTIO_MAX_QUEUES];
+	int irq_fd;
+
+	uint32_t status;
+	uint32_t device_features_sel, driver_features_sel;
+	uint64_t driver_features;
+	uint32_t queue_sel;
+	uint32_t interrupt_status;	/* atomic */
+	struct virtqueue vq[VIRTIO_MAX_QUEUES];
+};
+
+static void raise_irq(struct virtio_mmio *t, uint32_t why)
+{
+	uint64_t one = 1;
+
+	__atomic_or_fetch(&t->interrupt_status, why, __ATOMIC_SEQ_CST);
+	if (write(t->irq_fd, &one, sizeof(one)) < 0) {
+		/* eventfd write fails only on overflow: an interrupt is pending */
+	}
+}
+
+static void needs_reset(struct virtio_mmio *t)
+{
+	if (t->status & STATUS_NEEDS_RESET)
+		return;
+	t->status |= STATUS_NEEDS_RESET;
+	if (t->status & STATUS_DRIVER_OK)
+		raise_irq(t, INT_CONFIG_CHANGE);
+}
+
+static void service_queue(struct virtio_mmio *t, unsigned int q)
+{
+	struct virtqueue *vq = &t->vq[q];
+
+	if (!(t->status & STATUS_DRIVER_OK) || !vq->enabled || vq->broken)
+		return;
+	if (t->dev.queue_notify(t->dev.opaque, vq, q))
+		raise_irq(t, INT_USED_BUFFER);
+	if (vq->broken)
+		needs_reset(t);
+}
+
+static void *worker(void *arg)
+{
+	struct virtio_mmio *t = arg;
+	struct pollfd pfd[VIRTIO_MAX_QUEUES + 1];
+	unsigned int i, n = t->dev.nr_queues;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ .fd = t->kick_fd[i], .events = POLLIN };
+		pfd[n] = (struct pollfd){ .fd = t->stop_fd, .events = POLLIN };
+		if (poll(pfd, n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		if (pfd[n].revents)
+			return NULL;
+		for (i = 0; i < n; i++) {
+			uint64_t count;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			if (read(t->kick_fd[i], &count, sizeof(count)) < 0)
+				continue;
+			pthread_mutex_lock(&t->lock);
+			service_queue(t, i);
+			pthread_mutex_unlock(&t->lock);
+		}
+	}
+}
+
+static void reset_device(struct virtio_mmio *t)
+{
+	unsigned int i;
+
+	t->status = 0;
+	t->driver_features = 0;
+	t->device_features_sel = t->driver_features_sel = t->queue_sel = 0;
+	__atomic_store_n(&t->interrupt_status, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		vq_reset(&t->vq[i]);
+	if (t->dev.reset)
+		t->dev.reset(t->dev.opaque);
+}
+
+static uint64_t device_features(const struct virtio_mmio *t)
+{
+	return t->dev.features | (1ULL << VIRTIO_F_VERSION_1);
+}
+
+static struct virtqueue *selected(struct virtio_mmio *t)
+{
+	return t->queue_sel < t->dev.nr_queues ? &t->vq[t->queue_sel] : NULL;
+}
+
+static uint32_t reg_read(struct virtio_mmio *t, uint64_t reg)
+{
+	struct virtqueue *vq = selected(t);
+
+	switch (reg) {
+	case REG_MAGIC: return MAGIC_VALUE;
+	case REG_VERSION: return 2;
+	case REG_DEVICE_ID: return t->dev.device_id;
+	case REG_VENDOR_ID: return VENDOR_ID;
+	case REG_DEVICE_FEATURES:
+		if (t->device_features_sel > 1)
+			return 0;
+		return (uint32_t)(device_features(t) >> (32 * t->device_features_sel));
+	case REG_QUEUE_NUM_MAX: return vq ? VQ_MAX_SIZE : 0;
+	case REG_QUEUE_READY: return vq ? vq->enabled : 0;
+	case REG_INTERRUPT_STATUS:
+		return __atomic_load_n(&t->interrupt_status, __ATOMIC_SEQ_CST);
+	case REG_STATUS: return t->status;
+	case REG_CONFIG_GENERATION: return 0;
+	default: return 0;
+	}
+}
+
+static void set_addr(uint64_t *addr, bool high, uint32_t v)
+{
+	if (high)
+		*addr = (*addr & 0xffffffffULL) | ((uint64_t)v << 32);
+	else
+		*addr = (*addr & ~0xffffffffULL) | v;
+}
+
+static void write_status(struct virtio_mmio *t, uint32_t v)
+{
+	if (v == 0) {
+		reset_device(t);
+		return;
+	}
+	/* FEATURES_OK only if the driver took VERSION_1 and nothing unknown */
+	if ((v & STATUS_FEATURES_OK) && !(t->status & STATUS_FEATURES_OK) &&
+	    (!(t->driver_features & (1ULL << VIRTIO_F_VERSION_1)) ||
+	     (t->driver_features & ~device_features(t))))
+		v &= ~STATUS_FEATURES_OK;
+	t->status = v | (t->status & STATUS_NEEDS_RESET);
+}
+
+static void queue_write(struct virtio_mmio *t, struct virtqueue *vq,
+			uint64_t reg, uint32_t v)
+{
+	if (vq->enabled && reg != REG_QUEUE_READY)
+		return;		/* no changes to a live queue */
+	switch (reg) {
+	case REG_QUEUE_NUM:
+		if (!v || v > VQ_MAX_SIZE || (v & (v - 1)))
+			needs_reset(t);
+		else
+			vq->size = (uint16_t)v;
+		break;
+	case REG_QUEUE_READY:
+		if (!v)
+			vq_reset(vq);
+		else if (!vq->enabled && vq_enable(vq))
+			needs_reset(t);
+		break;
+	case REG_QUEUE_DESC_LOW: case REG_QUEUE_DESC_HIGH:
+		set_addr(&vq->desc_gpa, reg == REG_QUEUE_DESC_HIGH, v);
+		break;
+	case REG_QUEUE_DRIVER_LOW: case REG_QUEUE_DRIVER_HIGH:
+		set_addr(&vq->avail_gpa, reg == REG_QUEUE_DRIVER_HIGH, v);
+		break;
+	case REG_QUEUE_DEVICE_LOW: case REG_QUEUE_DEVICE_HIGH:
+		set_addr(&vq->used_gpa, reg == REG_QUEUE_DEVICE_HIGH, v);
+		break;
+	}
+}
+
+static void reg_write(struct virtio_mmio *t, uint64_t reg, uint32_t v)
+{
+	struct virtqueue *vq = selected(t);
+	uint64_t one = 1;
+
+	switch (reg) {
+	case REG_DEVICE_FEATURES_SEL: t->device_features_sel = v; break;
+	case REG_DRIVER_FEATURES_SEL: t->driver_features_sel = v; break;
+	case REG_DRIVER_FEATURES:
+		if (t->driver_features_sel <= 1 && !(t->status & STATUS_FEATURES_OK))
+			set_addr(&t->driver_features, t->driver_features_sel == 1, v);
+		break;
+	case REG_QUEUE_SEL: t->queue_sel = v; break;
+	case REG_QUEUE_NOTIFY:
+		/* Normally taken by the ioeventfd; this is the fallback. */
+		if (v < t->dev.nr_queues && write(t->kick_fd[v], &one, sizeof(one)) < 0)
+			needs_reset(t);
+		break;
+	case REG_STATUS: write_status(t, v); break;
+	case REG_QUEUE_NUM: case REG_QUEUE_READY:
+	case REG_QUEUE_DESC_LOW: case REG_QUEUE_DESC_HIGH:
+	case REG_QUEUE_DRIVER_LOW: case REG_QUEUE_DRIVER_HIGH:
+	case REG_QUEUE_DEVICE_LOW: case REG_QUEUE_DEVICE_HIGH:
+		if (vq)
+			queue_write(t, vq, reg, v);
+		break;
+	default:
+		break;	/* read-only or unknown: ignored */
+	}
+}
+
+static void mmio_read(void *opaque, uint64_t off, uint8_t *data, unsigned int len)
+{
+	struct virtio_mmio *t = opaque;
+	uint32_t v;
+
+	memset(data, 0, len);
+	if (off >= REG_CONFIG) {
+		uint64_t c = off - REG_CONFIG;
+
+		if (c < t->dev.config_len && len <= t->dev.config_len - c)
+			memcpy(data, (const uint8_t *)t->dev.config + c, len);
+		return;
+	}
+	if (len != 4 || (off & 3))
+		return;		/* registers are 32-bit only */
+	if (off == REG_INTERRUPT_STATUS) {
+		/* The interrupt handler's read must not wait for device work. */
+		v = __atomic_load_n(&t->interrupt_status, __ATOMIC_SEQ_CST);
+	} else {
+		pthread_mutex_lock(&t->lock);
+		v = reg_read(t, off);
+		pthread_mutex_unlock(&t->lock);
+	}
+	memcpy(data, &v, 4);
+}
+
+static void mmio_write(void *opaque, uint64_t off, const uint8_t *data,
+		       unsigned int len)
+{
+	struct virtio_mmio *t = opaque;
+	uint32_t v;
+
+	if (off >= REG_CONFIG || len != 4 || (off & 3))
+		return;		/* config space is read-only here */
+	memcpy(&v, data, 4);
+	if (off == REG_INTERRUPT_ACK) {
+		__atomic_and_fetch(&t->interrupt_status, ~v, __ATOMIC_SEQ_CST);
+		return;
+	}
+	pthread_mutex_lock(&t->lock);
+	reg_write(t, off, v);
+	pthread_mutex_unlock(&t->lock);
+}
+
+const struct bus_device_ops virtio_mmio_ops = {
+	.read = mmio_read,
+	.write = mmio_write,
+};
+
+static int register_eventfds(struct virtio_mmio *t)
+{
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)t->irq_fd, .gsi = t->p.irq };
+	unsigned int i;
+
+	if (ioctl(t->p.vm_fd, KVM_IRQFD, &irqfd) < 0)
+		return -errno;
+	for (i = 0; i < t->dev.nr_queues; i++) {
+		struct kvm_ioeventfd io = {
+			.datamatch = i,
+			.addr = t->p.base + REG_QUEUE_NOTIFY,
+			.len = 4,
+			.fd = t->kick_fd[i],
+			.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+		};
+
+		if (ioctl(t->p.vm_fd, KVM_IOEVENTFD, &io) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int virtio_mmio_create(const struct virtio_mmio_params *p,
+		       const struct virtio_device *dev, struct virtio_mmio **out)
+{
+	struct virtio_mmio *t;
+	unsigned int i;
+	int err;
+
+	if (!dev->nr_queues || dev->nr_queues > VIRTIO_MAX_QUEUES)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->p = *p;
+	t->dev = *dev;
+	pthread_mutex_init(&t->lock, NULL);
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		t->kick_fd[i] = -1;
+	t->stop_fd = eventfd(0, EFD_CLOEXEC);
+	t->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		vq_init(&t->vq[i], p->mem);
+		t->kick_fd[i] = i < dev->nr_queues ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
+		if (i < dev->nr_queues && t->kick_fd[i] < 0)
+			goto fail_errno;
+	}
+	if (t->stop_fd < 0 || t->irq_fd < 0)
+		goto fail_errno;
+	err = register_eventfds(t);
+	if (err)
+		goto fail;
+	err = -pthread_create(&t->worker, NULL, worker, t);
+	if (err)
+		goto fail;
+	t->worker_started = true;
+	*out = t;
+	return 0;
+
+fail_errno:
+	err = -errno;
+fail:
+	virtio_mmio_destroy(t);
+	return err;
+}
+
+void virtio_mmio_destroy(struct virtio_mmio *t)
+{
+	uint64_t one = 1;
+	unsigned int i;
+
+	if (!t)
+		return;
+	if (t->worker_started) {
+		if (write(t->stop_fd, &one, sizeof(one)) == sizeof(one))
+			pthread_join(t->worker, NULL);
+	}
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		if (t->kick_fd[i] >= 0)
+			close(t->kick_fd[i]);
+	if (t->irq_fd >= 0)
+		close(t->irq_fd);
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}

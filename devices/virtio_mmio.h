@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-mmio transport, version 2 (virtio 1.x, section 4.2), for devices
+ * that run in the VMM.
+ *
+ * A device describes itself with struct virtio_device (id, features,
+ * queues, config space) and handles kicked queues in queue_notify, which
+ * runs on the transport's worker thread with the device lock held; it
+ * pops chains, pushes them back and returns true when the driver should
+ * get a used-buffer interrupt.
+ *
+ * Queue notifications arrive through a KVM ioeventfd on QueueNotify and
+ * interrupts leave through a KVM irqfd, so neither passes through a vCPU
+ * exit. Every register write from the guest is checked: out-of-range
+ * queue numbers and sizes, ring addresses outside guest RAM and config
+ * accesses past the config space are refused; a queue the driver breaks
+ * sets DEVICE_NEEDS_RESET.
+ */
+#ifndef DEVICES_VIRTIO_MMIO_H
+#define DEVICES_VIRTIO_MMIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/virtqueue.h"
+#include "memory/guest_memory.h"
+#include "vmm/bus.h"
+
+#define VIRTIO_MMIO_SIZE	0x1000
+#define VIRTIO_MAX_QUEUES	4
+
+#define VIRTIO_F_VERSION_1	32
+
+#define VIRTIO_ID_NET		1
+#define VIRTIO_ID_BLOCK		2
+#define VIRTIO_ID_RNG		4
+
+struct virtio_device {
+	const char *name;
+	uint32_t device_id;
+	uint64_t features;		/* VERSION_1 is added by the transport */
+	unsigned int nr_queues;
+	const void *config;		/* read-only config space */
+	uint32_t config_len;
+	void *opaque;
+	/* Worker thread, device lock held. Returns true to interrupt. */
+	bool (*queue_notify)(void *opaque, struct virtqueue *vq, unsigned int index);
+	/* Driver reset the device (status 0). Optional. */
+	void (*reset)(void *opaque);
+};
+
+struct virtio_mmio;
+
+struct virtio_mmio_params {
+	int vm_fd;
+	const struct guest_memory *mem;
+	uint64_t base;			/* guest-physical, VIRTIO_MMIO_SIZE long */
+	unsigned int irq;		/* GSI */
+};
+
+/* Creates the transport and its worker, and registers the eventfds. */
+int virtio_mmio_create(const struct virtio_mmio_params *p,
+		       const struct virtio_device *dev, struct virtio_mmio **out);
+void virtio_mmio_destroy(struct virtio_mmio *vm);
+
+extern const struct bus_device_ops virtio_mmio_ops;
+
+#endif

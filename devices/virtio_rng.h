@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-rng: entropy from the host's getrandom(). Stateless.
+ */
+#ifndef DEVICES_VIRTIO_RNG_H
+#define DEVICES_VIRTIO_RNG_H
+
+#include "devices/virtio_mmio.h"
+
+void virtio_rng_describe(struct virtio_device *dev);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A split virtqueue (virtio 1.x, section 2.7) as the device sees it.
+ *
+ * Everything in the rings comes from the guest and is checked: ring areas
+ * must lie inside guest RAM and be aligned (vq_enable), the avail index
+ * may not run more than a queue size ahead of what we consumed, heads and
+ * next indices must be below the queue size, a chain may not be longer
+ * than the queue (so loops end), every buffer must lie in guest RAM, and
+ * indirect descriptors are refused (we do not offer them). Any violation
+ * marks the queue broken: it returns -EIO from then on and the transport
+ * reports DEVICE_NEEDS_RESET to the driver.
+ *
+ * One thread at a time uses a queue (the device's worker); the transport
+ * configures it only while the worker is held off.
+ */
+#ifndef DEVICES_VIRTQUEUE_H
+#define DEVICES_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "memory/guest_memory.h"
+
+#define VQ_MAX_SIZE	256
+#define VQ_MAX_CHAIN	VQ_MAX_SIZE
+
+struct vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+#define VRING_DESC_F_NEXT	1
+#define VRING_DESC_F_WRITE	2
+#define VRING_DESC_F_INDIRECT	4
+
+struct virtqueue {
+	const struct guest_memory *mem;
+	uint16_t size;
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	bool enabled;
+	bool broken;
+
+	/* host views of the rings, valid while enabled */
+	struct vring_desc *desc;
+	uint16_t *avail;	/* flags, idx, ring[size], used_event */
+	uint16_t *used;		/* flags, idx, then {u32 id, u32 len}[size] */
+	uint16_t last_avail;
+	uint16_t used_idx;
+};
+
+/*
+ * A descriptor chain: its head, and its buffers as iovecs, the
+ * device-readable ones first (out), then the device-writable ones (in).
+ */
+struct vq_chain {
+	uint16_t head;
+	unsigned int nr_out, nr_in;
+	uint64_t out_len, in_len;
+	struct iovec iov[VQ_MAX_CHAIN];	/* out then in */
+};
+
+void vq_init(struct virtqueue *vq, const struct guest_memory *mem);
+/* Checks and maps the ring areas. -EINVAL if the guest gave nonsense. */
+int vq_enable(struct virtqueue *vq);
+void vq_reset(struct virtqueue *vq);
+
+/* 1 and a chain, 0 when the avail ring is empty, -EIO if broken. */
+int vq_pop(struct virtqueue *vq, struct vq_chain *chain);
+/* Returns a chain with the bytes written into its in buffers. */
+void vq_push(struct virtqueue *vq, uint16_t head, uint32_t written);
+
+/* Copy helpers over a chain's out (readable) or in (writable) buffers. */
+uint64_t vq_copy_from_out(const struct vq_chain *c, uint64_t off, void *buf,
+			  uint64_t len);
+uint64_t vq_copy_to_in(const struct vq_chain *c, uint64_t off, const void *buf,
+		       uint64_t len);
+
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The in-process virtio devices a VM was configured with (--disk, --rng),
+ * each on its own virtio-mmio slot that the architecture assigns, and the
+ * virtio_mmio.device= words that tell a Linux guest where they are.
+ *
+ * vm_virtio_create() returns 0 or a negative errno with one line for the
+ * user in err; vm_virtio_destroy() stops the device threads and must run
+ * before guest memory goes away.
+ */
+#ifndef VMM_VIRTIO_DEVICES_H
+#define VMM_VIRTIO_DEVICES_H
+
+#include <stddef.h>
+
+struct vm;
+
+int vm_virtio_create(struct vm *vm, char *err, size_t err_len);
+void vm_virtio_destroy(struct vm *vm);
+/* Appends " virtio_mmio.device=4K@0xADDR:IRQ" per device. 0 or -ENOSPC. */
+int vm_virtio_cmdline(const struct vm *vm, char *buf, size_t len);
+
+#endif
