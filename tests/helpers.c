@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Process helpers for the test suites.
+ * Process, huge page and small helpers for the test suites (helpers.h).
  */
 #include "helpers.h"
 
+#include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,66 +200,202 @@ const char *guest_path(const char *name)
 	return b;
 }
 
-#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
 
-static long saved_hugepages = -1;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+#define HUGE_SYSFS "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+
+/*
+ * What to undo, each part only by the process that did it: a forked test
+ * case inherits a copy naming its parent, and leaves it alone.
+ */
+static struct {
+	pid_t pages_owner;	/* raised nr_hugepages, or 0 */
+	char old[32];		/* the nr_hugepages to write back */
+	pid_t mnt_owner;	/* mounted mnt, or 0 */
+	char mnt[64];		/* the hugetlbfs mount point */
+	bool hooked;		/* atexit() and signal handlers installed */
+} huge;
 
 static long read_long(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	long v = -1;
+	long v = -EIO;
 
 	if (!f)
-		return -1;
+		return -errno;
 	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
+		v = -EIO;
 	fclose(f);
 	return v;
 }
 
-static int write_long(const char *path, long v)
+/* Async-signal-safe, like hugepages_restore(): both run in a signal handler. */
+static int write_str(const char *path, const char *s)
 {
-	FILE *f = fopen(path, "w");
-	int err = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	if (fprintf(f, "%ld\n", v) < 0)
-		err = -EIO;
-	if (fclose(f))
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
 		err = -errno;
+	close(fd);
 	return err;
 }
 
 void hugepages_restore(void)
 {
-	if (saved_hugepages >= 0)
-		write_long(NR_HUGEPAGES, saved_hugepages);
-	saved_hugepages = -1;
+	pid_t self = getpid();
+
+	if (huge.mnt_owner == self) {
+		umount2(huge.mnt, MNT_DETACH);
+		rmdir(huge.mnt);
+		huge.mnt_owner = 0;
+	}
+	if (huge.pages_owner == self) {
+		write_str(NR_HUGEPAGES, huge.old);
+		huge.pages_owner = 0;
+	}
+}
+
+static void restore_and_die(int sig)
+{
+	hugepages_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);		/* delivered when the handler returns */
+}
+
+/* Undo at exit and on the signals that end a run, before changing anything. */
+static void hook_restore(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = restore_and_die }, old;
+	unsigned int i;
+
+	if (huge.hooked)
+		return;
+	huge.hooked = true;
+	atexit(hugepages_restore);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+long hugepages_free(void)
+{
+	long f = read_long(HUGE_SYSFS "free_hugepages");
+	long r = read_long(HUGE_SYSFS "resv_hugepages");
+
+	return f < 0 ? f : r < 0 ? r : f - r;
+}
+
+long hugepages_total(void)
+{
+	return read_long(NR_HUGEPAGES);
+}
+
+/* Hugepagesize in /proc/meminfo in KiB, 0 if there is none, or -errno. */
+static long default_huge_kib(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kib = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) &&
+	       sscanf(line, "Hugepagesize: %ld kB", &kib) != 1)
+		;
+	fclose(f);
+	return kib;
 }
 
 int hugepages_reserve(long n, const char **why)
 {
-	const char *free_path = "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages";
-	long total = read_long(NR_HUGEPAGES), free_pages = read_long(free_path);
+	static char reason[256];
+	long kib = default_huge_kib(), total = hugepages_total(), avail = hugepages_free();
+	bool took = false;
+	char want[32];
+	int err;
 
-	if (total < 0 || free_pages < 0) {
-		*why = "this host has no 2 MiB huge pages";
-		return -ENOENT;
+	if (kib != 2048) {
+		if (kib < 0)
+			snprintf(reason, sizeof(reason), "cannot read /proc/meminfo: %s",
+				 strerror((int)-kib));
+		else if (!kib)
+			snprintf(reason, sizeof(reason), "no huge pages in this kernel");
+		else
+			snprintf(reason, sizeof(reason),
+				 "default huge page size is %ld kB, not 2 MiB", kib);
+		*why = reason;
+		return kib < 0 ? (int)kib : -EOPNOTSUPP;
 	}
-	if (free_pages >= n)
+	if (total < 0 || avail < 0) {
+		err = (int)(total < 0 ? total : avail);
+		snprintf(reason, sizeof(reason), "cannot read %s or %sfree_hugepages: %s",
+			 NR_HUGEPAGES, HUGE_SYSFS, strerror(-err));
+		*why = reason;
+		return err;
+	}
+	if (avail >= n)
 		return 0;
-	if (saved_hugepages < 0) {
-		saved_hugepages = total;
-		atexit(hugepages_restore);
+	hook_restore();
+	if (huge.pages_owner != getpid()) {	/* the first change here */
+		snprintf(huge.old, sizeof(huge.old), "%ld", total);
+		huge.pages_owner = getpid();
+		took = true;
 	}
-	if (write_long(NR_HUGEPAGES, total + n - free_pages)) {
-		*why = "cannot write /proc/sys/vm/nr_hugepages (not root?)";
-		return -EACCES;
+	snprintf(want, sizeof(want), "%ld", total + n - avail);
+	err = write_str(NR_HUGEPAGES, want);
+	if (err && took)
+		huge.pages_owner = 0;		/* nothing changed after all */
+	avail = hugepages_free();
+	if (avail >= n)
+		return 0;
+	snprintf(reason, sizeof(reason),
+		 "%ld free 2 MiB huge pages, %ld needed, after writing %s to %s: %s",
+		 avail, n, want, NR_HUGEPAGES, err ? strerror(-err) : "the kernel found no more");
+	*why = reason;
+	return err ? err : -ENOMEM;
+}
+
+const char *hugetlbfs_mount(const char **why)
+{
+	static char reason[256];
+	char dir[sizeof(huge.mnt)];
+	int err;
+
+	if (huge.mnt_owner == getpid())
+		return huge.mnt;
+	snprintf(dir, sizeof(dir), "/tmp/%.32s-hugetlbfs.XXXXXX", program_invocation_short_name);
+	if (!mkdtemp(dir)) {
+		snprintf(reason, sizeof(reason), "mkdtemp %s: %s", dir, strerror(errno));
+		*why = reason;
+		return NULL;
 	}
-	if (read_long(free_path) < n) {
-		*why = "the kernel could not reserve enough huge pages";
-		return -ENOMEM;
+	hook_restore();
+	memcpy(huge.mnt, dir, sizeof(dir));
+	huge.mnt_owner = getpid();
+	if (mount("none", dir, "hugetlbfs", 0, NULL)) {
+		err = errno;
+		huge.mnt_owner = 0;
+		rmdir(dir);
+		snprintf(reason, sizeof(reason), "mount -t hugetlbfs none %s: %s", dir,
+			 strerror(err));
+		*why = reason;
+		return NULL;
 	}
-	return 0;
+	return huge.mnt;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the test suites: run a program with a deadline and capture
- * what it printed, start one in the background, and small file helpers.
+ * what it printed, start one in the background, reserve 2 MiB huge pages
+ * and a hugetlbfs mount for the whole run, and small helpers.
  */
 #ifndef TESTS_HELPERS_H
 #define TESTS_HELPERS_H
@@ -9,6 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
 
 struct run_result {
 	int status;		/* exit status, 128+signal, or -1: timed out */
@@ -40,12 +45,39 @@ int wait_cmd(pid_t pid, double timeout_s);
 int count_lines(const char *s);
 
 /*
- * Makes at least n free default-size huge pages available, remembering the
- * old /proc/sys/vm/nr_hugepages; hugepages_restore() puts it back (also
- * registered with atexit). Returns 0 or -errno (with a reason in why).
+ * 2 MiB huge pages, for the suites that run guest memory on them.
+ *
+ * Call hugepages_reserve() and hugetlbfs_mount() from main(), before
+ * srunner_run_all(), never from a test case: check runs every test case in
+ * a forked child (CK_FORK), and a change is undone only by the process that
+ * made it -- at exit(), on SIGINT, SIGTERM, SIGHUP or SIGQUIT (re-raised
+ * afterwards; a signal that was ignored stays ignored), or by
+ * hugepages_restore() -- so forked test cases use what main() set up and
+ * undo nothing of it.
+ *
+ * hugepages_reserve() makes at least n 2 MiB pages free and unreserved. The
+ * default huge page size must be 2 MiB; if fewer than n are free it raises
+ * /proc/sys/vm/nr_hugepages by the shortfall (as root), remembering the
+ * value it had. Returns 0 (*why untouched), or -errno with *why set to one
+ * line saying why not, for "SKIP <test>: <why>", valid until the next call.
+ *
+ * hugetlbfs_mount() mounts a hugetlbfs (as root) on a new mkdtemp()
+ * directory in /tmp and returns its path; unmounted and removed like the
+ * pages are given back; called again, it returns the same path. NULL with
+ * *why set as above if it cannot.
+ *
+ * hugepages_free() is the number of free, unreserved 2 MiB pages and
+ * hugepages_total() /proc/sys/vm/nr_hugepages, both read straight from the
+ * kernel (not via the code under test), or -errno.
  */
 int hugepages_reserve(long n, const char **why);
+const char *hugetlbfs_mount(const char **why);
+long hugepages_free(void);
+long hugepages_total(void);
 void hugepages_restore(void);
+
+/* Open fds of this process; a check assertion fails if it cannot tell. */
+int count_fds(void);
 
 /* $VMM and $GUESTS with defaults for running from the tree root. */
 const char *vmm_path(void);

@@ -12,12 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "tests/helpers.h"
 
+#define HUGE_PAGES 32		/* 2 MiB pages of the biggest hugetlb guest */
+
 static struct run_result res;
+
+/* Set up in main(), undone at exit by tests/helpers.c; why NULL if usable. */
+static const char *huge_why, *huge_mnt, *mnt_why;
 
 static void run_vmm(const char *guest, const char *memory, const char *extra,
 		    double timeout)
@@ -77,39 +81,26 @@ END_TEST
 
 START_TEST(hello_hugetlb)
 {
-	const char *why;
-
-	if (hugepages_reserve(32, &why)) {
-		printf("SKIP hello_hugetlb: %s\n", why);
+	if (huge_why) {
+		printf("SKIP hello_hugetlb: %s\n", huge_why);
 		return;
 	}
 	run_vmm("hello", "size=64M,backend=hugetlb", NULL, 30);
 	assert_hello("RAM ends at 0x0000000004000000");
-	hugepages_restore();
 }
 END_TEST
 
 START_TEST(hello_hugetlbfs_path)
 {
-	char dir[] = "/tmp/vmm-hugetlbfs.XXXXXX", mem[128];
-	const char *why;
+	char mem[128];
 
-	if (hugepages_reserve(16, &why)) {
-		printf("SKIP hello_hugetlbfs_path: %s\n", why);
+	if (mnt_why) {
+		printf("SKIP hello_hugetlbfs_path: %s\n", mnt_why);
 		return;
 	}
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	if (mount("none", dir, "hugetlbfs", 0, NULL)) {
-		printf("SKIP hello_hugetlbfs_path: mount hugetlbfs: %s\n", strerror(errno));
-		rmdir(dir);
-		return;
-	}
-	snprintf(mem, sizeof(mem), "size=32M,backend=hugetlb,path=%s", dir);
+	snprintf(mem, sizeof(mem), "size=32M,backend=hugetlb,path=%s", huge_mnt);
 	run_vmm("hello", mem, NULL, 30);
-	umount(dir);
-	rmdir(dir);
 	assert_hello("RAM ends at 0x0000000002000000");
-	hugepages_restore();
 }
 END_TEST
 
@@ -201,6 +192,10 @@ int main(void)
 		printf("SKIP boot suite: /dev/kvm not usable: %s\n", strerror(errno));
 		return 0;
 	}
+	if (hugepages_reserve(HUGE_PAGES, &huge_why))
+		mnt_why = huge_why;
+	else
+		huge_mnt = hugetlbfs_mount(&mnt_why);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -89,7 +89,7 @@ static void build_image(struct image *im, uint64_t vaddr, uint64_t paddr)
 START_TEST(elf_loads_segments_and_translates_entry)
 {
 	struct image im;
-	uint64_t entry = 0;
+	uint64_t entry = 0, end = 0;
 	const char *why = NULL;
 	uint8_t *p;
 
@@ -97,8 +97,9 @@ START_TEST(elf_loads_segments_and_translates_entry)
 	/* Dirty the bss area first: the loader must zero it. */
 	memset(guest_memory_ptr(mem, 2 * MiB, 8192), 0x77, 8192);
 	build_image(&im, 0xffffffff81000000ULL, 2 * MiB);
-	ck_assert_int_eq(x86_elf_load(mem, &im, sizeof(im), MiB, &entry, &why), 0);
+	ck_assert_int_eq(x86_elf_load(mem, &im, sizeof(im), MiB, &entry, &end, &why), 0);
 	ck_assert_uint_eq(entry, 2 * MiB + 8);
+	ck_assert_uint_eq(end, 2 * MiB + 8192);
 	p = guest_memory_ptr(mem, 2 * MiB, 8192);
 	ck_assert_uint_eq(p[0], 0xcc);
 	ck_assert_uint_eq(p[63], 0xcc);
@@ -109,10 +110,10 @@ END_TEST
 
 static void expect_refused(struct image *im, size_t len, int want, const char *msg)
 {
-	uint64_t entry;
+	uint64_t entry, end;
 	const char *why = NULL;
 
-	ck_assert_int_eq(x86_elf_load(mem, im, len, MiB, &entry, &why), want);
+	ck_assert_int_eq(x86_elf_load(mem, im, len, MiB, &entry, &end, &why), want);
 	ck_assert_msg(why && strstr(why, msg), "want '%s', got '%s'", msg, why);
 }
 
@@ -187,9 +188,11 @@ START_TEST(entry_state_for_a_guest_above_4g)
 	const uint8_t *zp;
 	const struct e820 *e;
 
+	struct arch_kernel k = { .image = &im, .image_size = sizeof(im), .cmdline = "" };
+
 	make_memory(3 * GiB + 64 * MiB);
 	build_image(&im, MiB, MiB);
-	ck_assert_int_eq(arch_load_kernel(mem, &im, sizeof(im), &boot, &why), 0);
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
 	ck_assert_uint_eq(boot.entry, MiB + 8);
 	ck_assert_uint_eq(boot.arg, X86_ZERO_PAGE);
 
