@@ -292,6 +292,22 @@ static void mmio_write(void *opaque, uint64_t off, const uint8_t *data,
 	pthread_mutex_unlock(&t->lock);
 }
 
+void virtio_mmio_stats(struct virtio_mmio *t, struct virtio_mmio_stats *st)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&t->lock);
+	*st = (struct virtio_mmio_stats){
+		.driver_features = t->driver_features,
+		.status = t->status,
+	};
+	for (i = 0; i < t->dev.nr_queues; i++) {
+		st->chains += t->vq[i].chains;
+		st->bytes_to_guest += t->vq[i].bytes_to_guest;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
 const struct bus_device_ops virtio_mmio_ops = {
 	.read = mmio_read,
 	.write = mmio_write,

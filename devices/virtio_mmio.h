@@ -63,6 +63,15 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 		       const struct virtio_device *dev, struct virtio_mmio **out);
 void virtio_mmio_destroy(struct virtio_mmio *vm);
 
+struct virtio_mmio_stats {
+	uint64_t driver_features;	/* what the driver acknowledged */
+	uint32_t status;
+	uint64_t chains;		/* requests completed, all queues */
+	uint64_t bytes_to_guest;
+};
+
+void virtio_mmio_stats(struct virtio_mmio *t, struct virtio_mmio_stats *st);
+
 extern const struct bus_device_ops virtio_mmio_ops;
 
 #endif

@@ -21,7 +21,11 @@ void vq_init(struct virtqueue *vq, const struct guest_memory *mem)
 
 void vq_reset(struct virtqueue *vq)
 {
+	uint64_t chains = vq->chains, bytes = vq->bytes_to_guest;
+
 	vq_init(vq, vq->mem);
+	vq->chains = chains;
+	vq->bytes_to_guest = bytes;
 }
 
 int vq_enable(struct virtqueue *vq)
@@ -121,6 +125,8 @@ void vq_push(struct virtqueue *vq, uint16_t head, uint32_t written)
 
 	elem[0] = head;
 	elem[1] = written;
+	vq->chains++;
+	vq->bytes_to_guest += written;
 	vq->used_idx++;
 	__atomic_store_n(&vq->used[USED_IDX], vq->used_idx, __ATOMIC_RELEASE);
 }

@@ -50,6 +50,10 @@ struct virtqueue {
 	uint16_t *used;		/* flags, idx, then {u32 id, u32 len}[size] */
 	uint16_t last_avail;
 	uint16_t used_idx;
+
+	/* counters that survive resets, for --stats */
+	uint64_t chains;
+	uint64_t bytes_to_guest;
 };
 
 /*

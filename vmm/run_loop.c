@@ -17,6 +17,7 @@
 #include "devices/serial.h"
 #include "vmm/memory_socket.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio_devices.h"
 #include "vmm/vm.h"
 
 enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_NR };
@@ -158,8 +159,10 @@ int vm_run(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 	close(sfd);
 
-	if (vm->cfg->stats)
+	if (vm->cfg->stats) {
 		print_stats(vm);
+		vm_virtio_print_stats(vm, stderr);
+	}
 	fprintf(stderr, "vmm: exit %d: %s\n", vm->exit_status, vm->stop_reason);
 	return vm->exit_status;
 }

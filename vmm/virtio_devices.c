@@ -32,6 +32,7 @@ static int add_device(struct vm *vm, const struct virtio_device *dev,
 	}
 	s->base = p.base;
 	s->irq = p.irq;
+	s->name = dev->name;
 	vm->nr_virtio++;
 	ret = bus_add(&vm->mmio, p.base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, s->transport);
 	if (ret)
@@ -107,4 +108,21 @@ int vm_virtio_cmdline(const struct vm *vm, char *buf, size_t len)
 		used += (size_t)n;
 	}
 	return 0;
+}
+
+void vm_virtio_print_stats(const struct vm *vm, FILE *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_virtio; i++) {
+		const struct vm_virtio_slot *s = &vm->virtio[i];
+		struct virtio_mmio_stats st;
+
+		virtio_mmio_stats(s->transport, &st);
+		fprintf(out, "vmm: virtio%u %s at 0x%llx irq %u: status 0x%x, features 0x%llx, %llu requests, %llu bytes to the guest\n",
+			i, s->name, (unsigned long long)s->base, s->irq, st.status,
+			(unsigned long long)st.driver_features,
+			(unsigned long long)st.chains,
+			(unsigned long long)st.bytes_to_guest);
+	}
 }

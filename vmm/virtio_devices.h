@@ -12,6 +12,7 @@
 #define VMM_VIRTIO_DEVICES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct vm;
 
@@ -19,5 +20,8 @@ int vm_virtio_create(struct vm *vm, char *err, size_t err_len);
 void vm_virtio_destroy(struct vm *vm);
 /* Appends " virtio_mmio.device=4K@0xADDR:IRQ" per device. 0 or -ENOSPC. */
 int vm_virtio_cmdline(const struct vm *vm, char *buf, size_t len);
+
+/* One line per device for --stats. */
+void vm_virtio_print_stats(const struct vm *vm, FILE *out);
 
 #endif

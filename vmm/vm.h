@@ -41,6 +41,7 @@ struct virtio_blk;
 
 struct vm_virtio_slot {
 	struct virtio_mmio *transport;
+	const char *name;
 	uint64_t base;
 	unsigned int irq;
 };
