@@ -32,10 +32,20 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(w
 TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all deps run check check-unit check-integration check-sanitize bench clean
+.PHONY: all deps run check check-unit check-integration check-sanitize bench clean test-kernel
 all: $(VMM) guests
 
 include guests/$(ARCH)/guests.mk
+
+# The Linux test kernel and initramfs (guests/linux), shared by every build
+# flavour; the recipe caches the kernel by a hash of itself.
+LINUX_DIR ?= build/guests/linux/$(ARCH)
+
+test-kernel:
+	sh guests/linux/build-kernel.sh $(LINUX_DIR)
+	sh guests/linux/build-initramfs.sh $(LINUX_DIR)
+	gunzip -c $(LINUX_DIR)/initramfs.cpio.gz > $(LINUX_DIR)/initramfs.cpio.tmp
+	mv $(LINUX_DIR)/initramfs.cpio.tmp $(LINUX_DIR)/initramfs.cpio
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,6 +84,7 @@ run: deps
 	$(VMM) --kernel $(BUILD)/guests/$(ARCH)/hello --memory 64M --timeout 60
 
 check: deps
+	$(MAKE) test-kernel
 	$(MAKE) check-unit check-integration
 	$(MAKE) check-sanitize
 
@@ -82,7 +93,7 @@ check-unit: $(UNIT_TESTS)
 
 check-integration: $(VMM) guests $(INTEG_TESTS)
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; \
-		VMM=$(VMM) GUESTS=$(BUILD)/guests/$(ARCH) $$t; done
+		VMM=$(VMM) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) $$t; done
 
 # The unit and integration suites again, built with ASan and UBSan.
 check-sanitize:

@@ -23,6 +23,7 @@ struct arch_kernel {
 	const void *initrd;	/* NULL when there is none */
 	size_t initrd_size;
 	const char *cmdline;
+	unsigned int nr_cpus;	/* for the firmware tables */
 };
 
 /* Where the guest starts: entry point and the one argument it gets. */

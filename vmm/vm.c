@@ -186,7 +186,7 @@ static int read_file(struct vm *vm, const char *opt, const char *path,
 static int load_kernel(struct vm *vm, char *err, size_t len)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct arch_kernel k = { .cmdline = vm->cmdline };
+	struct arch_kernel k = { .cmdline = vm->cmdline, .nr_cpus = cfg->cpus };
 	const char *why = "unknown error";
 	void *image = NULL, *initrd = NULL;
 	int ret;

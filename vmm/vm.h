@@ -29,6 +29,7 @@
 #define VM_EXIT_OK		0
 #define VM_EXIT_FAILED		1
 #define VM_EXIT_USAGE		2
+#define VM_EXIT_PANIC		3
 #define VM_EXIT_TIMEOUT		124
 #define VM_EXIT_SIGNAL_BASE	128
 

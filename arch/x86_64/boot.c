@@ -3,8 +3,8 @@
  * x86_64 kernel loading: recognise the image (bzImage, ELF with a PVH
  * note, plain ELF64), let its loader place it, then lay out what every
  * entry mode shares: initrd at the top of low RAM, command line, boot GDT,
- * identity page tables, and the memory map as e820 (zero page) or PVH
- * memmap (hvm_start_info).
+ * identity page tables, MP table and ACPI tables (tables.h), and the
+ * memory map as e820 (zero page) or PVH memmap (hvm_start_info).
  */
 #include <elf.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/elf.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/tables.h"
 
 #define PTE_PRESENT	0x1ULL
 #define PTE_WRITE	0x2ULL
@@ -121,18 +122,25 @@ static int write_cmdline(struct guest_memory *mem, const char *cmdline,
 	return guest_memory_write(mem, X86_CMDLINE, cmdline, len + 1);
 }
 
-static int common_setup(struct guest_memory *mem)
+/* GDT, page tables, MP table and ACPI: what every entry mode shares. */
+static int common_setup(struct guest_memory *mem, unsigned int nr_cpus,
+			uint64_t *rsdp)
 {
 	int err = write_gdt(mem);
 
-	return err ? err : write_page_tables(mem);
+	if (!err)
+		err = write_page_tables(mem);
+	if (!err)
+		err = x86_write_mptable(mem, nr_cpus);
+	*rsdp = 0;	/* ACPI tables: not yet, see x86_write_acpi() */
+	return err;
 }
 
 static int load_bzimage(struct guest_memory *mem, const struct arch_kernel *k,
 			struct arch_boot *boot, const char **why)
 {
 	struct bzimage bz;
-	uint64_t initrd;
+	uint64_t initrd, rsdp;
 	int err;
 
 	err = x86_bzimage_load(mem, k->image, k->image_size, &bz, why);
@@ -142,9 +150,9 @@ static int load_bzimage(struct guest_memory *mem, const struct arch_kernel *k,
 		err = place_initrd(mem, k, bz.kernel_end, bz.initrd_addr_max, &initrd, why);
 	if (err)
 		return err;
-	err = common_setup(mem);
+	err = common_setup(mem, k->nr_cpus, &rsdp);
 	if (!err)
-		err = x86_write_zero_page(mem, &bz, X86_CMDLINE, initrd, k->initrd_size);
+		err = x86_write_zero_page(mem, &bz, X86_CMDLINE, initrd, k->initrd_size, rsdp);
 	boot->mode = X86_ENTRY_64;
 	boot->entry = bz.load_addr + 0x200;
 	boot->arg = X86_ZERO_PAGE;
@@ -154,7 +162,7 @@ static int load_bzimage(struct guest_memory *mem, const struct arch_kernel *k,
 static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
 		    struct arch_boot *boot, const char **why)
 {
-	uint64_t entry, end, pvh_entry, initrd;
+	uint64_t entry, end, pvh_entry, initrd, rsdp;
 	int err, pvh;
 
 	err = x86_elf_load(mem, k->image, k->image_size, X86_HIGH_MEMORY, &entry,
@@ -169,19 +177,19 @@ static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
 		err = place_initrd(mem, k, end, UINT32_MAX, &initrd, why);
 	if (err)
 		return err;
-	err = common_setup(mem);
+	err = common_setup(mem, k->nr_cpus, &rsdp);
 	if (err)
 		return err;
 	if (pvh == 0) {
 		boot->mode = X86_ENTRY_PVH;
 		boot->entry = pvh_entry;
 		boot->arg = X86_PVH_INFO;
-		return x86_pvh_write_start_info(mem, X86_CMDLINE, initrd, k->initrd_size);
+		return x86_pvh_write_start_info(mem, X86_CMDLINE, initrd, k->initrd_size, rsdp);
 	}
 	boot->mode = X86_ENTRY_64;
 	boot->entry = entry;
 	boot->arg = X86_ZERO_PAGE;
-	return x86_write_zero_page(mem, NULL, X86_CMDLINE, initrd, k->initrd_size);
+	return x86_write_zero_page(mem, NULL, X86_CMDLINE, initrd, k->initrd_size, rsdp);
 }
 
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,

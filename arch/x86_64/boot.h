@@ -46,7 +46,8 @@ int x86_pvh_entry(const void *image, size_t size, uint64_t *entry,
  * at X86_PVH_INFO. initrd_size 0: no module.
  */
 int x86_pvh_write_start_info(struct guest_memory *mem, uint64_t cmdline_gpa,
-			     uint64_t initrd_gpa, uint64_t initrd_size);
+			     uint64_t initrd_gpa, uint64_t initrd_size,
+			     uint64_t rsdp_gpa);
 
 /* A bzImage as the boot protocol describes it, checked. */
 struct bzimage {
@@ -66,7 +67,7 @@ int x86_bzimage_load(struct guest_memory *mem, const void *image, size_t size,
 /* Fills the zero page at X86_ZERO_PAGE for a bzImage (bz) or ELF (NULL). */
 int x86_write_zero_page(struct guest_memory *mem, const struct bzimage *bz,
 			uint64_t cmdline_gpa, uint64_t initrd_gpa,
-			uint64_t initrd_size);
+			uint64_t initrd_size, uint64_t rsdp_gpa);
 
 struct arch_cpu_features;
 

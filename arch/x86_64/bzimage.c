@@ -33,6 +33,7 @@
 #define HDR_PREF_ADDRESS	0x258
 #define HDR_INIT_SIZE		0x260
 #define HDR_END_MIN		0x264	/* through init_size */
+#define ZP_ACPI_RSDP_ADDR	0x070
 #define ZP_EXT_RAMDISK_IMAGE	0x0c0
 #define ZP_EXT_RAMDISK_SIZE	0x0c4
 #define ZP_EXT_CMD_LINE_PTR	0x0c8
@@ -159,7 +160,7 @@ int x86_bzimage_load(struct guest_memory *mem, const void *image, size_t size,
 
 int x86_write_zero_page(struct guest_memory *mem, const struct bzimage *bz,
 			uint64_t cmdline_gpa, uint64_t initrd_gpa,
-			uint64_t initrd_size)
+			uint64_t initrd_size, uint64_t rsdp_gpa)
 {
 	struct x86_memmap_entry map[ZP_E820_MAX];
 	struct e820_entry e820[ZP_E820_MAX];
@@ -179,6 +180,7 @@ int x86_write_zero_page(struct guest_memory *mem, const struct bzimage *bz,
 		zp[HDR_HEAP_END_PTR] = 0x00;
 		zp[HDR_HEAP_END_PTR + 1] = 0xfe;
 	}
+	memcpy(zp + ZP_ACPI_RSDP_ADDR, &rsdp_gpa, sizeof(rsdp_gpa));
 	put32(zp, HDR_CMD_LINE_PTR, (uint32_t)cmdline_gpa);
 	put32(zp, ZP_EXT_CMD_LINE_PTR, (uint32_t)(cmdline_gpa >> 32));
 	put32(zp, HDR_RAMDISK_IMAGE, (uint32_t)initrd_gpa);

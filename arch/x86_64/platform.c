@@ -2,7 +2,9 @@
 /*
  * The x86_64 platform: in-kernel irqchip (PIC, IOAPIC, LAPICs) and PIT,
  * COM1 at 0x3f8 (IRQ 4) on stdout,
- * the debug-exit port at 0xf4 and the i8042 reset line at 0x60/0x64.
+ * the debug-exit port at 0xf4, the i8042 reset line at 0x60/0x64, pvpanic
+ * at 0x505 (a guest panic ends the VM with status 3) and the ACPI sleep
+ * registers at 0x600 (S5 powers off, status 0).
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -11,9 +13,14 @@
 
 #include "arch/arch.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/tables.h"
+#include "devices/acpi_sleep.h"
 #include "devices/power.h"
+#include "devices/pvpanic.h"
 #include "devices/serial.h"
 #include "vmm/vm.h"
+
+_Static_assert(PVPANIC_EXIT_STATUS == VM_EXIT_PANIC, "pvpanic ends the VM with the panic status");
 
 #define COM1_PORT	0x3f8
 #define COM1_IRQ	4
@@ -66,5 +73,11 @@ int arch_add_devices(struct vm *vm)
 	if (!err)
 		err = bus_add(&vm->pio, I8042_CMD_PORT, I8042_LEN,
 			      &i8042_command_ops, &vm->power);
+	if (!err)
+		err = bus_add(&vm->pio, X86_PVPANIC_PORT, PVPANIC_LEN, &pvpanic_ops,
+			      &vm->power);
+	if (!err)
+		err = bus_add(&vm->pio, X86_ACPI_SLEEP_CONTROL_PORT, ACPI_SLEEP_LEN,
+			      &acpi_sleep_ops, &vm->power);
 	return err;
 }

@@ -124,7 +124,8 @@ int x86_pvh_entry(const void *image, size_t size, uint64_t *entry,
 }
 
 int x86_pvh_write_start_info(struct guest_memory *mem, uint64_t cmdline_gpa,
-			     uint64_t initrd_gpa, uint64_t initrd_size)
+			     uint64_t initrd_gpa, uint64_t initrd_size,
+			     uint64_t rsdp_gpa)
 {
 	struct x86_memmap_entry map[PVH_MEMMAP_MAX];
 	struct hvm_memmap_entry out[PVH_MEMMAP_MAX];
@@ -135,6 +136,7 @@ int x86_pvh_write_start_info(struct guest_memory *mem, uint64_t cmdline_gpa,
 		.nr_modules = initrd_size ? 1 : 0,
 		.modlist_paddr = initrd_size ? PVH_MODLIST : 0,
 		.cmdline_paddr = cmdline_gpa,
+		.rsdp_paddr = rsdp_gpa,
 		.memmap_paddr = PVH_MEMMAP,
 	};
 	unsigned int i, n = x86_memory_map(mem, map, PVH_MEMMAP_MAX);

@@ -188,7 +188,7 @@ START_TEST(entry_state_for_a_guest_above_4g)
 	const uint8_t *zp;
 	const struct e820 *e;
 
-	struct arch_kernel k = { .image = &im, .image_size = sizeof(im), .cmdline = "" };
+	struct arch_kernel k = { .image = &im, .image_size = sizeof(im), .cmdline = "", .nr_cpus = 1 };
 
 	make_memory(3 * GiB + 64 * MiB);
 	build_image(&im, MiB, MiB);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boots the Linux test kernel (guests/linux, `make test-kernel`) on the
+ * real /dev/kvm and checks what the kernel itself reports, from one boot
+ * (a boot costs about a minute of emulated kernel code on PVM hosts):
+ * the command line is echoed, the memory map matches --memory, --cpus 2
+ * brings up two CPUs, a virtio-blk disk with an MBR partition is found
+ * with the right capacity and its partition table is read, a read-only
+ * disk is offered and acknowledged read-only, virtio-rng is used, the
+ * kernel reaches "Run /init as init process", and a kernel panic ends the
+ * VMM with status 3. On PVM hosts guest user space cannot run (init dies
+ * at its first system call, which panics the kernel); on hosts with
+ * VMX/SVM the test also checks what init prints and that it powers off.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/helpers.h"
+
+#define DISK_MIB	37
+#define RO_DISK_MIB	8
+#define MEMORY_MIB	256
+
+static char tmpdir[] = "/tmp/vmm-linux.XXXXXX";
+static char disk[300], ro_disk[300];
+static const char *linux_dir;
+static bool pvm_host;
+static struct run_result boot;	/* the one full boot, shared by the checks */
+
+static const char *linux_file(const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", linux_dir, name);
+	return b;
+}
+
+static int make_disk(const char *path, int mib)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "sh guests/linux/make-mbr-disk.sh %s %d", path, mib);
+	return system(cmd);
+}
+
+static void boot_once(void)
+{
+	char *argv[] = {
+		(char *)vmm_path(), "--kernel", (char *)linux_file("vmlinux"),
+		"--initrd", (char *)linux_file("initramfs.cpio"),
+		"--memory", "256M", "--cpus", "2",
+		"--disk", disk, "--disk", ro_disk, "--rng", "--stats",
+		"--cmdline", "console=ttyS0 panic=-1 vmm.test=echoed-42",
+		"--timeout", "400", NULL,
+	};
+	char ro_arg[310];
+
+	snprintf(ro_arg, sizeof(ro_arg), "%s,ro", ro_disk);
+	argv[12] = ro_arg;
+	if (run_cmd(argv, 450, &boot))
+		boot.status = -2;
+	printf("linux boot: exit %d after %.1f s\n", boot.status, boot.seconds);
+}
+
+/* The last 1200 bytes of s: enough context, short enough for check. */
+static const char *tail(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 1200 ? s + n - 1200 : s;
+}
+
+/* The stats line of virtio device n, or NULL. */
+static const char *virtio_stats(unsigned int n)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "vmm: virtio%u ", n);
+	return strstr(boot.err, key);
+}
+
+START_TEST(command_line_is_echoed)
+{
+	ck_assert_msg(strstr(boot.out, "Command line: console=ttyS0 panic=-1 vmm.test=echoed-42"),
+		      "%s", tail(boot.out));
+}
+END_TEST
+
+START_TEST(memory_matches)
+{
+	const char *p = boot.out;
+	uint64_t top = 0, start, end;
+	unsigned long avail, total;
+
+	while ((p = strstr(p, "BIOS-e820: [mem "))) {
+		if (sscanf(p, "BIOS-e820: [mem %" SCNx64 "-%" SCNx64 "] usable", &start, &end) == 2 &&
+		    end + 1 > top)
+			top = end + 1;
+		p++;
+	}
+	ck_assert_msg(top == (uint64_t)MEMORY_MIB << 20, "RAM ends at 0x%" PRIx64, top);
+	p = strstr(boot.out, "Memory: ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p, "Memory: %luK/%luK available", &avail, &total), 2);
+	/* all of --memory but the 384 KiB below 1 MiB and a few pages */
+	ck_assert_msg(total <= MEMORY_MIB * 1024 && total >= MEMORY_MIB * 1024 - 1024,
+		      "kernel sees %luK", total);
+}
+END_TEST
+
+START_TEST(two_cpus)
+{
+	ck_assert_msg(strstr(boot.out, "smp: Brought up 1 node, 2 CPUs"), "%s", tail(boot.out));
+}
+END_TEST
+
+START_TEST(disk_and_partition)
+{
+	char want[96];
+
+	snprintf(want, sizeof(want), "[vda] %d 512-byte logical blocks", DISK_MIB * 2048);
+	ck_assert_msg(strstr(boot.out, want), "no '%s' in: %s", want, tail(boot.out));
+	ck_assert_msg(strstr(boot.out, " vda: vda1"), "%s", tail(boot.out));
+	snprintf(want, sizeof(want), "[vdb] %d 512-byte logical blocks", RO_DISK_MIB * 2048);
+	ck_assert_msg(strstr(boot.out, want), "%s", tail(boot.out));
+}
+END_TEST
+
+START_TEST(read_only_disk)
+{
+	const char *rw = virtio_stats(0), *ro = virtio_stats(1);
+	unsigned long long f_rw = 0, f_ro = 0;
+
+	ck_assert_ptr_nonnull(rw);
+	ck_assert_ptr_nonnull(ro);
+	ck_assert_int_eq(sscanf(strstr(rw, "features "), "features 0x%llx", &f_rw), 1);
+	ck_assert_int_eq(sscanf(strstr(ro, "features "), "features 0x%llx", &f_ro), 1);
+	/* VIRTIO_BLK_F_RO (bit 5) offered and acknowledged only for ,ro */
+	ck_assert_msg(f_ro & (1ULL << 5), "ro disk features 0x%llx", f_ro);
+	ck_assert_msg(!(f_rw & (1ULL << 5)), "rw disk features 0x%llx", f_rw);
+}
+END_TEST
+
+START_TEST(rng_is_used)
+{
+	const char *rng = virtio_stats(2);
+	unsigned long long requests = 0, bytes = 0;
+
+	ck_assert_ptr_nonnull(rng);
+	ck_assert_ptr_nonnull(strstr(rng, "virtio-rng"));
+	ck_assert_int_eq(sscanf(strstr(rng, ", ") + 2, "features %*x, %llu requests, %llu bytes",
+				&requests, &bytes), 2);
+	ck_assert_msg(requests > 0 && bytes > 0, "%s", rng);
+}
+END_TEST
+
+START_TEST(reaches_init_and_ends_as_expected)
+{
+	ck_assert_msg(strstr(boot.out, "Run /init as init process"), "%s", tail(boot.out));
+	if (pvm_host) {
+		/* user space dies at its first system call: init is killed */
+		ck_assert_msg(strstr(boot.out, "Kernel panic - not syncing"), "%s", tail(boot.out));
+		ck_assert_msg(boot.status == 3, "exit %d, want 3 (panic): %s", boot.status, tail(boot.err));
+	} else {
+		ck_assert_msg(strstr(boot.out, "TEST-INIT: cpus: online=2"), "%s", tail(boot.out));
+		ck_assert_msg(strstr(boot.out, "TEST-INIT: done"), "%s", tail(boot.out));
+		ck_assert_msg(boot.status == 0, "exit %d: %s", boot.status, tail(boot.err));
+	}
+}
+END_TEST
+
+START_TEST(timeout_gives_124)
+{
+	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_file("vmlinux"),
+			 "--memory", "128M", "--timeout", "3",
+			 "--cmdline", "console=ttyS0 earlyprintk=serial", NULL };
+	struct run_result res;
+
+	ck_assert_int_eq(run_cmd(argv, 60, &res), 0);
+	ck_assert_msg(res.status == 124, "exit %d: %s", res.status, tail(res.err));
+	ck_assert_msg(strstr(res.out, "Linux version"), "%s", tail(res.out));
+	ck_assert_msg(res.seconds >= 3 && res.seconds < 30, "took %.1f s", res.seconds);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("linux");
+	TCase *tc = tcase_create("boot");
+	SRunner *sr;
+	int failed;
+
+	linux_dir = getenv("LINUX_GUEST") ? getenv("LINUX_GUEST") : "build/guests/linux/x86_64";
+	if (access("/dev/kvm", R_OK | W_OK)) {
+		printf("SKIP linux suite: /dev/kvm not usable: %s\n", strerror(errno));
+		return 0;
+	}
+	if (access(linux_file("vmlinux"), R_OK) || access(linux_file("initramfs.cpio"), R_OK)) {
+		printf("FAIL linux suite: no test kernel in %s (make test-kernel)\n", linux_dir);
+		return 1;
+	}
+	pvm_host = access("/sys/module/kvm_pvm", F_OK) == 0;
+	if (!mkdtemp(tmpdir))
+		return 1;
+	snprintf(disk, sizeof(disk), "%s/disk.img", tmpdir);
+	snprintf(ro_disk, sizeof(ro_disk), "%s/ro.img", tmpdir);
+	if (make_disk(disk, DISK_MIB) || make_disk(ro_disk, RO_DISK_MIB)) {
+		printf("FAIL linux suite: cannot make disk images\n");
+		return 1;
+	}
+	boot_once();
+	check_set_max_msg_size(16384);
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, command_line_is_echoed);
+	tcase_add_test(tc, memory_matches);
+	tcase_add_test(tc, two_cpus);
+	tcase_add_test(tc, disk_and_partition);
+	tcase_add_test(tc, read_only_disk);
+	tcase_add_test(tc, rng_is_used);
+	tcase_add_test(tc, reaches_init_and_ends_as_expected);
+	tcase_add_test(tc, timeout_gives_124);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	unlink(disk);
+	unlink(ro_disk);
+	rmdir(tmpdir);
+	return failed ? 1 : 0;
+}
