@@ -34,6 +34,7 @@ const char config_usage[] =
 "  --disk PATH[,ro]       virtio-blk disk backed by a file (up to 8)\n"
 "  --rng                  virtio-rng entropy device\n"
 "  --stats                print VM exit counts by reason on exit\n"
+"  --probe                print what the host's KVM can do and exit\n"
 "  --help, --version\n"
 "exit status: 0 guest powered off or reset (or chose 0), N guest chose N\n"
 "through the debug-exit port, 1 VM failed, 2 bad usage or configuration,\n"
@@ -200,7 +201,7 @@ static int parse_uint(const char *s, unsigned long long max,
 }
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_CPU_FEATURES, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
-       OPT_STATS, OPT_DISK, OPT_RNG, OPT_HELP, OPT_VERSION };
+       OPT_STATS, OPT_DISK, OPT_RNG, OPT_PROBE, OPT_HELP, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -214,6 +215,7 @@ static const struct option options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -284,6 +286,9 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 			break;
 		case OPT_HELP:
 			cfg->action = CONFIG_HELP;
+			return 0;
+		case OPT_PROBE:
+			cfg->action = CONFIG_PROBE;
 			return 0;
 		case OPT_VERSION:
 			cfg->action = CONFIG_VERSION;

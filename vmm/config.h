@@ -32,6 +32,7 @@ enum config_action {
 	CONFIG_RUN,
 	CONFIG_HELP,
 	CONFIG_VERSION,
+	CONFIG_PROBE,
 };
 
 struct vm_config {

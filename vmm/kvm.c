@@ -60,6 +60,13 @@ out:
 	return err;
 }
 
+int open_kvm_for_probe(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
 bool kvm_is_pvm_host(void)
 {
 	return access("/sys/module/kvm_pvm", F_OK) == 0;

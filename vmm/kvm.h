@@ -21,6 +21,9 @@ struct kvm_cap_need {
 
 int kvm_open(const char **missing);
 
+/* /dev/kvm without the capability checks, for --probe: fd or -errno. */
+int open_kvm_for_probe(void);
+
 /* Value of KVM_CHECK_EXTENSION on fd (/dev/kvm or a VM fd); <= 0: absent. */
 int kvm_check_cap(int fd, int cap);
 

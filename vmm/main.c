@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "vmm/config.h"
+#include "vmm/probe.h"
 #include "vmm/vm.h"
 
 #define VMM_VERSION "0.1"
@@ -24,6 +25,8 @@ int main(int argc, char **argv)
 		fputs(config_usage, stdout);
 		return 0;
 	}
+	if (cfg.action == CONFIG_PROBE)
+		return vmm_probe(stdout);
 	if (cfg.action == CONFIG_VERSION) {
 		printf("vmm %s\n", VMM_VERSION);
 		return 0;

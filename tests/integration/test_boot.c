@@ -7,6 +7,7 @@
  * backend and several vCPUs.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -167,6 +168,21 @@ START_TEST(sigterm_stops_cleanly)
 }
 END_TEST
 
+START_TEST(probe_reports_the_host)
+{
+	char *argv[] = { (char *)vmm_path(), "--probe", NULL };
+	bool pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
+
+	ck_assert_int_eq(run_cmd(argv, 30, &res), 0);
+	ck_assert_int_eq(res.status, 0);
+	ck_assert_msg(strstr(res.out, "kvm: api_version 12\n"), "%s", res.out);
+	ck_assert_msg(strstr(res.out, "kvm: irqchip 1\n"), "%s", res.out);
+	ck_assert_msg(strstr(res.out, pvm ? "kvm: virtualization pvm\n" : "kvm: virtualization "),
+		      "%s", res.out);
+	ck_assert_msg(!pvm || strstr(res.out, "note: this host's KVM is PVM"), "%s", res.out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("boot");
@@ -186,6 +202,7 @@ int main(void)
 	tcase_add_test(tc, triple_fault_is_failure);
 	tcase_add_test(tc, timeout_is_124);
 	tcase_add_test(tc, sigterm_stops_cleanly);
+	tcase_add_test(tc, probe_reports_the_host);
 	suite_add_tcase(s, tc);
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
