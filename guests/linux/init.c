@@ -1,0 +1,196 @@
+/*
+ * /init of the Linux test initramfs: report what the guest sees, then power
+ * off. Built static (gcc -static -Os) by build-initramfs.sh.
+ *
+ * Every line starts with "TEST-INIT: " so a test can pick them out of the
+ * serial log:
+ *   TEST-INIT: started
+ *   TEST-INIT: cmdline: <contents of /proc/cmdline>
+ *   TEST-INIT: cpus: online=N cpuinfo=N
+ *   TEST-INIT: memtotal_kb: N
+ *   TEST-INIT: block devices: N                  (entries of /sys/block)
+ *   TEST-INIT: block: NAME sectors=N bytes=N     (disks, then their partitions)
+ *   TEST-INIT: done
+ *
+ * Then reboot(RB_POWER_OFF), or reboot(RB_AUTOBOOT) when the command line
+ * has "testinit=reboot": without ACPI an x86 kernel cannot power off and
+ * only halts, whereas its reboot path ends in an I/O port write (keyboard
+ * controller 0x64, 0xcf9) or a triple fault, which a VMM sees as an exit.
+ *
+ * Note: on hosts whose KVM is PVM-based (see shared/HOST-NOTES.md) guest user
+ * space dies at its first system call, so this only runs on hosts with
+ * VMX/SVM (and in the nested test).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TAG "TEST-INIT: "
+
+static char cmdline[4096];
+
+static void do_mount(const char *src, const char *dir, const char *type)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, 0, NULL) != 0 && errno != EBUSY)
+		printf(TAG "mount %s on %s failed: %s\n", type, dir, strerror(errno));
+}
+
+/* Read a whole (small) file into buf as a string; -1 if it cannot be read. */
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return (int)len;
+}
+
+/* If the kernel could not give us a console (no /dev/console in the
+ * initramfs), open it from the devtmpfs we just mounted. */
+static void ensure_console(void)
+{
+	int fd;
+
+	if (fcntl(1, F_GETFD) >= 0)
+		return;
+	fd = open("/dev/console", O_RDWR);
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+static void report_cpus(void)
+{
+	char buf[65536];
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpuinfo = 0;
+	const char *p;
+
+	if (read_file("/proc/cpuinfo", buf, sizeof(buf)) >= 0)
+		for (p = buf; (p = strstr(p, "processor")) != NULL; p++)
+			if (p == buf || p[-1] == '\n')
+				cpuinfo++;
+	printf(TAG "cpus: online=%ld cpuinfo=%d\n", online, cpuinfo);
+}
+
+static void report_memory(void)
+{
+	char buf[8192];
+	const char *p;
+
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0 ||
+	    (p = strstr(buf, "MemTotal:")) == NULL) {
+		printf(TAG "memtotal_kb: unknown\n");
+		return;
+	}
+	printf(TAG "memtotal_kb: %lu\n", strtoul(p + strlen("MemTotal:"), NULL, 10));
+}
+
+/* One line for a block device or partition whose sysfs directory is dir. */
+static void report_block(const char *name, const char *dir)
+{
+	char path[512], buf[64];
+	unsigned long long sectors;
+
+	snprintf(path, sizeof(path), "%s/size", dir);
+	if (read_file(path, buf, sizeof(buf)) < 0) {
+		printf(TAG "block: %s size unknown\n", name);
+		return;
+	}
+	sectors = strtoull(buf, NULL, 10);	/* always 512-byte units */
+	printf(TAG "block: %s sectors=%llu bytes=%llu\n", name, sectors, sectors * 512);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void report_blocks(void)
+{
+	struct dirent **disks, **parts;
+	char dir[512], part_dir[1024], check[1100];
+	int n, m, i, j;
+	struct stat st;
+
+	n = scandir("/sys/block", &disks, NULL, by_name);
+	if (n < 0) {
+		printf(TAG "block: cannot list /sys/block: %s\n", strerror(errno));
+		return;
+	}
+	for (i = 0, j = 0; i < n; i++)
+		j += disks[i]->d_name[0] != '.';
+	printf(TAG "block devices: %d\n", j);
+	for (i = 0; i < n; i++) {
+		const char *disk = disks[i]->d_name;
+
+		if (disk[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/block/%s", disk);
+		report_block(disk, dir);
+		m = scandir(dir, &parts, NULL, by_name);
+		for (j = 0; j < m; j++) {
+			const char *part = parts[j]->d_name;
+
+			snprintf(part_dir, sizeof(part_dir), "%s/%s", dir, part);
+			snprintf(check, sizeof(check), "%s/partition", part_dir);
+			if (strncmp(part, disk, strlen(disk)) == 0 && stat(check, &st) == 0)
+				report_block(part, part_dir);
+			free(parts[j]);
+		}
+		if (m >= 0)
+			free(parts);
+		free(disks[i]);
+	}
+	free(disks);
+}
+
+int main(void)
+{
+	int len;
+
+	do_mount("devtmpfs", "/dev", "devtmpfs");
+	ensure_console();
+	do_mount("proc", "/proc", "proc");
+	do_mount("sysfs", "/sys", "sysfs");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf(TAG "started\n");
+	len = read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	if (len > 0 && cmdline[len - 1] == '\n')
+		cmdline[len - 1] = '\0';
+	printf(TAG "cmdline: %s\n", len >= 0 ? cmdline : "(unreadable)");
+	report_cpus();
+	report_memory();
+	report_blocks();
+	printf(TAG "done\n");
+	fflush(stdout);
+	sync();
+
+	if (strstr(cmdline, "testinit=reboot") != NULL)
+		reboot(RB_AUTOBOOT);
+	else
+		reboot(RB_POWER_OFF);
+	/* Not reached unless reboot() failed; PID 1 must not exit. */
+	printf(TAG "reboot failed: %s\n", strerror(errno));
+	for (;;)
+		pause();
+}
