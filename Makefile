@@ -33,6 +33,7 @@ TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
 .PHONY: all deps run check check-unit check-integration check-sanitize bench clean test-kernel
+.SECONDARY:
 all: $(VMM) guests
 
 include guests/$(ARCH)/guests.mk
@@ -99,7 +100,7 @@ check-integration: $(VMM) guests $(INTEG_TESTS)
 check-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-unit check-integration
 
-bench: deps $(VMM) guests $(BENCHES)
+bench: deps $(VMM) guests $(BENCHES) test-kernel
 	@EXTRA=1 sh tests/bench/run.sh $(BUILD)
 
 clean:

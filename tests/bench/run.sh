@@ -43,7 +43,19 @@ if [ "$ARCH" != x86_64 ]; then
 	set -- --no-qemu "the QEMU reference is only set up for x86_64"
 fi
 
-exec "$BENCH" all "$@" \
+"$BENCH" all "$@" \
 	--vmm "$BUILD/vmm" --guest "$BUILD/guests/$ARCH/status" \
 	--runs "${BENCH_RUNS:-5}" --warmup "${BENCH_WARMUP:-1}" \
 	--size "${BENCH_SIZE:-1G}"
+
+# Boot time against QEMU microvm, when the Linux test kernel is built.
+LINUX=${LINUX_DIR:-build/guests/linux/$ARCH}
+if [ -x "$BUILD/bench/boot_bench" ] && [ -f "$LINUX/vmlinux" ] && [ -f "$LINUX/initramfs.cpio" ] &&
+   command -v qemu-system-x86_64 >/dev/null 2>&1; then
+	disk=$(mktemp /tmp/boot-bench-disk.XXXXXX)
+	sh guests/linux/make-mbr-disk.sh "$disk" 37
+	"$BUILD/bench/boot_bench" "$BUILD/vmm" "$LINUX/vmlinux" "$LINUX/initramfs.cpio" "$disk" "${BOOT_RUNS:-3}"
+	rm -f "$disk"
+else
+	echo "skip: boot_bench: needs $BUILD/bench/boot_bench, the test kernel (make test-kernel) and qemu-system-x86_64"
+fi
