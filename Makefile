@@ -37,6 +37,7 @@ BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/benc
 all: $(VMM) guests
 
 include guests/$(ARCH)/guests.mk
+include tests/nested/nested.mk
 
 # The Linux test kernel and initramfs (guests/linux), shared by every build
 # flavour; the recipe caches the kernel by a hash of itself.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CPUID for each vCPU: what the host KVM supports, with this vCPU's APIC
- * id, a topology of one package with nr_cpus cores, and the features the
- * user (or the host) asks to hide removed.
+ * CPUID for each vCPU: what the host KVM supports, with the hypervisor bit
+ * set, this vCPU's APIC id, a topology of one package with nr_cpus cores,
+ * and the features the user (or the host) asks to hide removed.
  *
  * Hiding matters on PVM hosts, whose KVM emulates guest kernel code and
  * cannot emulate xrstor, clac/stac, popcnt, and whose PV hypercalls hang
@@ -179,6 +179,8 @@ static void set_topology(struct kvm_cpuid2 *c, unsigned int index,
 		case 1:
 			e->ebx = (e->ebx & 0x0000ffff) | (index << 24) |
 				 ((nr_cpus & 0xff) << 16);
+			/* a guest that knows it runs on KVM uses kvm-clock */
+			e->ecx |= 1U << 31;	/* hypervisor present */
 			if (nr_cpus > 1)
 				e->edx |= 1U << 28;	/* HTT: ebx[23:16] valid */
 			break;

@@ -1,0 +1,39 @@
+# The nested-KVM boot test (tests/nested/README.md): our VMM, linked
+# statically, runs inside a QEMU guest emulated in software (TCG) with SVM
+# exposed, and boots Debian's stock cloud kernel (bzImage) to user space.
+#
+#   make check-nested        downloads Debian's cloud kernel and busybox-static
+#                            (cached by version), installs qemu-system-x86 if
+#                            missing (as root), builds the L1 and L2 initramfs
+#                            images and runs the test; log in
+#                            $(BUILD)/nested/l1.log
+#
+# Knobs (environment, or make VAR=value): NESTED_CACHE (download cache,
+# default /var/cache/vmm-nested as root, $(BUILD)/nested/cache otherwise),
+# NESTED_TIMEOUT (whole L1 run, default 600 s), NESTED_L2_TIMEOUT (our VMM's
+# --timeout, default 120 s), NESTED_VIRTIO_SSDT=1 and more: see the top of
+# tests/nested/run.sh.
+#
+# Included from the top Makefile; it uses BUILD, ARCH, CC, LDFLAGS, LDLIBS
+# and the rules that build $(BUILD)/obj/vmm/main.o and $(BUILD)/libvmm.a.
+
+# Keep whatever goal the including Makefile has (or will have) as default.
+nested_saved_goal := $(.DEFAULT_GOAL)
+
+NESTED_BUILD := $(if $(BUILD),$(BUILD),build)
+NESTED_DIR   := $(NESTED_BUILD)/nested
+NESTED_VMM   := $(NESTED_DIR)/vmm-static
+
+.PHONY: check-nested
+
+# The same objects as build/vmm, linked statically: L1 has no C library.
+$(NESTED_VMM): $(NESTED_BUILD)/obj/vmm/main.o $(NESTED_BUILD)/libvmm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -static -pthread -o $@.tmp $^ $(LDLIBS)
+	$@.tmp --version >/dev/null
+	mv $@.tmp $@
+
+check-nested: $(NESTED_VMM)
+	ARCH=$(if $(ARCH),$(ARCH),x86_64) bash tests/nested/run.sh $(NESTED_VMM) $(NESTED_DIR)
+
+.DEFAULT_GOAL := $(nested_saved_goal)

@@ -1,0 +1,388 @@
+#!/bin/bash
+# The nested-KVM boot test (see tests/nested/README.md).
+#
+#   run.sh VMM_STATIC OUT_DIR       build everything and run the test
+#   run.sh --check OUT_DIR          only judge OUT_DIR/l1.log again
+#
+# L1 is Debian's cloud kernel under qemu-system-x86_64 -accel tcg with SVM;
+# its /init (l1-init) loads irqbypass, kvm and kvm-amd and runs our static
+# vmm, which boots L2: the same stock kernel's bzImage with a busybox
+# initramfs (l2-init), 2 vCPUs, 256M, a virtio-blk disk and virtio-rng.
+# The whole serial log goes to OUT_DIR/l1.log (and, with the host time of
+# each line, OUT_DIR/l1.timed.log); the checks and timings are printed at
+# the end, with a closing "nested: N passed, N failed" line. Exit status 0
+# only if every check passed.
+#
+# Environment:
+#   NESTED_CACHE            download cache (default /var/cache/vmm-nested as
+#                           root, OUT_DIR/cache otherwise), one dir per
+#                           package version
+#   NESTED_TIMEOUT          the whole L1 run, default 600 s
+#   NESTED_L2_TIMEOUT       our vmm's --timeout, default 120 s
+#   NESTED_L2_EXIT          how L2's init ends the VM: poweroff (default,
+#                           ACPI S5) or reboot (i8042 reset via reboot=k);
+#                           our vmm exits 0 for both
+#   NESTED_VIRTIO_SSDT=1    describe the virtio-mmio devices to L2 in an
+#                           extra ACPI table (an experiment, see below)
+#   NESTED_L2_CMDLINE_EXTRA appended to L2's command line (experiments)
+#   NESTED_TRACE_PIO=1      L1 counts L2's port I/O exits by port
+#                           (kvm:kvm_pio tracepoint)
+#   NESTED_VERBOSE=1        echo the whole log live
+#   QEMU                    default qemu-system-x86_64
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+ARCH=${ARCH:-x86_64}
+TIMEOUT=${NESTED_TIMEOUT:-600}
+L2_TIMEOUT=${NESTED_L2_TIMEOUT:-120}
+L2_EXIT=${NESTED_L2_EXIT:-poweroff}
+QEMU=${QEMU:-qemu-system-x86_64}
+L2_MEM_KB=$((256 * 1024))
+
+die() { echo "nested: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- checks --
+
+# judge OUT_DIR: the PASS/FAIL lines, timings and the closing count.
+judge() {
+	local out=$1 log=$1/l1.log tlog=$1/l1.timed.log
+	local nonce="" qemu_status="" pass=0 fail=0 mem
+	[ -f "$log" ] || die "no log at $log"
+	# shellcheck disable=SC1091
+	[ -f "$out/run.env" ] && . "$out/run.env"
+
+	check() {
+		local name=$1
+		shift
+		if "$@"; then
+			printf 'PASS  %s\n' "$name"
+			pass=$((pass + 1))
+		else
+			printf 'FAIL  %s\n' "$name"
+			fail=$((fail + 1))
+		fi
+	}
+	has() { grep -q -E -- "$1" "$log"; }
+	hasnt() { ! grep -q -E -- "$1" "$log"; }
+	mem_ok() {
+		mem=$(awk 'match($0, /L2-INIT: memtotal_kb [0-9]+/) { split(substr($0, RSTART, RLENGTH), w, " "); print w[3]; exit }' "$log")
+		[ -n "$mem" ] && [ "$mem" -le "$L2_MEM_KB" ] && [ "$mem" -ge $((L2_MEM_KB * 3 / 4)) ]
+	}
+	qemu_ok() { [ "${qemu_status:-x}" = 0 ]; }
+
+	echo "== nested: checks ($log)"
+	check "L1 (QEMU) exited by itself with status 0 (got ${qemu_status:-?}; 124 = ${TIMEOUT}s timeout)" qemu_ok
+	check "L1 reached its /init" has 'L1-INIT: started'
+	check "L1 has /dev/kvm after irqbypass, kvm, kvm-amd" has 'L1: /dev/kvm present'
+	check "vmm --probe in L1 reports SVM" has 'kvm: virtualization svm'
+	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
+	check "L2 reached its /init" has 'L2-INIT: started'
+	check "L2 sees 2 CPUs" has 'L2-INIT: cpus 2$'
+	mem_ok && true
+	check "L2 MemTotal close to 256M (${mem:-?} kB, want $((L2_MEM_KB * 3 / 4))..$L2_MEM_KB)" mem_ok
+	check "L2 reads the pattern at sector 1 of /dev/vda" has 'L2-INIT: disk pattern ok'
+	check "L2's write to sector 2 reached the disk image" has "L1: disk sector 2: L2-WROTE-${nonce:-NO-NONCE}"
+	check "L2 reads 64 bytes from virtio-rng" has 'L2-INIT: hwrng virtio_rng[.0-9]* 64 bytes'
+	check "L2's init ran to its end" has 'L2-INIT: done'
+	check "no kernel panic in L1 or L2" hasnt 'Kernel panic'
+
+	if [ -f "$tlog" ]; then
+		echo "== nested: times (host clock, from the arrival of each log line)"
+		awk '
+			function show(name, a, b) {
+				if (a == "" || b == "") printf "  %-34s   -\n", name
+				else printf "  %-34s %7.1f s\n", name, b - a
+			}
+			NR == 1 { t0 = $1 }
+			/QEMU-START/ && q == "" { q = $1 }
+			/L1-INIT: started/ && l1 == "" { l1 = $1 }
+			/L1: starting vmm/ && v == "" { v = $1 }
+			v != "" && k2 == "" && /Linux version/ { k2 = $1 }
+			/L2-INIT: started/ && l2 == "" { l2 = $1 }
+			/L2-INIT: done/ && d2 == "" { d2 = $1 }
+			/L1: vmm exit status/ && ve == "" { ve = $1 }
+			{ last = $1 }
+			END {
+				if (q == "") q = t0
+				show("L1 boot to its init", q, l1)
+				show("vmm start to L2 kernel banner", v, k2)
+				show("vmm start to L2 init", v, l2)
+				show("L2 init to its end", l2, d2)
+				show("vmm start to vmm exit", v, ve)
+				show("total (QEMU start to end)", q, last)
+			}' "$tlog"
+	fi
+	echo "== nested: vmm exit and stats"
+	grep -E '^vmm: |L1: vmm exit status|L1: disk sector 2' "$log" | sed 's/^/  /' || true
+	echo "nested: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}
+
+if [ "${1:-}" = "--check" ]; then
+	[ $# -eq 2 ] || die "usage: $0 --check OUT_DIR"
+	judge "$2"
+	exit
+fi
+
+[ $# -eq 2 ] || die "usage: $0 VMM_STATIC OUT_DIR | $0 --check OUT_DIR"
+[ "$ARCH" = x86_64 ] || die "ARCH=$ARCH: only x86_64 is done (arm64 to follow)"
+VMM=$1
+mkdir -p "$2"
+OUT=$(cd "$2" && pwd)
+[ -x "$VMM" ] || die "no static vmm at $VMM"
+if readelf -l "$VMM" | grep -q INTERP; then
+	die "$VMM is dynamically linked; L1 has no C library"
+fi
+"$VMM" --version >/dev/null || die "$VMM does not run"
+
+if [ -n "${NESTED_CACHE:-}" ]; then
+	CACHE=$NESTED_CACHE
+elif [ "$(id -u)" = 0 ]; then
+	CACHE=/var/cache/vmm-nested
+else
+	CACHE=$OUT/cache
+fi
+mkdir -p "$CACHE/debs"
+
+# ---------------------------------------------------- host packages --
+
+need=""
+command -v "$QEMU" >/dev/null || need="$need qemu-system-x86"
+command -v cpio >/dev/null || need="$need cpio"
+command -v depmod >/dev/null || need="$need kmod"
+command -v gzip >/dev/null || need="$need gzip"
+apt_updated=""
+apt_update() {
+	[ -z "$apt_updated" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		die "the package lists are missing or stale; run as root: apt-get update"
+	fi
+	echo "nested: apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+if [ -n "$need" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "nested: missing packages:$need" >&2
+		die "run as root: apt-get update && apt-get install -y$need"
+	fi
+	apt_update
+	echo "nested: installing:$need"
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+fi
+
+# ------------------------------------------------- Debian downloads --
+
+candidate() {
+	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2; exit }'
+}
+
+# fetch PACKAGE: download and unpack the candidate version once; print the
+# directory it is unpacked in (CACHE/PACKAGE_VERSION).
+fetch() {
+	local pkg=$1 ver dir tmp
+	ver=$(candidate "$pkg")
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		apt_update >&2
+		ver=$(candidate "$pkg")
+	fi
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		die "no version of $pkg in the Debian registry"
+	fi
+	dir=$CACHE/${pkg}_${ver//:/%3a}
+	if [ ! -d "$dir" ]; then
+		# Only the current version is kept.
+		rm -rf "$CACHE/${pkg}"_* "$CACHE/debs/${pkg}"_*
+		echo "nested: downloading $pkg $ver" >&2
+		tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
+		chmod 755 "$tmp"
+		# apt warns when its sandbox user cannot write here; harmless.
+		(cd "$tmp" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v -E 'unsandboxed|^$' >&2) || true
+		ls "$tmp"/*.deb >/dev/null 2>&1 || die "apt-get download $pkg=$ver failed"
+		dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+		mv "$tmp"/*.deb "$CACHE/debs/"
+		mv "$tmp/root" "$dir"
+		rm -rf "$tmp"
+	fi
+	echo "$dir"
+}
+
+meta=linux-image-cloud-amd64
+kpkg=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+if [ -z "$kpkg" ]; then
+	apt_update
+	kpkg=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+fi
+[ -n "$kpkg" ] || die "cannot tell which kernel $meta depends on"
+KDIR=$(fetch "$kpkg")
+BBDIR=$(fetch busybox-static)
+KVER=${kpkg#linux-image-}
+KMOD=$KDIR/lib/modules/$KVER
+KIMAGE=$KDIR/boot/vmlinuz-$KVER
+[ -f "$KIMAGE" ] || die "no $KIMAGE in $kpkg"
+[ -f "$KMOD/modules.dep" ] || depmod -b "$KDIR" "$KVER"
+echo "nested: kernel $kpkg ($(basename "$KDIR")), $(basename "$BBDIR")"
+
+# modules ROOT NAME...: copy NAME and what it depends on (modules.dep) into
+# ROOT/lib/modules and print their names in load order.
+modules() {
+	local root=$1 order="" p
+	shift
+	visit() {
+		local path=$1 dep
+		case " $order " in *" $path "*) return ;; esac
+		for dep in $(awk -F': *' -v p="$path" '$1 == p { print $2; exit }' "$KMOD/modules.dep"); do
+			visit "$dep"
+		done
+		order="$order $path"
+	}
+	for name in "$@"; do
+		p=$(awk -F: -v n="${name//-/_}" '{
+			b = $1; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b); gsub(/-/, "_", b)
+			if (b == n) { print $1; exit }
+		}' "$KMOD/modules.dep")
+		[ -n "$p" ] || die "no module $name in $kpkg"
+		visit "$p"
+	done
+	mkdir -p "$root/lib/modules"
+	for p in $order; do
+		case $p in
+		*.ko) cp "$KMOD/$p" "$root/lib/modules/" ;;
+		*.ko.xz) xz -dc "$KMOD/$p" >"$root/lib/modules/$(basename "$p" .xz)" ;;
+		*) die "cannot unpack module $p" ;;
+		esac
+		basename "$p" | sed -E 's/\.ko(\.[a-z]+)?$//'
+	done
+}
+
+# skeleton ROOT INIT: busybox, /init and the directories init mounts on.
+skeleton() {
+	rm -rf "$1"
+	mkdir -p "$1/bin" "$1/dev" "$1/proc" "$1/sys" "$1/tmp" "$1/etc"
+	cp "$BBDIR/bin/busybox" "$1/bin/busybox"
+	install -m 755 "$2" "$1/init"
+	if [ "$(id -u)" = 0 ]; then
+		mknod -m 600 "$1/dev/console" c 5 1
+	fi
+}
+
+mkcpio() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -n -6 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# ------------------------------------------------------------- L2 --
+
+NONCE=$(date +%s)-$$
+rm -rf "$OUT/l1.log" "$OUT/l1.timed.log" "$OUT/run.env" "$OUT/early.root" "$OUT/early.cpio" \
+	"$OUT/virtio-ssdt.dsl" "$OUT/virtio-ssdt.aml" "$OUT/iasl.log"
+L2=$OUT/l2.root
+skeleton "$L2" "$here/l2-init"
+l2mods=$(modules "$L2" virtio_mmio virtio_blk virtio-rng | tr '\n' ' ')
+truncate -s 4M "$OUT/disk.img.tmp"
+pattern=""
+for i in $(seq 0 31); do pattern="$pattern$(printf 'vmm nested pattern %s %02d' "$NONCE" "$i")|"; done
+printf '%s' "${pattern:0:512}" >"$OUT/pattern.bin"
+[ "$(wc -c <"$OUT/pattern.bin")" = 512 ] || die "pattern is not 512 bytes"
+dd if="$OUT/pattern.bin" of="$OUT/disk.img.tmp" bs=512 seek=1 conv=notrunc status=none
+mv "$OUT/disk.img.tmp" "$OUT/disk.img"
+cat >"$L2/etc/nested.conf" <<EOF
+MODULES="$l2mods"
+DISK_MD5=$(md5sum <"$OUT/pattern.bin" | cut -d' ' -f1)
+NONCE=$NONCE
+EXIT_METHOD=$L2_EXIT
+EOF
+mkcpio "$L2" "$OUT/l2.cpio.gz"
+cp "$OUT/l2.cpio.gz" "$OUT/l2.initrd"
+
+# NESTED_VIRTIO_SSDT=1 (an experiment, off by default): Debian's kernels are
+# built without CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so they find virtio-mmio
+# devices only in ACPI (_HID LNRO0005), never from the virtio_mmio.device=
+# words our VMM appends. This describes our VMM's two devices (layout as in
+# arch/x86_64/layout.h: 4K each from 0xd0000000, IRQ 5 on) in an SSDT that
+# L2's kernel installs from an uncompressed cpio in front of its initrd
+# (CONFIG_ACPI_TABLE_UPGRADE), to test the virtio path until the VMM's own
+# DSDT describes its devices.
+if [ "${NESTED_VIRTIO_SSDT:-0}" = 1 ]; then
+	command -v iasl >/dev/null || die "NESTED_VIRTIO_SSDT=1 needs iasl: apt-get install -y acpica-tools"
+	{
+		echo 'DefinitionBlock ("", "SSDT", 2, "VMMNST", "VIRTIO", 1) {'
+		echo ' Scope (\_SB) {'
+		for i in 0 1; do
+			printf '  Device (VR%02d) {\n   Name (_HID, "LNRO0005")\n   Name (_UID, %d)\n' "$i" "$i"
+			printf '   Name (_CRS, ResourceTemplate () {\n'
+			printf '    Memory32Fixed (ReadWrite, 0x%08x, 0x1000)\n' $((0xd0000000 + i * 0x1000))
+			printf '    Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) { %d }\n' $((5 + i))
+			printf '   })\n  }\n'
+		done
+		echo ' }'
+		echo '}'
+	} >"$OUT/virtio-ssdt.dsl"
+	iasl -p "$OUT/virtio-ssdt" "$OUT/virtio-ssdt.dsl" >"$OUT/iasl.log" 2>&1 || { cat "$OUT/iasl.log" >&2; die "iasl failed"; }
+	rm -rf "$OUT/early.root"
+	mkdir -p "$OUT/early.root/kernel/firmware/acpi"
+	cp "$OUT/virtio-ssdt.aml" "$OUT/early.root/kernel/firmware/acpi/"
+	(cd "$OUT/early.root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$OUT/early.cpio"
+	cat "$OUT/early.cpio" "$OUT/l2.cpio.gz" >"$OUT/l2.initrd"
+	echo "nested: NESTED_VIRTIO_SSDT=1: L2's initrd carries an SSDT describing the virtio-mmio devices"
+fi
+
+# ------------------------------------------------------------- L1 --
+
+L2_CMDLINE="console=ttyS0 earlyprintk=serial,ttyS0 reboot=k panic=-1${NESTED_L2_CMDLINE_EXTRA:+ $NESTED_L2_CMDLINE_EXTRA}"
+L1=$OUT/l1.root
+skeleton "$L1" "$here/l1-init"
+l1mods=$(modules "$L1" kvm-amd | tr '\n' ' ')
+strip -o "$L1/bin/vmm" "$VMM"
+mkdir -p "$L1/l2"
+cp "$KIMAGE" "$L1/l2/vmlinuz"
+cp "$OUT/l2.initrd" "$L1/l2/initrd.cpio.gz"
+cp "$OUT/disk.img" "$L1/l2/disk.img"
+cat >"$L1/etc/nested.conf" <<EOF
+MODULES="$l1mods"
+L2_CMDLINE="$L2_CMDLINE"
+L2_TIMEOUT=$L2_TIMEOUT
+TRACE_PIO=${NESTED_TRACE_PIO:-0}
+EOF
+mkcpio "$L1" "$OUT/l1.cpio.gz"
+echo "nested: L1 modules: $l1mods; L2 modules: $l2mods"
+echo "nested: L1 initramfs $(du -h "$OUT/l1.cpio.gz" | cut -f1), L2 initramfs $(du -h "$OUT/l2.cpio.gz" | cut -f1)"
+
+# ------------------------------------------------------------ run --
+
+# Each line as it arrives: to l1.log as is (less CRs), to l1.timed.log after
+# the host time; marker lines (or, verbose, every line) to stdout.
+stamp() {
+	local line t0=$EPOCHREALTIME
+	exec 3>"$OUT/l1.log" 4>"$OUT/l1.timed.log"
+	printf '%s QEMU-START\n' "$t0" >&4
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line//$'\r'/}
+		printf '%s\n' "$line" >&3
+		printf '%s %s\n' "$EPOCHREALTIME" "$line" >&4
+		if [ "${NESTED_VERBOSE:-}" = 1 ]; then
+			printf '%s\n' "$line"
+		else
+			case $line in
+			*L1-INIT:* | *L1:* | *L2-INIT:* | vmm:* | *"Kernel panic"*)
+				printf '  [%6.1fs] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$line" ;;
+			esac
+		fi
+	done
+}
+
+L1_CMDLINE="console=ttyS0 panic=-1 rdinit=/init"
+# shellcheck disable=SC2054
+qemu_cmd=("$QEMU" -accel tcg -cpu EPYC,+svm,+npt -m 1024 -smp 2
+	-nographic -no-reboot -net none
+	-kernel "$KIMAGE" -initrd "$OUT/l1.cpio.gz" -append "$L1_CMDLINE")
+echo "nested: ${qemu_cmd[*]}"
+echo "nested: L2 command line: $L2_CMDLINE"
+echo "nested: running L1 (timeout ${TIMEOUT}s), log in $OUT/l1.log"
+set +e
+timeout -k 10 "$TIMEOUT" "${qemu_cmd[@]}" </dev/null 2>&1 | stamp
+qemu_status=${PIPESTATUS[0]}
+set -e
+printf 'nonce=%s\nqemu_status=%s\n' "$NONCE" "$qemu_status" >"$OUT/run.env"
+judge "$OUT"
