@@ -81,9 +81,10 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
 	fi
 
+# Boots Linux with its console on the terminal (guests/linux/run.sh).
 run: deps
-	$(MAKE) all
-	$(VMM) --kernel $(BUILD)/guests/$(ARCH)/hello --memory 64M --timeout 60
+	$(MAKE) all test-kernel
+	sh guests/linux/run.sh $(VMM) $(LINUX_DIR)
 
 check: deps
 	$(MAKE) test-kernel

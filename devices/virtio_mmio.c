@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-mmio registers, feature and status negotiation, queue set-up,
- * and the worker thread that waits on the queues' ioeventfds.
+ * and the worker thread that waits on the queues' ioeventfds and, for
+ * devices that have one, a host fd.
  */
 #include "virtio_mmio.h"
 
@@ -53,6 +54,7 @@ struct virtio_mmio {
 	uint64_t driver_features;
 	uint32_t queue_sel;
 	uint32_t interrupt_status;	/* atomic */
+	bool fd_paused;			/* device fd: wait for a kick first */
 	struct virtqueue vq[VIRTIO_MAX_QUEUES];
 };
 
@@ -75,29 +77,73 @@ static void needs_reset(struct virtio_mmio *t)
 		raise_irq(t, INT_CONFIG_CHANGE);
 }
 
-static void service_queue(struct virtio_mmio *t, unsigned int q)
+static bool queue_live(const struct virtio_mmio *t, unsigned int q)
+{
+	const struct virtqueue *vq = &t->vq[q];
+
+	return (t->status & STATUS_DRIVER_OK) && vq->enabled && !vq->broken;
+}
+
+/* A kick on queue q, or (from_fd) the device fd is readable. */
+static void service_queue(struct virtio_mmio *t, unsigned int q, bool from_fd)
 {
 	struct virtqueue *vq = &t->vq[q];
+	bool pause = false, used;
 
-	if (!(t->status & STATUS_DRIVER_OK) || !vq->enabled || vq->broken)
+	if (t->dev.fd_ready && q == t->dev.fd_queue && !from_fd)
+		t->fd_paused = false;	/* new buffers: wait on the fd again */
+	if (!queue_live(t, q))
 		return;
-	if (t->dev.queue_notify(t->dev.opaque, vq, q))
+	if (from_fd)
+		used = t->dev.fd_ready(t->dev.opaque, vq, &pause);
+	else
+		used = t->dev.queue_notify(t->dev.opaque, vq, q);
+	if (used)
 		raise_irq(t, INT_USED_BUFFER);
+	if (pause)
+		t->fd_paused = true;
 	if (vq->broken)
 		needs_reset(t);
+}
+
+/* Whether the worker should wait on the device fd now. */
+static bool fd_wanted(struct virtio_mmio *t)
+{
+	bool want;
+
+	if (!t->dev.fd_ready)
+		return false;
+	pthread_mutex_lock(&t->lock);
+	want = !t->fd_paused && queue_live(t, t->dev.fd_queue);
+	pthread_mutex_unlock(&t->lock);
+	return want;
+}
+
+static void fd_event(struct virtio_mmio *t, short revents)
+{
+	pthread_mutex_lock(&t->lock);
+	if (revents & (POLLERR | POLLHUP | POLLNVAL))
+		t->fd_paused = true;	/* until the next kick or reset */
+	else if (revents & POLLIN)
+		service_queue(t, t->dev.fd_queue, true);
+	pthread_mutex_unlock(&t->lock);
 }
 
 static void *worker(void *arg)
 {
 	struct virtio_mmio *t = arg;
-	struct pollfd pfd[VIRTIO_MAX_QUEUES + 1];
+	struct pollfd pfd[VIRTIO_MAX_QUEUES + 2];
 	unsigned int i, n = t->dev.nr_queues;
 
 	for (;;) {
+		nfds_t nfds = n + 1;
+
 		for (i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ .fd = t->kick_fd[i], .events = POLLIN };
 		pfd[n] = (struct pollfd){ .fd = t->stop_fd, .events = POLLIN };
-		if (poll(pfd, n + 1, -1) < 0) {
+		if (fd_wanted(t))
+			pfd[nfds++] = (struct pollfd){ .fd = t->dev.fd, .events = POLLIN };
+		if (poll(pfd, nfds, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return NULL;
@@ -112,9 +158,11 @@ static void *worker(void *arg)
 			if (read(t->kick_fd[i], &count, sizeof(count)) < 0)
 				continue;
 			pthread_mutex_lock(&t->lock);
-			service_queue(t, i);
+			service_queue(t, i, false);
 			pthread_mutex_unlock(&t->lock);
 		}
+		if (nfds > n + 1 && pfd[n + 1].revents)
+			fd_event(t, pfd[n + 1].revents);
 	}
 }
 
@@ -126,6 +174,7 @@ static void reset_device(struct virtio_mmio *t)
 	t->driver_features = 0;
 	t->device_features_sel = t->driver_features_sel = t->queue_sel = 0;
 	__atomic_store_n(&t->interrupt_status, 0, __ATOMIC_SEQ_CST);
+	t->fd_paused = false;
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		vq_reset(&t->vq[i]);
 	if (t->dev.reset)
@@ -343,6 +392,8 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 	int err;
 
 	if (!dev->nr_queues || dev->nr_queues > VIRTIO_MAX_QUEUES)
+		return -EINVAL;
+	if (dev->fd_ready && (dev->fd < 0 || dev->fd_queue >= dev->nr_queues))
 		return -EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (!t)

@@ -9,6 +9,13 @@
  * pops chains, pushes them back and returns true when the driver should
  * get a used-buffer interrupt.
  *
+ * A device may also give the worker a host fd to wait on (a tap's receive
+ * side, say): while fd_queue is live and not paused, the worker polls fd
+ * for POLLIN and then calls fd_ready with that queue. When fd_ready runs
+ * out of buffers it sets *pause, and the worker leaves the fd alone until
+ * the driver kicks fd_queue (it adds buffers, then kicks) or resets the
+ * device; an fd in error is paused the same way, so nothing spins.
+ *
  * Queue notifications arrive through a KVM ioeventfd on QueueNotify and
  * interrupts leave through a KVM irqfd, so neither passes through a vCPU
  * exit. Every register write from the guest is checked: out-of-range
@@ -47,6 +54,10 @@ struct virtio_device {
 	bool (*queue_notify)(void *opaque, struct virtqueue *vq, unsigned int index);
 	/* Driver reset the device (status 0). Optional. */
 	void (*reset)(void *opaque);
+	/* Optional: fd is used only if fd_ready is set (see above). */
+	int fd;
+	unsigned int fd_queue;
+	bool (*fd_ready)(void *opaque, struct virtqueue *vq, bool *pause);
 };
 
 struct virtio_mmio;

@@ -33,6 +33,10 @@ const char config_usage[] =
 "                         socket (SCM_RIGHTS), for inspectors and tests\n"
 "  --disk PATH[,ro]       virtio-blk disk backed by a file (up to 8)\n"
 "  --rng                  virtio-rng entropy device\n"
+"  --net tap=NAME[,mac=MAC]\n"
+"                         virtio-net on host tap device NAME (attached, or\n"
+"                         created with CAP_NET_ADMIN; up to 4); MAC like\n"
+"                         52:54:00:12:34:56 (default 52:54:00 and 3 random)\n"
 "  --stats                print VM exit counts by reason on exit\n"
 "  --probe                print what the host's KVM can do and exit\n"
 "  --help, --version\n"
@@ -184,6 +188,100 @@ static int parse_disk(const char *arg, struct vm_config *cfg, char *err,
 	return 0;
 }
 
+/* A Linux interface name: 1 to 15 bytes, none of them '/', ':', '%' or space. */
+static bool valid_ifname(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n >= VMM_IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] == 0x7f || strchr("/:%", s[i]))
+			return false;
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "52:54:00:12:34:56": six hex pairs, a unicast address that is not zero. */
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
+			return false;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+static int parse_net_item(char *item, struct net_config *n, char *err,
+			  size_t len)
+{
+	char *val = strchr(item, '=');
+
+	if (!val)
+		return fail(err, len, "--net: expected key=value, got '%s'", item);
+	*val++ = '\0';
+	if (!strcmp(item, "tap")) {
+		if (!valid_ifname(val))
+			return fail(err, len, "--net: bad tap name '%s' (1 to %d characters, no '/', ':', '%%' or spaces)",
+				    val, VMM_IFNAMSIZ - 1);
+		strcpy(n->tap, val);
+	} else if (!strcmp(item, "mac")) {
+		if (!parse_mac(val, n->mac))
+			return fail(err, len, "--net: bad mac '%s' (want six hex pairs like 52:54:00:12:34:56, unicast, not zero)", val);
+		n->have_mac = true;
+	} else {
+		return fail(err, len, "--net: unknown key '%s' (use tap or mac)", item);
+	}
+	return 0;
+}
+
+/* "tap=NAME[,mac=MAC]"; arg is not modified. */
+static int parse_net(const char *arg, struct vm_config *cfg, char *err,
+		     size_t len)
+{
+	struct net_config *n;
+	char item[64];
+	unsigned int i;
+
+	if (cfg->nr_nets == VMM_MAX_NETS)
+		return fail(err, len, "--net: at most %d network devices", VMM_MAX_NETS);
+	n = &cfg->nets[cfg->nr_nets];
+	*n = (struct net_config){ 0 };
+	while (*arg) {
+		size_t k = strcspn(arg, ",");
+
+		if (k >= sizeof(item))
+			return fail(err, len, "--net: '%.*s' is too long", (int)k, arg);
+		memcpy(item, arg, k);
+		item[k] = '\0';
+		arg += k + (arg[k] == ',');
+		if (parse_net_item(item, n, err, len))
+			return -EINVAL;
+	}
+	if (!n->tap[0])
+		return fail(err, len, "--net: tap=NAME is required");
+	for (i = 0; i < cfg->nr_nets; i++)
+		if (!strcmp(cfg->nets[i].tap, n->tap))
+			return fail(err, len, "--net: tap '%s' given twice", n->tap);
+	cfg->nr_nets++;
+	return 0;
+}
+
 static int parse_uint(const char *s, unsigned long long max,
 		      unsigned long long *out)
 {
@@ -201,7 +299,7 @@ static int parse_uint(const char *s, unsigned long long max,
 }
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_CPU_FEATURES, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
-       OPT_STATS, OPT_DISK, OPT_RNG, OPT_PROBE, OPT_HELP, OPT_VERSION };
+       OPT_STATS, OPT_DISK, OPT_RNG, OPT_NET, OPT_PROBE, OPT_HELP, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -215,6 +313,7 @@ static const struct option options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -283,6 +382,10 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 			break;
 		case OPT_RNG:
 			cfg->rng = true;
+			break;
+		case OPT_NET:
+			if (parse_net(optarg, cfg, err, len))
+				return -EINVAL;
 			break;
 		case OPT_HELP:
 			cfg->action = CONFIG_HELP;

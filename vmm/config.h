@@ -21,10 +21,19 @@
 
 #define VMM_MAX_CPUS 64
 #define VMM_MAX_DISKS 8
+#define VMM_MAX_NETS 4
+#define VMM_IFNAMSIZ 16		/* IFNAMSIZ: a name has at most 15 bytes */
 
 struct disk_config {
 	char path[PATH_MAX];
 	bool read_only;
+};
+
+/* --net tap=NAME[,mac=MAC]: a virtio-net device on a host tap device. */
+struct net_config {
+	char tap[VMM_IFNAMSIZ];
+	uint8_t mac[6];
+	bool have_mac;		/* false: the VMM picks 52:54:00:xx:xx:xx */
 };
 #define CONFIG_ERR_LEN 256
 
@@ -47,6 +56,8 @@ struct vm_config {
 	const char *memory_socket;	/* export guest RAM for inspection */
 	unsigned int nr_disks;
 	struct disk_config disks[VMM_MAX_DISKS];
+	unsigned int nr_nets;
+	struct net_config nets[VMM_MAX_NETS];
 	bool rng;
 	bool stats;
 	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */

@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "arch/arch.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "vmm/vm.h"
 
@@ -63,6 +65,54 @@ static int add_disk(struct vm *vm, unsigned int i, char *err, size_t len)
 	return add_device(vm, &dev, err, len);
 }
 
+static const char *tap_error(int err)
+{
+	switch (err) {
+	case -ENOENT: case -ENODEV: case -ENXIO:
+		return "no /dev/net/tun (is the tun module loaded?)";
+	case -EACCES:
+		return "cannot open /dev/net/tun: Permission denied";
+	case -EPERM:
+		return "not allowed to create or attach it (needs CAP_NET_ADMIN, or a tap owned by this user)";
+	case -EBUSY:
+		return "in use by another process";
+	case -EINVAL:
+		return "exists and is not a single-queue tap device";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* 52:54:00 (locally administered, as QEMU uses it) and 3 random bytes. */
+static void default_mac(uint8_t mac[6])
+{
+	mac[0] = 0x52;
+	mac[1] = 0x54;
+	mac[2] = 0x00;
+	if (getrandom(mac + 3, 3, 0) != 3)
+		memset(mac + 3, 0x12, 3);
+}
+
+static int add_net(struct vm *vm, unsigned int i, char *err, size_t len)
+{
+	const struct net_config *n = &vm->cfg->nets[i];
+	struct virtio_device dev;
+	uint8_t mac[6];
+	int ret;
+
+	if (n->have_mac)
+		memcpy(mac, n->mac, sizeof(mac));
+	else
+		default_mac(mac);
+	ret = virtio_net_create(n->tap, mac, &vm->nets[i]);
+	if (ret) {
+		snprintf(err, len, "--net tap=%s: %s", n->tap, tap_error(ret));
+		return ret;
+	}
+	virtio_net_describe(vm->nets[i], &dev);
+	return add_device(vm, &dev, err, len);
+}
+
 int vm_virtio_create(struct vm *vm, char *err, size_t len)
 {
 	struct virtio_device dev;
@@ -76,7 +126,14 @@ int vm_virtio_create(struct vm *vm, char *err, size_t len)
 	}
 	if (vm->cfg->rng) {
 		virtio_rng_describe(&dev);
-		return add_device(vm, &dev, err, len);
+		ret = add_device(vm, &dev, err, len);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < vm->cfg->nr_nets; i++) {
+		ret = add_net(vm, i, err, len);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -91,6 +148,10 @@ void vm_virtio_destroy(struct vm *vm)
 	for (i = 0; i < VMM_MAX_DISKS; i++) {
 		virtio_blk_destroy(vm->disks[i]);
 		vm->disks[i] = NULL;
+	}
+	for (i = 0; i < VMM_MAX_NETS; i++) {
+		virtio_net_destroy(vm->nets[i]);
+		vm->nets[i] = NULL;
 	}
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The in-process virtio devices a VM was configured with (--disk, --rng),
- * each on its own virtio-mmio slot that the architecture assigns, and the
- * virtio_mmio.device= words that tell a Linux guest where they are.
+ * The in-process virtio devices a VM was configured with (--disk, --rng,
+ * --net), each on its own virtio-mmio slot that the architecture assigns,
+ * and the virtio_mmio.device= words that tell a Linux guest where they are.
  *
  * vm_virtio_create() returns 0 or a negative errno with one line for the
  * user in err; vm_virtio_destroy() stops the device threads and must run

@@ -37,6 +37,7 @@ struct vcpu;
 struct serial;
 struct virtio_mmio;
 struct virtio_blk;
+struct virtio_net;
 
 #define VM_MAX_VIRTIO 16
 
@@ -71,6 +72,7 @@ struct vm {
 	unsigned int nr_virtio;
 	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
 	struct virtio_blk *disks[VMM_MAX_DISKS];
+	struct virtio_net *nets[VMM_MAX_NETS];
 
 	struct guest_memory_sharing *sharing;	/* only if a consumer asked */
 	struct memory_socket *memory_socket;

@@ -135,6 +135,54 @@ START_TEST(errors_name_the_option)
 }
 END_TEST
 
+START_TEST(net_devices)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0x0f };
+
+	ck_assert_int_eq(PARSE("--kernel", "k"), 0);
+	ck_assert_uint_eq(cfg.nr_nets, 0);
+	ck_assert_int_eq(PARSE("--kernel", "k", "--net", "tap=vmmtap0",
+			       "--net", "mac=52:54:00:ab:CD:0f,tap=tap-with-15-chr"), 0);
+	ck_assert_uint_eq(cfg.nr_nets, 2);
+	ck_assert_str_eq(cfg.nets[0].tap, "vmmtap0");
+	ck_assert(!cfg.nets[0].have_mac);
+	ck_assert_str_eq(cfg.nets[1].tap, "tap-with-15-chr");
+	ck_assert(cfg.nets[1].have_mac);
+	ck_assert_mem_eq(cfg.nets[1].mac, mac, 6);
+	ck_assert_int_eq(PARSE("--kernel", "k", "--net", "tap=a", "--net", "tap=b",
+			       "--net", "tap=c", "--net", "tap=d"), 0);
+	ck_assert_uint_eq(cfg.nr_nets, 4);
+}
+END_TEST
+
+START_TEST(net_errors_name_the_option)
+{
+	expect_error(PARSE("--kernel", "k", "--net", "tap=a", "--net", "tap=b", "--net", "tap=c",
+			   "--net", "tap=d", "--net", "tap=e"), "--net: at most 4");
+	expect_error(PARSE("--kernel", "k", "--net", ""), "--net: tap=NAME is required");
+	expect_error(PARSE("--kernel", "k", "--net", "mac=52:54:00:12:34:56"), "--net: tap=NAME is required");
+	expect_error(PARSE("--kernel", "k", "--net", "vmmtap0"), "--net: expected key=value, got 'vmmtap0'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,vlan=2"), "--net: unknown key 'vlan'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap="), "--net: bad tap name ''");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=sixteen-chars-xx"), "--net: bad tap name 'sixteen-chars-xx'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=a/b"), "--net: bad tap name 'a/b'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=a b"), "--net: bad tap name 'a b'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=a:1"), "--net: bad tap name 'a:1'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=tap%d"), "--net: bad tap name 'tap%d'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=.."), "--net: bad tap name '..'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t0", "--net", "tap=t0"), "--net: tap 't0' given twice");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=52:54:00:12:34"), "--net: bad mac '52:54:00:12:34'");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=52:54:00:12:34:567"), "--net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=52-54-00-12-34-56"), "--net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=5:54:00:12:34:56"), "--net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=52:54:00:12:34:5g"), "--net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=01:00:5e:00:00:01"), "unicast");	/* multicast */
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=ff:ff:ff:ff:ff:ff"), "--net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--net", "tap=t,mac=00:00:00:00:00:00"), "--net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--net"), "needs a value");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -148,6 +196,8 @@ int main(void)
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, errors_name_the_option);
+	tcase_add_test(tc, net_devices);
+	tcase_add_test(tc, net_errors_name_the_option);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,36 @@
+#!/bin/sh
+# OUT_DIR/busybox.cpio: Debian's busybox-static and an /init that mounts
+# proc, sys and devtmpfs and gives an interactive shell on the console;
+# leaving the shell powers off. For hosts where guest user space runs.
+#
+# usage: build-busybox-initramfs.sh OUT_DIR
+set -eu
+
+out=$(cd "$1" && pwd)
+img=$out/busybox.cpio
+[ -f "$img" ] && exit 0
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && apt-get download -q busybox-static >/dev/null 2>&1) || {
+	[ "$(id -u)" = 0 ] || { echo "build-busybox-initramfs: run as root: apt-get update && apt-get download busybox-static" >&2; exit 1; }
+	apt-get update -qq && (cd "$work" && apt-get download -q busybox-static >/dev/null)
+}
+dpkg-deb -x "$work"/busybox-static_*.deb "$work/pkg"
+root=$work/root
+mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp"
+cp "$work/pkg/bin/busybox" "$root/bin/busybox"
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "busybox shell on $(uname -r), $(nproc) CPUs; 'poweroff -f' ends the VM"
+setsid cttyhack sh
+poweroff -f
+INIT
+chmod 755 "$root/init"
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$img.tmp"
+mv "$img.tmp" "$img"
+echo "build-busybox-initramfs: built $img"
