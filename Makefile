@@ -46,8 +46,6 @@ LINUX_DIR ?= build/guests/linux/$(ARCH)
 test-kernel:
 	sh guests/linux/build-kernel.sh $(LINUX_DIR)
 	sh guests/linux/build-initramfs.sh $(LINUX_DIR)
-	gunzip -c $(LINUX_DIR)/initramfs.cpio.gz > $(LINUX_DIR)/initramfs.cpio.tmp
-	mv $(LINUX_DIR)/initramfs.cpio.tmp $(LINUX_DIR)/initramfs.cpio
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

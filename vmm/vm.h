@@ -22,6 +22,7 @@
 #include "memory/sharing.h"
 #include "vmm/bus.h"
 #include "vmm/config.h"
+#include "devices/acpi_sleep.h"
 #include "devices/power.h"
 
 #define VM_DEFAULT_CMDLINE	"console=ttyS0"
@@ -69,6 +70,7 @@ struct vm {
 	struct serial *serial;
 	struct vm_irq_line serial_irq;
 	struct power_device power;
+	struct acpi_pm acpi_pm;		/* ACPI PM1 registers (x86) */
 	unsigned int nr_virtio;
 	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
 	struct virtio_blk *disks[VMM_MAX_DISKS];

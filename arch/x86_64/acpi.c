@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A hardware-reduced ACPI table set (ACPI 6.5, chapter 5): RSDP at the
- * start of the BIOS area, then DSDT, FADT, MADT, RSDT and XSDT, each
- * 16-byte aligned. Each table is built in a host buffer, summed and
- * copied into guest RAM.
+ * An ACPI table set with a full FADT (ACPI 6.5, chapter 5): RSDP at the
+ * start of the BIOS area, then FACS (64-byte aligned), DSDT, FADT, MADT,
+ * RSDT and XSDT, each 16-byte aligned. Each table is built in a host
+ * buffer, summed and copied into guest RAM.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -57,6 +57,25 @@ struct acpi_gas {
 
 #define ACPI_SPACE_IO		1
 #define ACPI_ACCESS_BYTE	1
+#define ACPI_ACCESS_WORD	2
+
+/* Firmware ACPI Control Structure (ACPI 5.2.10): no header, no checksum. */
+struct acpi_facs {
+	char signature[4];		/* "FACS" */
+	uint32_t length;
+	uint32_t hardware_signature;
+	uint32_t firmware_waking_vector;
+	uint32_t global_lock;
+	uint32_t flags;
+	uint64_t x_firmware_waking_vector;
+	uint8_t version;
+	uint8_t reserved0[3];
+	uint32_t ospm_flags;
+	uint8_t reserved1[24];
+} __attribute__((packed));
+
+#define FACS_VERSION		2
+#define FACS_ALIGN		64
 
 struct acpi_fadt {
 	struct acpi_header hdr;
@@ -64,7 +83,6 @@ struct acpi_fadt {
 	uint32_t dsdt;
 	uint8_t reserved0;
 	uint8_t preferred_pm_profile;
-	/* SCI_INT to CENTURY: legacy fixed hardware, all 0 here */
 	uint16_t sci_int;
 	uint32_t smi_cmd;
 	uint8_t acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
@@ -83,7 +101,10 @@ struct acpi_fadt {
 	uint8_t minor_version;
 	uint64_t x_firmware_ctrl;
 	uint64_t x_dsdt;
-	struct acpi_gas x_pm_blocks[8];	/* X_PM1a_EVT_BLK .. X_GPE1_BLK */
+	struct acpi_gas x_pm1a_evt_blk, x_pm1b_evt_blk;
+	struct acpi_gas x_pm1a_cnt_blk, x_pm1b_cnt_blk;
+	struct acpi_gas x_pm2_cnt_blk, x_pm_tmr_blk;
+	struct acpi_gas x_gpe0_blk, x_gpe1_blk;
 	struct acpi_gas sleep_control;
 	struct acpi_gas sleep_status;
 	char hypervisor_id[8];
@@ -91,11 +112,15 @@ struct acpi_fadt {
 
 #define FADT_REVISION		6
 #define FADT_MINOR_REVISION	5
-#define FADT_F_RESET_REG_SUP	(1U << 10)
+#define FADT_F_WBINVD		(1U << 0)	/* WBINVD works */
+#define FADT_F_PROC_C1		(1U << 2)	/* C1 (hlt) on every CPU */
 #define FADT_F_PWR_BUTTON	(1U << 4)	/* no fixed power button */
 #define FADT_F_SLP_BUTTON	(1U << 5)	/* no fixed sleep button */
-#define FADT_F_HW_REDUCED_ACPI	(1U << 20)
+#define FADT_F_FIX_RTC		(1U << 6)	/* no RTC wake in PM1 */
+#define FADT_F_RESET_REG_SUP	(1U << 10)
+/* IAPC_BOOT_ARCH: LEGACY_DEVICES and 8042 (bits 0, 1) clear. */
 #define FADT_IAPC_NO_VGA	(1U << 2)
+#define FADT_IAPC_NO_CMOS_RTC	(1U << 5)
 
 struct acpi_madt {
 	struct acpi_header hdr;
@@ -139,23 +164,27 @@ struct madt_lapic_nmi {
 #define MADT_LAPIC_ENABLED	1
 #define MADT_ALL_CPUS		0xff
 #define MADT_CONFORMING		0
+#define MADT_ACTIVE_HIGH	1		/* polarity, bits 1-0 */
+#define MADT_LEVEL		(3 << 2)	/* trigger mode, bits 3-2 */
 
 _Static_assert(sizeof(struct acpi_header) == 36, "SDT header is 36 bytes");
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP 2.0 is 36 bytes");
 _Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes");
+_Static_assert(sizeof(struct acpi_facs) == 64, "FACS is 64 bytes");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT 6.x is 276 bytes");
 _Static_assert(sizeof(struct madt_lapic) == 8, "MADT local APIC is 8 bytes");
 _Static_assert(sizeof(struct madt_ioapic) == 12, "MADT IOAPIC is 12 bytes");
 _Static_assert(sizeof(struct madt_irq_override) == 10, "MADT override is 10 bytes");
 _Static_assert(sizeof(struct madt_lapic_nmi) == 6, "MADT LAPIC NMI is 6 bytes");
-_Static_assert(X86_ACPI_SLEEP_STATUS_PORT ==
-	       X86_ACPI_SLEEP_CONTROL_PORT + ACPI_SLEEP_STATUS,
-	       "one acpi_sleep device serves both sleep registers");
+_Static_assert(ACPI_PM1_ENABLE - ACPI_PM1_STATUS == ACPI_PM1_EVT_LEN / 2,
+	       "PM1_EN follows PM1_STS in the PM1 event block");
+_Static_assert(X86_SCI_IRQ < 16 && X86_SCI_IRQ != 2,
+	       "the SCI is an ISA IRQ (there is an 8259) other than the cascade");
 
 #define MADT_MAX	(sizeof(struct acpi_madt) + \
 			 X86_TABLES_MAX_CPUS * sizeof(struct madt_lapic) + \
 			 sizeof(struct madt_ioapic) + \
-			 sizeof(struct madt_irq_override) + \
+			 2 * sizeof(struct madt_irq_override) + \
 			 sizeof(struct madt_lapic_nmi))
 #define DSDT_MAX	512
 
@@ -176,14 +205,23 @@ struct acpi_area {
 	uint64_t next;
 };
 
+/* Places len bytes at the next multiple of align (a power of two). */
+static int place_aligned(struct acpi_area *area, const void *data, size_t len,
+			 uint64_t align, uint64_t *gpa)
+{
+	uint64_t at = (area->next + align - 1) & ~(align - 1);
+
+	if (at > X86_ACPI_END || len > X86_ACPI_END - at)
+		return -E2BIG;
+	*gpa = at;
+	area->next = (at + len + 15) & ~15ULL;
+	return guest_memory_write(area->mem, *gpa, data, len);
+}
+
 static int place(struct acpi_area *area, const void *data, size_t len,
 		 uint64_t *gpa)
 {
-	if (len > X86_ACPI_END - area->next)
-		return -E2BIG;
-	*gpa = area->next;
-	area->next = (area->next + len + 15) & ~15ULL;
-	return guest_memory_write(area->mem, *gpa, data, len);
+	return place_aligned(area, data, len, 16, gpa);
 }
 
 /* Fills the header of the table in buf (len bytes), sums it, places it. */
@@ -252,28 +290,58 @@ static int build_dsdt(uint8_t *buf, size_t cap)
 	return len < 0 ? len : (int)sizeof(struct acpi_header) + len;
 }
 
-static struct acpi_gas io_register(uint16_t port)
+/* SystemIO registers: bytes bytes at port, accessed access at a time. */
+static struct acpi_gas io_register(uint16_t port, unsigned int bytes,
+				   uint8_t access)
 {
 	return (struct acpi_gas){
-		.space_id = ACPI_SPACE_IO, .bit_width = 8,
-		.access_size = ACPI_ACCESS_BYTE, .address = port,
+		.space_id = ACPI_SPACE_IO, .bit_width = (uint8_t)(8 * bytes),
+		.access_size = access, .address = port,
 	};
 }
 
-static void fill_fadt(struct acpi_fadt *f, uint64_t dsdt)
+/*
+ * The PM1a blocks are given twice, as the port and length of ACPI 1.0
+ * and as the X_ GAS that supersedes them; ACPICA warns unless both agree.
+ * Every PM1 register is 16 bits wide.
+ */
+static void fill_pm_blocks(struct acpi_fadt *f)
+{
+	const uint16_t evt = X86_ACPI_PM_PORT + ACPI_PM1_STATUS;
+	const uint16_t cnt = X86_ACPI_PM_PORT + ACPI_PM1_CONTROL;
+
+	f->sci_int = X86_SCI_IRQ;
+	f->smi_cmd = 0;		/* no SMM: in ACPI mode from the start */
+	f->pm1a_evt_blk = evt;
+	f->pm1_evt_len = ACPI_PM1_EVT_LEN;
+	f->pm1a_cnt_blk = cnt;
+	f->pm1_cnt_len = ACPI_PM1_CNT_LEN;
+	f->x_pm1a_evt_blk = io_register(evt, ACPI_PM1_EVT_LEN, ACPI_ACCESS_WORD);
+	f->x_pm1a_cnt_blk = io_register(cnt, ACPI_PM1_CNT_LEN, ACPI_ACCESS_WORD);
+}
+
+static void fill_fadt(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
 {
 	memset(f, 0, sizeof(*f));
+	f->firmware_ctrl = (uint32_t)facs;	/* X_FIRMWARE_CTRL stays 0 */
 	f->dsdt = (uint32_t)dsdt;
 	f->x_dsdt = dsdt;
-	f->iapc_boot_arch = FADT_IAPC_NO_VGA;
-	f->flags = FADT_F_HW_REDUCED_ACPI | FADT_F_PWR_BUTTON |
-		   FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP;
-	f->reset_reg = io_register(I8042_COMMAND_PORT);
+	fill_pm_blocks(f);
+	f->iapc_boot_arch = FADT_IAPC_NO_VGA | FADT_IAPC_NO_CMOS_RTC;
+	f->flags = FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
+		   FADT_F_SLP_BUTTON | FADT_F_FIX_RTC | FADT_F_RESET_REG_SUP;
+	f->reset_reg = io_register(I8042_COMMAND_PORT, 1, ACPI_ACCESS_BYTE);
 	f->reset_value = I8042_RESET;
 	f->minor_version = FADT_MINOR_REVISION;
-	f->sleep_control = io_register(X86_ACPI_SLEEP_CONTROL_PORT);
-	f->sleep_status = io_register(X86_ACPI_SLEEP_STATUS_PORT);
 	memcpy(f->hypervisor_id, ACPI_HYPERVISOR_ID, sizeof(f->hypervisor_id));
+}
+
+static void fill_facs(struct acpi_facs *facs)
+{
+	memset(facs, 0, sizeof(*facs));
+	memcpy(facs->signature, "FACS", sizeof(facs->signature));
+	facs->length = sizeof(*facs);
+	facs->version = FACS_VERSION;
 }
 
 static void put(uint8_t *buf, size_t *len, const void *entry, size_t size)
@@ -297,6 +365,11 @@ static size_t build_madt(uint8_t *buf, unsigned int nr_cpus)
 		.bus = 0, .source = 0, .gsi = X86_PIT_GSI,
 		.flags = MADT_CONFORMING,
 	};
+	struct madt_irq_override sci = {
+		.type = MADT_IRQ_OVERRIDE, .length = sizeof(sci),
+		.bus = 0, .source = X86_SCI_IRQ, .gsi = X86_SCI_IRQ,
+		.flags = MADT_ACTIVE_HIGH | MADT_LEVEL,
+	};
 	struct madt_lapic_nmi nmi = {
 		.type = MADT_LAPIC_NMI, .length = sizeof(nmi),
 		.uid = MADT_ALL_CPUS, .flags = MADT_CONFORMING, .lint = 1,
@@ -316,6 +389,7 @@ static size_t build_madt(uint8_t *buf, unsigned int nr_cpus)
 	}
 	put(buf, &len, &ioapic, sizeof(ioapic));
 	put(buf, &len, &pit, sizeof(pit));
+	put(buf, &len, &sci, sizeof(sci));
 	put(buf, &len, &nmi, sizeof(nmi));
 	return len;
 }
@@ -359,8 +433,9 @@ int x86_write_acpi(struct guest_memory *mem, unsigned int nr_cpus,
 		.next = X86_ACPI_START + ((sizeof(struct acpi_rsdp) + 15) & ~15UL),
 	};
 	uint8_t dsdt_buf[DSDT_MAX], madt_buf[MADT_MAX];
-	uint64_t dsdt, fadt, madt, rsdt, xsdt;
+	uint64_t facs, dsdt, fadt, madt, rsdt, xsdt;
 	struct acpi_fadt fadt_buf;
+	struct acpi_facs facs_buf;
 	struct acpi_rsdp rsdp;
 	int len, err;
 
@@ -371,10 +446,14 @@ int x86_write_acpi(struct guest_memory *mem, unsigned int nr_cpus,
 	len = build_dsdt(dsdt_buf, sizeof(dsdt_buf));
 	if (len < 0)
 		return len == -ENOSPC ? -E2BIG : len;
-	err = place_sdt(&area, dsdt_buf, (size_t)len, "DSDT", 2, "VMMDSDT ", &dsdt);
+	fill_facs(&facs_buf);
+	err = place_aligned(&area, &facs_buf, sizeof(facs_buf), FACS_ALIGN, &facs);
+	if (!err)
+		err = place_sdt(&area, dsdt_buf, (size_t)len, "DSDT", 2,
+				"VMMDSDT ", &dsdt);
 	if (err)
 		return err;
-	fill_fadt(&fadt_buf, dsdt);
+	fill_fadt(&fadt_buf, facs, dsdt);
 	err = place_sdt(&area, &fadt_buf, sizeof(fadt_buf), "FACP",
 			FADT_REVISION, "VMMFACP ", &fadt);
 	if (!err)

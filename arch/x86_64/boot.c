@@ -126,13 +126,16 @@ static int write_cmdline(struct guest_memory *mem, const char *cmdline,
 static int common_setup(struct guest_memory *mem, unsigned int nr_cpus,
 			uint64_t *rsdp)
 {
-	int err = write_gdt(mem);
+	int err;
 
+	*rsdp = 0;
+	err = write_gdt(mem);
 	if (!err)
 		err = write_page_tables(mem);
 	if (!err)
 		err = x86_write_mptable(mem, nr_cpus);
-	*rsdp = 0;	/* ACPI tables: not yet, see x86_write_acpi() */
+	if (!err)
+		err = x86_write_acpi(mem, nr_cpus, rsdp);
 	return err;
 }
 

@@ -3,8 +3,9 @@
  * The x86_64 platform: in-kernel irqchip (PIC, IOAPIC, LAPICs) and PIT,
  * COM1 at 0x3f8 (IRQ 4) on stdout,
  * the debug-exit port at 0xf4, the i8042 reset line at 0x60/0x64, pvpanic
- * at 0x505 (a guest panic ends the VM with status 3) and the ACPI sleep
- * registers at 0x600 (S5 powers off, status 0).
+ * at 0x505 (a guest panic ends the VM with status 3) and the ACPI PM1
+ * registers at 0x600 (S5 powers off, status 0), both found through the
+ * ACPI tables (tables.h).
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -53,6 +54,7 @@ int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq)
 	return 0;
 }
 
+
 int arch_add_devices(struct vm *vm)
 {
 	int err;
@@ -76,8 +78,9 @@ int arch_add_devices(struct vm *vm)
 	if (!err)
 		err = bus_add(&vm->pio, X86_PVPANIC_PORT, PVPANIC_LEN, &pvpanic_ops,
 			      &vm->power);
+	vm->acpi_pm = (struct acpi_pm){ .power = &vm->power };
 	if (!err)
-		err = bus_add(&vm->pio, X86_ACPI_SLEEP_CONTROL_PORT, ACPI_SLEEP_LEN,
-			      &acpi_sleep_ops, &vm->power);
+		err = bus_add(&vm->pio, X86_ACPI_PM_PORT, ACPI_PM_LEN, &acpi_pm_ops,
+			      &vm->acpi_pm);
 	return err;
 }

@@ -11,15 +11,25 @@
  *   the BSP), one ISA bus, one IOAPIC, ISA IRQs 0-23 on IOAPIC pins 0-23,
  *   ExtINT on LINT0 and NMI on LINT1. Kernels without ACPI use it.
  *
- * - x86_write_acpi(): a hardware-reduced ACPI set (RSDP, XSDT, RSDT, FADT,
- *   MADT, DSDT) in the reserved BIOS area X86_ACPI_START..X86_ACPI_END.
- *   The RSDP comes first, 16-byte aligned, so a legacy scan finds it;
- *   its address is also returned for boot_params.acpi_rsdp_addr (zero
- *   page offset 0x070) and hvm_start_info.rsdp_paddr. The MADT lists a
- *   local APIC per vCPU, the IOAPIC, IRQ0's override and LINT1 as NMI;
- *   the FADT has no legacy PM blocks, its sleep registers are the ports
- *   below (devices/acpi_sleep.h) and its reset register is the i8042
- *   command port (0xfe to 0x64); the DSDT names \_S5_ with
+ * - x86_write_acpi(): an ACPI set (RSDP, XSDT, RSDT, FADT, FACS, MADT,
+ *   DSDT) in the reserved BIOS area X86_ACPI_START..X86_ACPI_END. The
+ *   RSDP comes first, 16-byte aligned, so a legacy scan finds it; its
+ *   address is also returned for boot_params.acpi_rsdp_addr (zero page
+ *   offset 0x070) and hvm_start_info.rsdp_paddr. The MADT lists a local
+ *   APIC per vCPU, the IOAPIC, IRQ0's override, the SCI's override (ISA
+ *   IRQ X86_SCI_IRQ, level, active high) and LINT1 as NMI.
+ *   The FADT is a full one, not hardware-reduced: Linux then keeps the
+ *   legacy PIC and the identity-mapped ISA IRQs 0-15 that virtio-mmio
+ *   devices given on the command line use (with HW_REDUCED_ACPI it
+ *   installs the null PIC and those IRQs fail with -EINVAL). It has the
+ *   PM1a event and control blocks at X86_ACPI_PM_PORT (devices/
+ *   acpi_sleep.h) and nothing else of the fixed hardware: no PM timer, no
+ *   GPE blocks, no fixed buttons, no SMI_CMD (the machine is in ACPI mode
+ *   from the start), IAPC_BOOT_ARCH saying there is no VGA, no CMOS RTC
+ *   and no i8042 to probe (the VMM decodes only the i8042's reset
+ *   command). The reset register is that command port (0xfe to 0x64).
+ *   The FACS is there because a full FADT needs one; its waking vector
+ *   and global lock are unused. The DSDT names \_S5_ with
  *   ACPI_SLEEP_TYP_S5 and the pvpanic device (QEMU0001, I/O port
  *   X86_PVPANIC_PORT, devices/pvpanic.h).
  *
@@ -59,9 +69,16 @@
 #define X86_MPTABLE_END		X86_ACPI_START
 
 /* I/O ports the tables point the guest at. */
-#define X86_ACPI_SLEEP_CONTROL_PORT	0x600
-#define X86_ACPI_SLEEP_STATUS_PORT	0x601
-#define X86_PVPANIC_PORT		0x505
+#define X86_ACPI_PM_PORT	0x600	/* PM1a_EVT_BLK; PM1a_CNT_BLK at +4 */
+#define X86_PVPANIC_PORT	0x505
+
+/*
+ * The ISA IRQ (and GSI) of the ACPI SCI. Nothing raises it, but Linux
+ * requests it as a shared level-triggered line, so it must not be one a
+ * device pulses edge-style: not the PIT's 0, COM1's 4 or a virtio-mmio
+ * slot's (platform.c). IRQ 13 (the old FPU error line) is free.
+ */
+#define X86_SCI_IRQ		13
 
 /* APIC ids are 8 bits and the IOAPIC takes id nr_cpus. */
 #define X86_TABLES_MAX_CPUS	254

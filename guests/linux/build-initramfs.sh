@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the Linux test initramfs: OUT_DIR/initramfs.cpio.gz (newc, gzip)
-# holding /init, a static build of init.c (next to this script), and the
+# Build the Linux test initramfs: OUT_DIR/initramfs.cpio (newc) and the same
+# archive gzipped, OUT_DIR/initramfs.cpio.gz, holding /init, a static build of init.c (next to this script), and the
 # directories it mounts on (/dev, /proc, /sys), plus /dev/console when run as
 # root (otherwise init opens it from devtmpfs itself).
 #
@@ -11,8 +11,8 @@
 #
 # usage: build-initramfs.sh OUT_DIR     (e.g. build/guests/linux/x86_64)
 #
-# The archive is reproducible (fixed mtimes, sorted entries, root owner,
-# gzip -n). Rebuilt only when init.c or this script is newer than it.
+# The archives are reproducible (fixed mtimes, sorted entries, root owner,
+# gzip -n). Rebuilt only when init.c or this script is newer than one of them.
 # Missing packages are installed when run as root; otherwise the exact
 # apt-get line is printed and the script exits 1.
 set -eu
@@ -27,9 +27,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 img="$out/initramfs.cpio.gz"
+cpio_img="$out/initramfs.cpio"
 
-if [ -f "$img" ] && [ -z "$(find "$here/init.c" "$here/build-initramfs.sh" -newer "$img")" ]; then
-	echo "test initramfs up to date ($img)"
+newer_than() {
+	find "$here/init.c" "$here/build-initramfs.sh" -newer "$1"
+}
+if [ -f "$img" ] && [ -f "$cpio_img" ] && [ -z "$(newer_than "$img")" ] &&
+	[ -z "$(newer_than "$cpio_img")" ]; then
+	echo "test initramfs up to date ($cpio_img, $img)"
 	exit 0
 fi
 
@@ -59,7 +64,9 @@ fi
 find "$root" -exec touch -h -d @0 {} +
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio --quiet -o -H newc --owner 0:0 --reproducible) | gzip -n -9 >"$img.tmp"
+	cpio --quiet -o -H newc --owner 0:0 --reproducible) >"$cpio_img.tmp"
+gzip -n -9 <"$cpio_img.tmp" >"$img.tmp"
 mv "$img.tmp" "$img"
+mv "$cpio_img.tmp" "$cpio_img"
 rm -rf "$root"
-echo "build-initramfs: built $img ($(wc -c <"$img") bytes)"
+echo "build-initramfs: built $cpio_img ($(wc -c <"$cpio_img") bytes) and $img ($(wc -c <"$img") bytes)"

@@ -18,13 +18,15 @@
 #   kernel-build.log  output of the kernel's make
 #   test-kernel.stamp hash of the recipe the outputs were built from
 #
-# Caching: the recipe hash covers this script, x86_64.config, any *.patch in
-# this directory, the linux-source-6.1 package version and the compiler
-# version. When OUT_DIR's stamp matches, nothing is rebuilt. Built kernels are
-# also kept in $TEST_KERNEL_CACHE/HASH/ (default /var/cache/vmm-test-kernel for
-# root, ~/.cache/vmm-test-kernel otherwise; set TEST_KERNEL_CACHE= to turn it
-# off), so a fresh checkout on the same machine (CI) copies instead of
-# rebuilding. KEEP_SRC=1 keeps the configured source tree in OUT_DIR/src.
+# Caching: the recipe hash covers this script, the options of x86_64.config
+# (not its comments), any *.patch in this directory, the linux-source-6.1
+# package version and the compiler version. When OUT_DIR's stamp matches,
+# nothing is rebuilt. Built kernels are also kept in $TEST_KERNEL_CACHE/HASH/
+# (default /var/cache/vmm-test-kernel for root, ~/.cache/vmm-test-kernel
+# otherwise; set TEST_KERNEL_CACHE= to turn it off), so a fresh checkout on
+# the same machine (CI) copies instead of rebuilding. KEEP_SRC=1 keeps the
+# configured source tree in OUT_DIR/src. Concurrent runs on one OUT_DIR wait
+# for each other (flock).
 #
 # Missing build packages are installed when run as root; otherwise the exact
 # apt-get line is printed and the script exits 1.
@@ -80,7 +82,8 @@ ensure_packages() {
 
 recipe_hash() {
 	{
-		cat "$self" "$fragment"
+		cat "$self"
+		fragment_options    # the fragment without its comments
 		for f in "$here"/*.patch; do
 			[ -e "$f" ] && cat "$f"
 		done
@@ -180,6 +183,14 @@ hash=$(recipe_hash)
 if up_to_date "$hash"; then
 	echo "test kernel up to date (hash $hash)"
 	exit 0
+fi
+
+# One build per OUT_DIR at a time (flock is in util-linux, always installed);
+# whoever waited finds the other's result up to date below.
+exec 9>"$out/.build-kernel.lock"
+if ! flock -n 9; then
+	log "waiting for another build-kernel.sh in $out"
+	flock 9
 fi
 
 ensure_packages

@@ -3,10 +3,11 @@
  * x86_64 firmware tables read back the way a guest reads them: the MP
  * floating pointer found by Linux's scan and its configuration table
  * walked entry by entry; the RSDP found by the legacy scan of the BIOS
- * area, then XSDT/RSDT, FADT, MADT and the DSDT's AML; every checksum and
- * length. Then the pvpanic and ACPI sleep devices, driven the way Linux
- * drives them with what it finds in the tables. If iasl is installed, it
- * disassembles the tables (and recompiles the DSDT) without complaint.
+ * area, then XSDT/RSDT, FADT, FACS, MADT and the DSDT's AML; every
+ * checksum and length. Then the pvpanic and ACPI PM1 devices, driven the
+ * way Linux drives them with what it finds in the tables. If iasl is
+ * installed, it disassembles the tables (and recompiles the DSDT) without
+ * complaint.
  */
 #include <check.h>
 #include <errno.h>
@@ -286,7 +287,7 @@ static struct table get_sdt(uint64_t gpa, const char *signature)
 }
 
 struct acpi_set {
-	struct table rsdp, xsdt, rsdt, fadt, madt, dsdt;
+	struct table rsdp, xsdt, rsdt, fadt, facs, madt, dsdt;
 };
 
 static void check_root_tables(uint64_t rsdp_gpa, struct acpi_set *s)
@@ -319,46 +320,139 @@ static void check_root_tables(uint64_t rsdp_gpa, struct acpi_set *s)
 }
 
 /* FADT field offsets (ACPI 6.5, table 5.9). */
+#define FADT_FIRMWARE_CTRL	36
 #define FADT_DSDT		40
 #define FADT_SCI_INT		46
+#define FADT_SMI_CMD		48
 #define FADT_PM1A_EVT_BLK	56
+#define FADT_PM1B_EVT_BLK	60
 #define FADT_PM1A_CNT_BLK	64
+#define FADT_PM1B_CNT_BLK	68
+#define FADT_PM2_CNT_BLK	72
+#define FADT_PM_TMR_BLK		76
+#define FADT_GPE0_BLK		80
+#define FADT_GPE1_BLK		84
+#define FADT_PM1_EVT_LEN	88
+#define FADT_PM1_CNT_LEN	89
+#define FADT_GPE1_LEN		93
+#define FADT_IAPC_BOOT_ARCH	109
 #define FADT_FLAGS		112
+#define FADT_RESET_REG		116
+#define FADT_RESET_VALUE	128
+#define FADT_X_FIRMWARE_CTRL	132
 #define FADT_X_DSDT		140
+#define FADT_X_PM1A_EVT_BLK	148
+#define FADT_X_PM1A_CNT_BLK	172
 #define FADT_SLEEP_CONTROL	244
-#define FADT_SLEEP_STATUS	256
 
-/* An 8-bit SystemIO register; returns its port. */
-static uint16_t gas_port(const uint8_t *gas)
+#define FADT_F_HW_REDUCED	(1U << 20)
+#define FADT_F_PWR_BUTTON	(1U << 4)
+#define FADT_F_SLP_BUTTON	(1U << 5)
+#define FADT_F_RESET_REG_SUP	(1U << 10)
+
+/* A SystemIO register bits wide at bit offset 0; returns its port. */
+static uint16_t gas_port(const uint8_t *gas, unsigned int bits)
 {
 	ck_assert_uint_eq(gas[0], 1);		/* SystemIO */
-	ck_assert_uint_eq(gas[1], 8);		/* bit width */
+	ck_assert_uint_eq(gas[1], bits);	/* bit width */
 	ck_assert_uint_eq(gas[2], 0);		/* bit offset */
 	ck_assert_uint_le(get64(gas + 4), 0xffff);
 	return (uint16_t)get64(gas + 4);
 }
 
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	while (len--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/*
+ * A full FADT, as ACPICA's acpi_tb_convert_fadt() reads it: the required
+ * PM1a event and control blocks, their 32-bit and X_ forms agreeing, and
+ * none of the optional fixed hardware (its X_ forms zero too).
+ */
+static void check_fadt_pm(const uint8_t *f)
+{
+	static const unsigned int absent[] = {
+		FADT_PM1B_EVT_BLK, FADT_PM1B_CNT_BLK, FADT_PM2_CNT_BLK,
+		FADT_PM_TMR_BLK, FADT_GPE0_BLK, FADT_GPE1_BLK,
+	};
+	unsigned int i;
+
+	ck_assert_uint_eq(get32(f + FADT_FLAGS) & FADT_F_HW_REDUCED, 0);
+	ck_assert_uint_eq(get16(f + FADT_SCI_INT), X86_SCI_IRQ);
+	ck_assert_uint_eq(get32(f + FADT_SMI_CMD), 0);	/* ACPI mode already */
+	ck_assert_uint_eq(get32(f + FADT_PM1A_EVT_BLK), X86_ACPI_PM_PORT + ACPI_PM1_STATUS);
+	ck_assert_uint_eq(f[FADT_PM1_EVT_LEN], 4);
+	ck_assert_uint_eq(get32(f + FADT_PM1A_CNT_BLK), X86_ACPI_PM_PORT + ACPI_PM1_CONTROL);
+	ck_assert_uint_eq(f[FADT_PM1_CNT_LEN], 2);
+	ck_assert_uint_eq(gas_port(f + FADT_X_PM1A_EVT_BLK, 32),
+			  get32(f + FADT_PM1A_EVT_BLK));
+	ck_assert_uint_eq(gas_port(f + FADT_X_PM1A_CNT_BLK, 16),
+			  get32(f + FADT_PM1A_CNT_BLK));
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		ck_assert_uint_eq(get32(f + absent[i]), 0);
+	ck_assert(all_zero(f + FADT_PM1_CNT_LEN + 1, FADT_GPE1_LEN - FADT_PM1_CNT_LEN));
+	ck_assert(all_zero(f + FADT_X_PM1A_EVT_BLK + 12, 12));		/* X_PM1b_EVT */
+	ck_assert(all_zero(f + FADT_X_PM1A_CNT_BLK + 12, 5 * 12));	/* X_PM1b_CNT.. */
+	/* The sleep registers are for hardware-reduced machines only. */
+	ck_assert(all_zero(f + FADT_SLEEP_CONTROL, 2 * 12));	/* and STATUS */
+}
+
+/* The FACS: 64 bytes, 64-byte aligned, in the area; no checksum. */
+static struct table get_facs(uint64_t gpa)
+{
+	struct table t = { .gpa = gpa, .len = 64 };
+
+	ck_assert_uint_eq(gpa & 63, 0);
+	ck_assert_uint_ge(gpa, X86_ACPI_START);
+	ck_assert_uint_le(gpa + 64, X86_ACPI_END);
+	t.p = gptr(gpa, 64);
+	ck_assert(!memcmp(t.p, "FACS", 4));
+	ck_assert_uint_eq(get32(t.p + 4), 64);
+	ck_assert_uint_eq(get32(t.p + 12), 0);		/* no waking vector */
+	ck_assert_uint_eq(get32(t.p + 16), 0);		/* global lock free */
+	ck_assert_uint_eq(t.p[32], 2);			/* version */
+	return t;
+}
+
 static void check_fadt(struct acpi_set *s)
 {
 	const uint8_t *f = s->fadt.p;
+	uint32_t flags = get32(f + FADT_FLAGS);
 
 	ck_assert_uint_eq(s->fadt.len, 276);
 	ck_assert_uint_eq(f[8], 6);				/* revision */
-	ck_assert_uint_eq(get32(f + FADT_FLAGS) & (1U << 20), 1U << 20);
-	ck_assert_uint_eq(get16(f + FADT_SCI_INT), 0);
-	ck_assert_uint_eq(get32(f + FADT_PM1A_EVT_BLK), 0);
-	ck_assert_uint_eq(get32(f + FADT_PM1A_CNT_BLK), 0);
-	ck_assert_uint_eq(gas_port(f + FADT_SLEEP_CONTROL), X86_ACPI_SLEEP_CONTROL_PORT);
-	ck_assert_uint_eq(gas_port(f + FADT_SLEEP_STATUS), X86_ACPI_SLEEP_STATUS_PORT);
+	check_fadt_pm(f);
+	/* No fixed buttons; the reset register is the i8042's. */
+	ck_assert_uint_eq(flags & (FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON),
+			  FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON);
+	ck_assert_uint_eq(flags & FADT_F_RESET_REG_SUP, FADT_F_RESET_REG_SUP);
+	ck_assert_uint_eq(gas_port(f + FADT_RESET_REG, 8), 0x64);
+	ck_assert_uint_eq(f[FADT_RESET_VALUE], 0xfe);
+	/* IAPC_BOOT_ARCH: no legacy devices, no i8042, no VGA, no CMOS RTC. */
+	ck_assert_uint_eq(get16(f + FADT_IAPC_BOOT_ARCH), (1U << 2) | (1U << 5));
+
 	ck_assert_uint_eq(get32(f + FADT_DSDT), get64(f + FADT_X_DSDT));
 	s->dsdt = get_sdt(get64(f + FADT_X_DSDT), "DSDT");
+	ck_assert_uint_eq(get64(f + FADT_X_FIRMWARE_CTRL), 0);	/* one of the two */
+	s->facs = get_facs(get32(f + FADT_FIRMWARE_CTRL));
+}
+
+/* The SCI's override: ISA IRQ X86_SCI_IRQ, level, active high. */
+static void check_sci_override(const uint8_t *e)
+{
+	ck_assert_uint_eq(get32(e + 4), X86_SCI_IRQ);		/* GSI */
+	ck_assert_uint_eq(get16(e + 8), 0x000d);
 }
 
 /* Walks the MADT for nr_cpus; returns the GSI IRQ0 is on. */
 static int check_madt(const struct table *t, unsigned int nr_cpus)
 {
 	unsigned int lapics = 0, ioapics = 0, nmis = 0, off;
-	int irq0_gsi = 0, irq0_overrides = 0;
+	int irq0_gsi = 0, irq0_overrides = 0, sci_overrides = 0;
 
 	ck_assert_uint_eq(get32(t->p + 36), 0xfee00000);
 	ck_assert_uint_eq(get32(t->p + 40) & 1, 1);		/* PCAT_COMPAT */
@@ -388,6 +482,10 @@ static int check_madt(const struct table *t, unsigned int nr_cpus)
 			if (e[3] == 0) {
 				irq0_gsi = (int)get32(e + 4);
 				irq0_overrides++;
+			} else {
+				ck_assert_uint_eq(e[3], X86_SCI_IRQ);
+				check_sci_override(e);
+				sci_overrides++;
 			}
 			break;
 		case 4:		/* local APIC NMI */
@@ -404,6 +502,7 @@ static int check_madt(const struct table *t, unsigned int nr_cpus)
 	ck_assert_uint_eq(ioapics, 1);
 	ck_assert_uint_eq(nmis, 1);
 	ck_assert_int_eq(irq0_overrides, 1);
+	ck_assert_int_eq(sci_overrides, 1);
 	ck_assert_int_eq(irq0_gsi, X86_PIT_GSI);
 	return irq0_gsi;
 }
@@ -473,11 +572,14 @@ static void check_dsdt(const struct table *dsdt)
 /* Nothing overlaps: the RSDP and each table have their own bytes. */
 static void check_disjoint(const struct acpi_set *s)
 {
-	const struct table *t[] = { &s->rsdp, &s->xsdt, &s->rsdt, &s->fadt, &s->madt, &s->dsdt };
+	const struct table *t[] = {
+		&s->rsdp, &s->xsdt, &s->rsdt, &s->fadt, &s->facs, &s->madt, &s->dsdt,
+	};
+	const unsigned int n = sizeof(t) / sizeof(t[0]);
 	unsigned int i, j;
 
-	for (i = 0; i < 6; i++)
-		for (j = i + 1; j < 6; j++)
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
 			ck_assert_msg(t[i]->gpa + t[i]->len <= t[j]->gpa ||
 				      t[j]->gpa + t[j]->len <= t[i]->gpa,
 				      "ACPI tables %u and %u overlap", i, j);
@@ -658,37 +760,127 @@ START_TEST(pvpanic_ends_the_vm_on_panic_only)
 }
 END_TEST
 
-START_TEST(acpi_sleep_powers_off_on_s5_only)
+static uint16_t pio_read16(struct bus *bus, uint16_t port)
+{
+	uint8_t v[2] = { 0 };
+
+	ck_assert_int_eq(bus_access(bus, port, v, 2, false), 0);
+	return (uint16_t)(v[0] | v[1] << 8);
+}
+
+static void pio_write16(struct bus *bus, uint16_t port, uint16_t value)
+{
+	uint8_t v[2] = { (uint8_t)value, (uint8_t)(value >> 8) };
+
+	ck_assert_int_eq(bus_access(bus, port, v, 2, true), 0);
+}
+
+/* The PM1a registers the FADT names, on a bus holding the device. */
+struct pm1 {
+	uint16_t sts, en, cnt;
+	unsigned int s5;
+};
+
+static void pm1_setup(struct bus *bus, struct acpi_pm *pm, struct pm1 *r)
+{
+	struct acpi_set s;
+	uint16_t evt;
+
+	read_acpi(2, &s);
+	evt = (uint16_t)get32(s.fadt.p + FADT_PM1A_EVT_BLK);
+	/* ACPICA: status, then enable, each PM1_EVT_LEN / 2 bytes */
+	r->sts = evt;
+	r->en = (uint16_t)(evt + s.fadt.p[FADT_PM1_EVT_LEN] / 2);
+	r->cnt = (uint16_t)get32(s.fadt.p + FADT_PM1A_CNT_BLK);
+	r->s5 = dsdt_s5(&s.dsdt);
+	ck_assert_uint_lt(r->s5, 8);				/* 3-bit SLP_TYP */
+	bus_init(bus, "pio");
+	ck_assert_int_eq(bus_add(bus, X86_ACPI_PM_PORT, ACPI_PM_LEN, &acpi_pm_ops, pm), 0);
+}
+
+START_TEST(acpi_pm1_powers_off_on_s5_only)
 {
 	static struct bus bus;
 	struct stop_log log = { 0 };
 	struct power_device p = { .stop = record_stop, .ctx = &log };
-	uint16_t control, status;
-	unsigned int s5;
-	struct acpi_set s;
+	struct acpi_pm pm = { .power = &p };
+	uint16_t cnt;
+	struct pm1 r;
 
-	read_acpi(2, &s);
-	control = gas_port(s.fadt.p + FADT_SLEEP_CONTROL);
-	status = gas_port(s.fadt.p + FADT_SLEEP_STATUS);
-	s5 = dsdt_s5(&s.dsdt);
-	bus_init(&bus, "pio");
-	ck_assert_int_eq(bus_add(&bus, X86_ACPI_SLEEP_CONTROL_PORT, ACPI_SLEEP_LEN,
-				 &acpi_sleep_ops, &p), 0);
-
-	ck_assert_uint_eq(pio_read(&bus, status), 0x80);	/* WAK_STS */
-	ck_assert_uint_eq(pio_read(&bus, control), 0);
-	pio_write(&bus, control, (uint8_t)(s5 << 2));		/* no SLP_EN */
-	pio_write(&bus, control, 0x20 | (3 << 2));		/* S3 */
-	pio_write(&bus, control, 0x20);				/* S0 */
-	pio_write(&bus, status, (uint8_t)(0x20 | (s5 << 2)));
+	pm1_setup(&bus, &pm, &r);
+	ck_assert_uint_eq(pio_read16(&bus, r.sts), 0x8000);	/* WAK_STS */
+	ck_assert_uint_eq(pio_read16(&bus, r.cnt), 0x0001);	/* SCI_EN */
+	pio_write16(&bus, r.cnt, (uint16_t)(1 | r.s5 << 10));	/* no SLP_EN */
+	pio_write16(&bus, r.cnt, 1 | 1 << 13 | 3 << 10);	/* S3 */
+	pio_write16(&bus, r.cnt, 1 << 13);			/* S0 */
+	pio_write16(&bus, r.sts, (uint16_t)(1 << 13 | r.s5 << 10));
+	pio_write16(&bus, r.en, (uint16_t)(1 << 13 | r.s5 << 10));
+	pio_write(&bus, r.cnt, 0xff);				/* low byte only */
 	ck_assert_uint_eq(log.calls, 0);
 
-	/* acpi_hw_extended_sleep(): clear WAK_STS, then SLP_TYP | SLP_EN. */
-	pio_write(&bus, status, 0x80);
-	pio_write(&bus, control, (uint8_t)(((s5 << 2) & 0x1c) | 0x20));
+	/*
+	 * acpi_hw_legacy_sleep(): clear WAK_STS and the fixed status bits,
+	 * then PM1_CNT with SLP_TYP, then with SLP_TYP | SLP_EN; the
+	 * preserved bits (SCI_EN) are written back as read.
+	 */
+	pio_write16(&bus, r.sts, 0x8000);
+	pio_write16(&bus, r.sts, 0x8731);
+	cnt = (uint16_t)((pio_read16(&bus, r.cnt) & ~(7U << 10 | 1U << 13)) | r.s5 << 10);
+	pio_write16(&bus, r.cnt, cnt);
+	ck_assert_uint_eq(log.calls, 0);
+	pio_write16(&bus, r.cnt, (uint16_t)(cnt | 1 << 13));
 	ck_assert_uint_eq(log.calls, 1);
 	ck_assert_int_eq(log.status, 0);
 	ck_assert_str_eq(log.reason, "guest powered off (ACPI S5)");
+
+	/* The high byte alone, as a byte-wide access, does the same. */
+	pio_write(&bus, (uint16_t)(r.cnt + 1), (uint8_t)(1 << 5 | r.s5 << 2));
+	ck_assert_uint_eq(log.calls, 2);
+}
+END_TEST
+
+/* acpi_enable_event() checks that an enable bit sticks (GBL_EN at init). */
+START_TEST(acpi_pm1_enable_sticks)
+{
+	static struct bus bus;
+	struct stop_log log = { 0 };
+	struct power_device p = { .stop = record_stop, .ctx = &log };
+	struct acpi_pm pm = { .power = &p };
+	uint8_t four[4];
+	struct pm1 r;
+
+	pm1_setup(&bus, &pm, &r);
+	ck_assert_uint_eq(pio_read16(&bus, r.en), 0);
+	pio_write16(&bus, r.en, pio_read16(&bus, r.en) | 0x0020);	/* GBL_EN */
+	ck_assert_uint_eq(pio_read16(&bus, r.en), 0x0020);
+	pio_write(&bus, (uint16_t)(r.en + 1), 0x01);			/* PWRBTN_EN */
+	ck_assert_uint_eq(pio_read16(&bus, r.en), 0x0120);
+	pio_write16(&bus, r.en, 0);
+	ck_assert_uint_eq(pio_read16(&bus, r.en), 0);
+	pio_write16(&bus, r.en, 0x0020);
+
+	/* One 32-bit access to the whole event block: status, then enable. */
+	ck_assert_int_eq(bus_access(&bus, r.sts, four, 4, false), 0);
+	ck_assert_uint_eq(get32(four), 0x00208000);
+	/* Past the last register: not the device's. */
+	ck_assert_int_eq(bus_access(&bus, (uint16_t)(r.cnt + 2), four, 1, false), -ENODEV);
+	ck_assert_uint_eq(log.calls, 0);
+}
+END_TEST
+
+/* Nothing pulses the SCI's line: it is no device's IRQ. */
+START_TEST(sci_irq_is_free)
+{
+	unsigned int i, irq;
+	uint64_t base;
+
+	ck_assert_uint_ne(X86_SCI_IRQ, 0);			/* PIT */
+	ck_assert_uint_ne(X86_SCI_IRQ, 2);			/* cascade */
+	ck_assert_uint_ne(X86_SCI_IRQ, 4);			/* COM1 */
+	ck_assert_uint_ne(X86_SCI_IRQ, X86_PIT_GSI);
+	for (i = 0; arch_virtio_slot(i, &base, &irq) == 0; i++)
+		ck_assert_uint_ne(irq, X86_SCI_IRQ);
+	ck_assert_uint_gt(i, 0);
 }
 END_TEST
 
@@ -774,12 +966,14 @@ START_TEST(iasl_accepts_the_tables)
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	dump(&s.dsdt, "dsdt");
 	dump(&s.fadt, "facp");
+	dump(&s.facs, "facs");
 	dump(&s.madt, "apic");
 	dump(&s.xsdt, "xsdt");
 	dump(&s.rsdt, "rsdt");
 
 	disassemble("dsdt", "\"QEMU0001\"");
-	disassemble("facp", "Hardware Reduced (V5) : 1");
+	disassemble("facp", "Hardware Reduced (V5) : 0");
+	disassemble("facs", "Signature : \"FACS\"");
 	disassemble("apic", "Local Apic ID : 01");
 	disassemble("xsdt", "ACPI Table Address   1");
 	disassemble("rsdt", "ACPI Table Address   1");
@@ -813,7 +1007,9 @@ int main(void)
 	tcase_add_test(tc, aml_pkg_length_forms);
 	tcase_add_test(tc, aml_errors_are_sticky);
 	tcase_add_test(tc, pvpanic_ends_the_vm_on_panic_only);
-	tcase_add_test(tc, acpi_sleep_powers_off_on_s5_only);
+	tcase_add_test(tc, acpi_pm1_powers_off_on_s5_only);
+	tcase_add_test(tc, acpi_pm1_enable_sticks);
+	tcase_add_test(tc, sci_irq_is_free);
 	tcase_add_test(tc, iasl_accepts_the_tables);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
