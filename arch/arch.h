@@ -16,6 +16,12 @@
 
 struct vm;
 
+/* A virtio-mmio device as the firmware tables describe it. */
+struct arch_virtio_slot {
+	uint64_t base;
+	unsigned int irq;
+};
+
 /* What to boot: images already read into memory. */
 struct arch_kernel {
 	const void *image;
@@ -24,6 +30,8 @@ struct arch_kernel {
 	size_t initrd_size;
 	const char *cmdline;
 	unsigned int nr_cpus;	/* for the firmware tables */
+	const struct arch_virtio_slot *virtio;	/* described to the guest */
+	unsigned int nr_virtio;
 };
 
 /* Where the guest starts: entry point and the one argument it gets. */

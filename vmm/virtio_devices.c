@@ -5,6 +5,7 @@
 #include "virtio_devices.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -155,10 +156,29 @@ void vm_virtio_destroy(struct vm *vm)
 	}
 }
 
-int vm_virtio_cmdline(const struct vm *vm, char *buf, size_t len)
+/* True if the word (e.g. "acpi=off") stands alone in the command line. */
+static bool has_word(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = cmdline;
+
+	while ((p = strstr(p, word))) {
+		if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+int vm_virtio_cmdline(const struct vm *vm, const char *cmdline, char *buf,
+		      size_t len)
 {
 	size_t used = strlen(buf);
 	unsigned int i;
+
+	/* With ACPI the devices are in the DSDT; a second listing would clash. */
+	if (!has_word(cmdline, "acpi=off"))
+		return 0;
 
 	for (i = 0; i < vm->nr_virtio; i++) {
 		int n = snprintf(buf + used, len - used, " virtio_mmio.device=4K@0x%llx:%u",

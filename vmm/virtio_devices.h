@@ -18,8 +18,14 @@ struct vm;
 
 int vm_virtio_create(struct vm *vm, char *err, size_t err_len);
 void vm_virtio_destroy(struct vm *vm);
-/* Appends " virtio_mmio.device=4K@0xADDR:IRQ" per device. 0 or -ENOSPC. */
-int vm_virtio_cmdline(const struct vm *vm, char *buf, size_t len);
+/*
+ * Appends " virtio_mmio.device=4K@0xADDR:IRQ" per device to buf when the
+ * guest's command line (cmdline) says acpi=off; otherwise the firmware
+ * tables describe the devices (LNRO0005 in the DSDT) and nothing is
+ * added. 0 or -ENOSPC.
+ */
+int vm_virtio_cmdline(const struct vm *vm, const char *cmdline, char *buf,
+		      size_t len);
 
 /* One line per device for --stats. */
 void vm_virtio_print_stats(const struct vm *vm, FILE *out);

@@ -186,10 +186,18 @@ static int read_file(struct vm *vm, const char *opt, const char *path,
 static int load_kernel(struct vm *vm, char *err, size_t len)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct arch_kernel k = { .cmdline = vm->cmdline, .nr_cpus = cfg->cpus };
+	struct arch_virtio_slot slots[VM_MAX_VIRTIO];
+	struct arch_kernel k = {
+		.cmdline = vm->cmdline, .nr_cpus = cfg->cpus,
+		.virtio = slots, .nr_virtio = vm->nr_virtio,
+	};
 	const char *why = "unknown error";
 	void *image = NULL, *initrd = NULL;
+	unsigned int i;
 	int ret;
+
+	for (i = 0; i < vm->nr_virtio; i++)
+		slots[i] = (struct arch_virtio_slot){ vm->virtio[i].base, vm->virtio[i].irq };
 
 	ret = read_file(vm, "--kernel", cfg->kernel, &image, &k.image_size, err, len);
 	if (!ret && cfg->initrd)
@@ -249,7 +257,7 @@ static int build_cmdline(struct vm *vm, char *err, size_t len)
 	int n;
 
 	if (arch_cmdline_extras(&vm->cpu_features, extras, sizeof(extras)) ||
-	    vm_virtio_cmdline(vm, extras, sizeof(extras)))
+	    vm_virtio_cmdline(vm, base, extras, sizeof(extras)))
 		return fail(err, len, -ENOSPC, "too many words to add to the command line");
 	n = snprintf(NULL, 0, "%s%s%s", base, *extras ? " " : "", extras);
 	vm->cmdline = malloc((size_t)n + 1);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/x86_64/aml.h"
@@ -186,7 +187,7 @@ _Static_assert(X86_SCI_IRQ < 16 && X86_SCI_IRQ != 2,
 			 sizeof(struct madt_ioapic) + \
 			 2 * sizeof(struct madt_irq_override) + \
 			 sizeof(struct madt_lapic_nmi))
-#define DSDT_MAX	512
+#define DSDT_MAX	2048
 
 /* The byte that makes len bytes at p sum to zero. */
 static uint8_t checksum(const void *p, size_t len)
@@ -254,12 +255,44 @@ static int place_sdt(struct acpi_area *area, void *buf, size_t len,
  *				IO (Decode16, 0x505, 0x505, 1, 1)
  *			})
  *		}
+ *		Device (VRnn) {		for each virtio-mmio device nn
+ *			Name (_HID, "LNRO0005")
+ *			Name (_UID, nn)
+ *			Name (_CRS, ResourceTemplate () {
+ *				Memory32Fixed (ReadWrite, base, len)
+ *				Interrupt (ResourceConsumer, Edge, ActiveHigh,
+ *					   Exclusive) { gsi }
+ *			})
+ *		}
  *	}
  * }
  * Returns the length of the table in buf, or -errno.
  */
-static int build_dsdt(uint8_t *buf, size_t cap)
+static void virtio_device(struct aml *a, unsigned int index,
+			  const struct x86_mmio_device *d)
 {
+	uint8_t crs[AML_MEM32_DESC_LEN + AML_IRQ_DESC_LEN + AML_END_TAG_LEN];
+	char name[5];
+	size_t device;
+
+	snprintf(name, sizeof(name), "VR%02X", index);
+	device = aml_device(a, name);
+	aml_name(a, "_HID");
+	aml_string(a, "LNRO0005");
+	aml_name(a, "_UID");
+	aml_integer(a, index);
+	aml_name(a, "_CRS");
+	aml_memory32_descriptor(crs, (uint32_t)d->base, d->len);
+	aml_interrupt_descriptor(crs + AML_MEM32_DESC_LEN, d->gsi);
+	aml_end_tag(crs + AML_MEM32_DESC_LEN + AML_IRQ_DESC_LEN);
+	aml_buffer(a, crs, sizeof(crs));
+	aml_close(a, device);
+}
+
+static int build_dsdt(uint8_t *buf, size_t cap,
+		      const struct x86_mmio_device *devices, unsigned int nr)
+{
+	unsigned int i;
 	uint8_t crs[AML_IO_DESC_LEN + AML_END_TAG_LEN];
 	size_t package, scope, device;
 	struct aml a;
@@ -284,6 +317,8 @@ static int build_dsdt(uint8_t *buf, size_t cap)
 	aml_end_tag(crs + AML_IO_DESC_LEN);
 	aml_buffer(&a, crs, sizeof(crs));
 	aml_close(&a, device);
+	for (i = 0; i < nr; i++)
+		virtio_device(&a, i, &devices[i]);
 	aml_close(&a, scope);
 
 	len = aml_finish(&a);
@@ -426,6 +461,7 @@ static void fill_rsdp(struct acpi_rsdp *p, uint64_t rsdt, uint64_t xsdt)
 }
 
 int x86_write_acpi(struct guest_memory *mem, unsigned int nr_cpus,
+		   const struct x86_mmio_device *devices, unsigned int nr_devices,
 		   uint64_t *rsdp_gpa)
 {
 	struct acpi_area area = {
@@ -441,9 +477,9 @@ int x86_write_acpi(struct guest_memory *mem, unsigned int nr_cpus,
 
 	if (nr_cpus == 0)
 		return -EINVAL;
-	if (nr_cpus > X86_TABLES_MAX_CPUS)
+	if (nr_cpus > X86_TABLES_MAX_CPUS || nr_devices > X86_ACPI_MAX_MMIO_DEVICES)
 		return -E2BIG;
-	len = build_dsdt(dsdt_buf, sizeof(dsdt_buf));
+	len = build_dsdt(dsdt_buf, sizeof(dsdt_buf), devices, nr_devices);
 	if (len < 0)
 		return len == -ENOSPC ? -E2BIG : len;
 	fill_facs(&facs_buf);

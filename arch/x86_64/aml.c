@@ -29,6 +29,11 @@
 #define RES_IO			0x47	/* I/O port descriptor, 7 bytes */
 #define RES_IO_DECODE16		0x01
 #define RES_END_TAG		0x79	/* end tag, 1 byte */
+#define RES_MEM32_FIXED		0x86	/* large: fixed 32-bit memory range */
+#define RES_EXT_IRQ		0x89	/* large: extended interrupt */
+#define RES_MEM_READ_WRITE	0x01
+#define RES_IRQ_CONSUMER	0x01
+#define RES_IRQ_EDGE		0x02
 
 void aml_init(struct aml *a, uint8_t *buf, size_t cap)
 {
@@ -220,6 +225,33 @@ void aml_end_tag(uint8_t out[AML_END_TAG_LEN])
 {
 	out[0] = RES_END_TAG;
 	out[1] = 0;			/* checksum 0: "treat as correct" */
+}
+
+static void store_le(uint8_t *out, uint64_t v, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		out[i] = (uint8_t)(v >> (8 * i));
+}
+
+void aml_memory32_descriptor(uint8_t out[AML_MEM32_DESC_LEN], uint32_t base,
+			     uint32_t len)
+{
+	out[0] = RES_MEM32_FIXED;
+	store_le(out + 1, AML_MEM32_DESC_LEN - 3, 2);	/* length after the header */
+	out[3] = RES_MEM_READ_WRITE;
+	store_le(out + 4, base, 4);
+	store_le(out + 8, len, 4);
+}
+
+void aml_interrupt_descriptor(uint8_t out[AML_IRQ_DESC_LEN], uint32_t gsi)
+{
+	out[0] = RES_EXT_IRQ;
+	store_le(out + 1, AML_IRQ_DESC_LEN - 3, 2);
+	out[3] = RES_IRQ_CONSUMER | RES_IRQ_EDGE;	/* active high, exclusive */
+	out[4] = 1;					/* one interrupt */
+	store_le(out + 5, gsi, 4);
 }
 
 int aml_finish(const struct aml *a)

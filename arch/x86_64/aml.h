@@ -52,6 +52,15 @@ void aml_io_descriptor(uint8_t out[AML_IO_DESC_LEN], uint16_t port,
 		       uint8_t len);
 void aml_end_tag(uint8_t out[AML_END_TAG_LEN]);
 
+/* Memory32Fixed (ReadWrite, base, len) */
+#define AML_MEM32_DESC_LEN	12
+void aml_memory32_descriptor(uint8_t out[AML_MEM32_DESC_LEN], uint32_t base,
+			     uint32_t len);
+
+/* Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) { gsi } */
+#define AML_IRQ_DESC_LEN	9
+void aml_interrupt_descriptor(uint8_t out[AML_IRQ_DESC_LEN], uint32_t gsi);
+
 /* Bytes written so far (>= 0), or the first error. */
 int aml_finish(const struct aml *a);
 

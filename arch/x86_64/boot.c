@@ -123,19 +123,27 @@ static int write_cmdline(struct guest_memory *mem, const char *cmdline,
 }
 
 /* GDT, page tables, MP table and ACPI: what every entry mode shares. */
-static int common_setup(struct guest_memory *mem, unsigned int nr_cpus,
+static int common_setup(struct guest_memory *mem, const struct arch_kernel *k,
 			uint64_t *rsdp)
 {
+	struct x86_mmio_device devices[X86_ACPI_MAX_MMIO_DEVICES];
+	unsigned int i;
 	int err;
 
+	if (k->nr_virtio > X86_ACPI_MAX_MMIO_DEVICES)
+		return -E2BIG;
+	for (i = 0; i < k->nr_virtio; i++)
+		devices[i] = (struct x86_mmio_device){
+			.base = k->virtio[i].base, .len = 0x1000, .gsi = k->virtio[i].irq,
+		};
 	*rsdp = 0;
 	err = write_gdt(mem);
 	if (!err)
 		err = write_page_tables(mem);
 	if (!err)
-		err = x86_write_mptable(mem, nr_cpus);
+		err = x86_write_mptable(mem, k->nr_cpus);
 	if (!err)
-		err = x86_write_acpi(mem, nr_cpus, rsdp);
+		err = x86_write_acpi(mem, k->nr_cpus, devices, k->nr_virtio, rsdp);
 	return err;
 }
 
@@ -153,7 +161,7 @@ static int load_bzimage(struct guest_memory *mem, const struct arch_kernel *k,
 		err = place_initrd(mem, k, bz.kernel_end, bz.initrd_addr_max, &initrd, why);
 	if (err)
 		return err;
-	err = common_setup(mem, k->nr_cpus, &rsdp);
+	err = common_setup(mem, k, &rsdp);
 	if (!err)
 		err = x86_write_zero_page(mem, &bz, X86_CMDLINE, initrd, k->initrd_size, rsdp);
 	boot->mode = X86_ENTRY_64;
@@ -180,7 +188,7 @@ static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
 		err = place_initrd(mem, k, end, UINT32_MAX, &initrd, why);
 	if (err)
 		return err;
-	err = common_setup(mem, k->nr_cpus, &rsdp);
+	err = common_setup(mem, k, &rsdp);
 	if (err)
 		return err;
 	if (pvh == 0) {

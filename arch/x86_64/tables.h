@@ -12,6 +12,9 @@
  *   ExtINT on LINT0 and NMI on LINT1. Kernels without ACPI use it.
  *
  * - x86_write_acpi(): an ACPI set (RSDP, XSDT, RSDT, FADT, FACS, MADT,
+ *   DSDT; the DSDT also describes each virtio-mmio device as LNRO0005 with
+ *   its memory range and edge-triggered interrupt, which is how kernels
+ *   without virtio_mmio.device= support find them;
  *   DSDT) in the reserved BIOS area X86_ACPI_START..X86_ACPI_END. The
  *   RSDP comes first, 16-byte aligned, so a legacy scan finds it; its
  *   address is also returned for boot_params.acpi_rsdp_addr (zero page
@@ -84,7 +87,17 @@
 #define X86_TABLES_MAX_CPUS	254
 
 int x86_write_mptable(struct guest_memory *mem, unsigned int nr_cpus);
+/* A virtio-mmio device the DSDT describes (LNRO0005). */
+struct x86_mmio_device {
+	uint64_t base;
+	uint32_t len;
+	unsigned int gsi;
+};
+
+#define X86_ACPI_MAX_MMIO_DEVICES	16
+
 int x86_write_acpi(struct guest_memory *mem, unsigned int nr_cpus,
+		   const struct x86_mmio_device *devices, unsigned int nr_devices,
 		   uint64_t *rsdp_gpa);
 
 #endif

@@ -590,7 +590,7 @@ static void read_acpi(unsigned int nr_cpus, struct acpi_set *s)
 	uint64_t rsdp = 0;
 
 	memset(s, 0, sizeof(*s));
-	ck_assert_int_eq(x86_write_acpi(mem, nr_cpus, &rsdp), 0);
+	ck_assert_int_eq(x86_write_acpi(mem, nr_cpus, NULL, 0, &rsdp), 0);
 	ck_assert_uint_eq(rsdp & 15, 0);
 	check_root_tables(rsdp, s);
 	check_fadt(s);
@@ -612,8 +612,8 @@ START_TEST(acpi_limits)
 	uint64_t rsdp = 0;
 	struct acpi_set s;
 
-	ck_assert_int_eq(x86_write_acpi(mem, 0, &rsdp), -EINVAL);
-	ck_assert_int_eq(x86_write_acpi(mem, X86_TABLES_MAX_CPUS + 1, &rsdp), -E2BIG);
+	ck_assert_int_eq(x86_write_acpi(mem, 0, NULL, 0, &rsdp), -EINVAL);
+	ck_assert_int_eq(x86_write_acpi(mem, X86_TABLES_MAX_CPUS + 1, NULL, 0, &rsdp), -E2BIG);
 	ck_assert_uint_eq(find_rsdp(), 0);
 	read_acpi(X86_TABLES_MAX_CPUS, &s);
 }
