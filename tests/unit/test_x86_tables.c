@@ -607,6 +607,42 @@ START_TEST(acpi_per_vcpu_count)
 }
 END_TEST
 
+/* How many times [what, what + len) occurs in the ACPI area. */
+static unsigned int count_in_acpi_area(const void *what, size_t len)
+{
+	const uint8_t *p = guest_memory_ptr(mem, X86_ACPI_START, X86_ACPI_END - X86_ACPI_START);
+	size_t i, n = 0;
+
+	for (i = 0; i + len <= X86_ACPI_END - X86_ACPI_START; i++)
+		n += !memcmp(p + i, what, len);
+	return (unsigned int)n;
+}
+
+START_TEST(dsdt_describes_virtio_devices)
+{
+	const struct x86_mmio_device devs[] = {
+		{ .base = 0xd0000000, .len = 0x1000, .gsi = 5 },
+		{ .base = 0xd0001000, .len = 0x1000, .gsi = 6 },
+	};
+	/* Memory32Fixed (ReadWrite, 0xd0001000, 0x1000) */
+	const uint8_t mem32[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x10, 0x00, 0xd0,
+				  0x00, 0x10, 0x00, 0x00 };
+	/* Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) { 6 } */
+	const uint8_t irq[] = { 0x89, 0x06, 0x00, 0x03, 0x01, 0x06, 0x00, 0x00, 0x00 };
+	struct acpi_set s;
+	uint64_t rsdp;
+
+	read_acpi(1, &s);
+	ck_assert_uint_eq(count_in_acpi_area("LNRO0005", 8), 0);
+	ck_assert_int_eq(x86_write_acpi(mem, 1, devs, 2, &rsdp), 0);
+	ck_assert_uint_eq(count_in_acpi_area("LNRO0005", 8), 2);
+	ck_assert_uint_eq(count_in_acpi_area("VR01", 4), 1);
+	ck_assert_uint_eq(count_in_acpi_area(mem32, sizeof(mem32)), 1);
+	ck_assert_uint_eq(count_in_acpi_area(irq, sizeof(irq)), 1);
+	ck_assert_int_eq(x86_write_acpi(mem, 1, devs, X86_ACPI_MAX_MMIO_DEVICES + 1, &rsdp), -E2BIG);
+}
+END_TEST
+
 START_TEST(acpi_limits)
 {
 	uint64_t rsdp = 0;
@@ -1003,6 +1039,7 @@ int main(void)
 	tcase_add_test(tc, mptable_limits);
 	tcase_add_loop_test(tc, acpi_per_vcpu_count, 0, (int)n);
 	tcase_add_test(tc, acpi_limits);
+	tcase_add_test(tc, dsdt_describes_virtio_devices);
 	tcase_add_test(tc, mptable_and_acpi_agree);
 	tcase_add_test(tc, aml_pkg_length_forms);
 	tcase_add_test(tc, aml_errors_are_sticky);
