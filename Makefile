@@ -88,6 +88,7 @@ check: deps
 	$(MAKE) test-kernel
 	$(MAKE) check-unit check-integration
 	$(MAKE) check-sanitize
+	$(MAKE) check-nested
 
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -52,6 +52,8 @@ struct virtio_mmio {
 	uint32_t status;
 	uint32_t device_features_sel, driver_features_sel;
 	uint64_t driver_features;
+	uint64_t accepted_features;	/* last set accepted, kept over resets */
+	uint32_t status_seen;		/* every status bit ever set */
 	uint32_t queue_sel;
 	uint32_t interrupt_status;	/* atomic */
 	bool fd_paused;			/* device fd: wait for a kick first */
@@ -234,6 +236,9 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	     (t->driver_features & ~device_features(t))))
 		v &= ~STATUS_FEATURES_OK;
 	t->status = v | (t->status & STATUS_NEEDS_RESET);
+	t->status_seen |= t->status;
+	if (v & STATUS_FEATURES_OK)
+		t->accepted_features = t->driver_features;
 }
 
 static void queue_write(struct virtio_mmio *t, struct virtqueue *vq,
@@ -347,8 +352,8 @@ void virtio_mmio_stats(struct virtio_mmio *t, struct virtio_mmio_stats *st)
 
 	pthread_mutex_lock(&t->lock);
 	*st = (struct virtio_mmio_stats){
-		.driver_features = t->driver_features,
-		.status = t->status,
+		.driver_features = t->accepted_features,
+		.status = t->status_seen,
 	};
 	for (i = 0; i < t->dev.nr_queues; i++) {
 		st->chains += t->vq[i].chains;

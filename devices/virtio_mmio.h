@@ -75,8 +75,8 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 void virtio_mmio_destroy(struct virtio_mmio *vm);
 
 struct virtio_mmio_stats {
-	uint64_t driver_features;	/* what the driver acknowledged */
-	uint32_t status;
+	uint64_t driver_features;	/* last set the driver had accepted */
+	uint32_t status;		/* every status bit it ever set */
 	uint64_t chains;		/* requests completed, all queues */
 	uint64_t bytes_to_guest;
 };
