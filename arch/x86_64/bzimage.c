@@ -96,8 +96,9 @@ static int check_header(const uint8_t *im, size_t size, const char **why)
 {
 	uint16_t version;
 
-	if (size < HDR_END_MIN || get16(im, HDR_BOOT_FLAG) != BOOT_FLAG ||
-	    get32(im, HDR_MAGIC) != HDR_MAGIC_HDRS)
+	if (size < HDR_END_MIN)
+		return bad(why, -ENOEXEC, "bzImage is truncated (incomplete setup header)");
+	if (get16(im, HDR_BOOT_FLAG) != BOOT_FLAG || get32(im, HDR_MAGIC) != HDR_MAGIC_HDRS)
 		return bad(why, -ENOEXEC, "not a bzImage (no boot flag or HdrS magic)");
 	version = get16(im, HDR_VERSION);
 	if (version < MIN_VERSION)

@@ -224,6 +224,126 @@ START_TEST(entry_state_for_a_guest_above_4g)
 }
 END_TEST
 
+/* A minimal bzImage: setup header, 4 setup sectors, a protected-mode part. */
+#define BZ_SETUP_SECTS	4
+#define BZ_PM_SIZE	8192
+#define BZ_SIZE		((BZ_SETUP_SECTS + 1) * 512 + BZ_PM_SIZE)
+
+static void put(uint8_t *im, size_t off, uint64_t v, unsigned int bytes)
+{
+	memcpy(im + off, &v, bytes);
+}
+
+static void build_bzimage(uint8_t *im)
+{
+	memset(im, 0, BZ_SIZE);
+	im[0x1f1] = BZ_SETUP_SECTS;
+	put(im, 0x1fe, 0xaa55, 2);
+	im[0x200] = 0xeb;
+	im[0x201] = 0x6a;			/* header runs to 0x26c */
+	memcpy(im + 0x202, "HdrS", 4);
+	put(im, 0x206, 0x020f, 2);		/* protocol 2.15 */
+	im[0x211] = 0x01;			/* LOADED_HIGH */
+	put(im, 0x22c, 0x7fffffff, 4);		/* initrd_addr_max */
+	put(im, 0x230, 0x200000, 4);		/* kernel_alignment */
+	im[0x234] = 1;				/* relocatable */
+	put(im, 0x236, 0x1, 2);			/* XLF_KERNEL_64 */
+	put(im, 0x238, 2047, 4);		/* cmdline_size */
+	put(im, 0x258, 0x1000000, 8);		/* pref_address */
+	put(im, 0x260, 0x20000, 4);		/* init_size */
+	memset(im + (BZ_SETUP_SECTS + 1) * 512, 0x90, BZ_PM_SIZE);
+}
+
+static uint8_t bz[BZ_SIZE];
+
+START_TEST(bzimage_loads_and_fills_the_zero_page)
+{
+	static const char initrd[] = "initrd contents";
+	struct arch_kernel k = {
+		.image = bz, .image_size = sizeof(bz), .cmdline = "console=ttyS0 quiet",
+		.initrd = initrd, .initrd_size = sizeof(initrd), .nr_cpus = 2,
+	};
+	struct arch_boot boot = { 0 };
+	const char *why = NULL;
+	const uint8_t *zp;
+	uint32_t ramdisk, ramdisk_size, cmd_line;
+	uint64_t rsdp;
+
+	make_memory(64 * MiB);
+	build_bzimage(bz);
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_uint_eq(boot.entry, 0x1000000 + 0x200);
+	ck_assert_uint_eq(boot.arg, X86_ZERO_PAGE);
+	ck_assert_uint_eq(*(uint8_t *)guest_memory_ptr(mem, 0x1000000, 1), 0x90);
+	zp = guest_memory_ptr(mem, X86_ZERO_PAGE, 4096);
+	ck_assert_uint_eq(zp[0x210], 0xff);			/* type_of_loader */
+	ck_assert(zp[0x211] & 0x80);				/* CAN_USE_HEAP */
+	ck_assert(!memcmp(zp + 0x202, "HdrS", 4));		/* header copied */
+	memcpy(&cmd_line, zp + 0x228, 4);
+	ck_assert_str_eq(guest_memory_ptr(mem, cmd_line, 20), "console=ttyS0 quiet");
+	memcpy(&ramdisk, zp + 0x218, 4);
+	memcpy(&ramdisk_size, zp + 0x21c, 4);
+	ck_assert_uint_eq(ramdisk_size, sizeof(initrd));
+	ck_assert_uint_eq(ramdisk & 0xfff, 0);
+	ck_assert_uint_ge(ramdisk, 0x1000000 + 0x20000);	/* above init_size */
+	ck_assert_str_eq(guest_memory_ptr(mem, ramdisk, sizeof(initrd)), initrd);
+	memcpy(&rsdp, zp + 0x70, 8);
+	ck_assert_uint_eq(rsdp, 0xe0000);			/* acpi_rsdp_addr */
+}
+END_TEST
+
+static void expect_bz_refused(size_t size, int want, const char *msg)
+{
+	struct arch_kernel k = { .image = bz, .image_size = size, .cmdline = "", .nr_cpus = 1 };
+	struct arch_boot boot;
+	const char *why = NULL;
+
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), want);
+	ck_assert_msg(why && strstr(why, msg), "want '%s', got '%s'", msg, why);
+	build_bzimage(bz);
+}
+
+START_TEST(bzimage_refuses_bad_images)
+{
+	static char big_initrd[64];
+	struct arch_kernel k = {
+		.image = bz, .image_size = sizeof(bz), .cmdline = "",
+		.initrd = big_initrd, .initrd_size = 80 * MiB, .nr_cpus = 1,
+	};
+	char cmdline[4096];
+	struct arch_boot boot;
+	const char *why = NULL;
+
+	make_memory(32 * MiB);
+	build_bzimage(bz);
+	expect_bz_refused(0x150, -ENOEXEC, "neither an ELF file nor a bzImage");
+	expect_bz_refused(0x250, -ENOEXEC, "truncated");
+	put(bz, 0x1fe, 0x1234, 2);
+	expect_bz_refused(sizeof(bz), -ENOEXEC, "boot flag");
+	put(bz, 0x206, 0x020b, 2);
+	expect_bz_refused(sizeof(bz), -ENOEXEC, "older than 2.12");
+	put(bz, 0x236, 0, 2);
+	expect_bz_refused(sizeof(bz), -ENOEXEC, "no 64-bit entry point");
+	bz[0x211] = 0;
+	expect_bz_refused(sizeof(bz), -ENOEXEC, "zImage");
+	expect_bz_refused((BZ_SETUP_SECTS + 1) * 512, -ENOEXEC, "truncated");
+	put(bz, 0x230, 0x300000, 4);
+	expect_bz_refused(sizeof(bz), -ENOEXEC, "power of two");
+	put(bz, 0x260, 64 * MiB, 4);
+	expect_bz_refused(sizeof(bz), -E2BIG, "does not fit");
+
+	/* an initrd larger than RAM, a command line longer than cmdline_size */
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), -E2BIG);
+	ck_assert_msg(strstr(why, "initrd"), "%s", why);
+	memset(cmdline, 'x', sizeof(cmdline) - 1);
+	cmdline[sizeof(cmdline) - 1] = '\0';
+	k.initrd_size = 0;
+	k.cmdline = cmdline;
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), -E2BIG);
+	ck_assert_msg(strstr(why, "command line"), "%s", why);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("x86_boot");
@@ -237,6 +357,8 @@ int main(void)
 	tcase_add_test(tc, elf_loads_segments_and_translates_entry);
 	tcase_add_test(tc, elf_refuses_malformed_images);
 	tcase_add_test(tc, entry_state_for_a_guest_above_4g);
+	tcase_add_test(tc, bzimage_loads_and_fills_the_zero_page);
+	tcase_add_test(tc, bzimage_refuses_bad_images);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
