@@ -15,7 +15,7 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 # Packages the build and the tests need, by Debian name.
-BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check
+BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
 CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 MEMORY_SRCS := $(wildcard memory/*.c)
