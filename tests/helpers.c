@@ -5,6 +5,8 @@
 #include "helpers.h"
 
 #include <check.h>
+
+#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -398,4 +400,15 @@ const char *hugetlbfs_mount(const char **why)
 		return NULL;
 	}
 	return huge.mnt;
+}
+
+int run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed;
 }

@@ -41,6 +41,10 @@ bool read_until(int fd, char *buf, size_t len, const char *needle,
 /* Waits for pid up to timeout_s; kills it after that. Exit status as above. */
 int wait_cmd(pid_t pid, double timeout_s);
 
+/* Runs every test of s (check's default fork mode); the number that failed. */
+struct Suite;
+int run_suite(struct Suite *s);
+
 /* Number of lines in s (a final line without '\n' counts). */
 int count_lines(const char *s);
 

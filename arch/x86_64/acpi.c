@@ -189,16 +189,6 @@ _Static_assert(X86_SCI_IRQ < 16 && X86_SCI_IRQ != 2,
 			 sizeof(struct madt_lapic_nmi))
 #define DSDT_MAX	2048
 
-/* The byte that makes len bytes at p sum to zero. */
-static uint8_t checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
 
 /* The BIOS area being filled: tables go at next, 16-byte aligned. */
 struct acpi_area {
@@ -241,7 +231,7 @@ static int place_sdt(struct acpi_area *area, void *buf, size_t len,
 	h->oem_revision = 1;
 	memcpy(h->creator_id, ACPI_CREATOR_ID, sizeof(h->creator_id));
 	h->creator_revision = 1;
-	h->checksum = checksum(buf, len);
+	h->checksum = x86_table_checksum(buf, len);
 	return place(area, buf, len, gpa);
 }
 
@@ -456,8 +446,8 @@ static void fill_rsdp(struct acpi_rsdp *p, uint64_t rsdt, uint64_t xsdt)
 	p->rsdt = (uint32_t)rsdt;
 	p->length = sizeof(*p);
 	p->xsdt = xsdt;
-	p->checksum = checksum(p, offsetof(struct acpi_rsdp, length));
-	p->ext_checksum = checksum(p, sizeof(*p));
+	p->checksum = x86_table_checksum(p, offsetof(struct acpi_rsdp, length));
+	p->ext_checksum = x86_table_checksum(p, sizeof(*p));
 }
 
 int x86_write_acpi(struct guest_memory *mem, unsigned int nr_cpus,

@@ -107,16 +107,6 @@ _Static_assert(sizeof(struct mpc_bus) == 8, "bus entry is 8 bytes");
 _Static_assert(sizeof(struct mpc_ioapic) == 8, "IOAPIC entry is 8 bytes");
 _Static_assert(sizeof(struct mpc_irq) == 8, "interrupt entry is 8 bytes");
 
-/* The byte that makes len bytes at p sum to zero. */
-static uint8_t checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
 
 struct mp_builder {
 	uint8_t *buf;
@@ -229,7 +219,7 @@ static void build_table(struct mp_builder *b, unsigned int nr_cpus)
 	hdr.entry_count = b->entries;
 	memcpy(b->buf + start, &hdr, sizeof(hdr));
 	b->buf[start + offsetof(struct mpc_table, checksum)] =
-		checksum(b->buf + start, hdr.length);
+		x86_table_checksum(b->buf + start, hdr.length);
 }
 
 int x86_write_mptable(struct guest_memory *mem, unsigned int nr_cpus)
@@ -254,7 +244,7 @@ int x86_write_mptable(struct guest_memory *mem, unsigned int nr_cpus)
 	build_table(&b, nr_cpus);
 
 	memcpy(mpf.signature, "_MP_", sizeof(mpf.signature));
-	mpf.checksum = checksum(&mpf, sizeof(mpf));
+	mpf.checksum = x86_table_checksum(&mpf, sizeof(mpf));
 	memcpy(b.buf, &mpf, sizeof(mpf));
 	err = guest_memory_write(mem, X86_EBDA_START, b.buf, b.len);
 	free(b.buf);

@@ -44,6 +44,7 @@
 #ifndef ARCH_X86_64_TABLES_H
 #define ARCH_X86_64_TABLES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "memory/guest_memory.h"
@@ -85,6 +86,9 @@
 
 /* APIC ids are 8 bits and the IOAPIC takes id nr_cpus. */
 #define X86_TABLES_MAX_CPUS	254
+
+/* The byte that makes len bytes at p sum to zero (both table formats). */
+uint8_t x86_table_checksum(const void *p, size_t len);
 
 int x86_write_mptable(struct guest_memory *mem, unsigned int nr_cpus);
 /* A virtio-mmio device the DSDT describes (LNRO0005). */

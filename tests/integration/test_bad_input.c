@@ -233,7 +233,6 @@ int main(void)
 {
 	Suite *s = suite_create("bad_input");
 	TCase *tc = tcase_create("usage");
-	SRunner *sr;
 	int failed;
 
 	if (!mkdtemp(tmpdir)) {
@@ -253,10 +252,7 @@ int main(void)
 		printf("SKIP bad_input suite: /dev/kvm not usable: %s\n", strerror(errno));
 		return 0;
 	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	{
 		char cmd[64];
 

@@ -187,7 +187,6 @@ int main(void)
 {
 	Suite *s = suite_create("boot");
 	TCase *tc = tcase_create("guests");
-	SRunner *sr;
 	int failed;
 
 	tcase_set_timeout(tc, 120);
@@ -213,9 +212,6 @@ int main(void)
 		mnt_why = huge_why;
 	else
 		huge_mnt = hugetlbfs_mount(&mnt_why);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

@@ -203,7 +203,6 @@ int main(void)
 {
 	Suite *s = suite_create("guest_memory_sharing");
 	TCase *tc = tcase_create("mempattern");
-	SRunner *sr;
 	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -219,9 +218,6 @@ int main(void)
 		return 0;
 	}
 	hugepages_reserve(HUGE_PAGES, &huge_why);	/* huge_why stays NULL if done */
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

@@ -196,7 +196,6 @@ int main(void)
 {
 	Suite *s = suite_create("linux");
 	TCase *tc = tcase_create("boot");
-	SRunner *sr;
 	int failed;
 
 	linux_dir = getenv("LINUX_GUEST") ? getenv("LINUX_GUEST") : "build/guests/linux/x86_64";
@@ -230,10 +229,7 @@ int main(void)
 	tcase_add_test(tc, reaches_init_and_ends_as_expected);
 	tcase_add_test(tc, timeout_gives_124);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	unlink(disk);
 	unlink(ro_disk);
 	rmdir(tmpdir);

@@ -440,7 +440,6 @@ int main(void)
 {
 	Suite *s = suite_create("linux_net");
 	TCase *tc = tcase_create("tap");
-	SRunner *sr;
 	int failed;
 
 	linux_dir = getenv("LINUX_GUEST") ? getenv("LINUX_GUEST") : "build/guests/linux/x86_64";
@@ -488,9 +487,6 @@ int main(void)
 	tcase_add_test(tc, no_cap_net_admin_is_refused);
 	tcase_add_test(tc, missing_tap_is_created_for_the_vm);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

@@ -11,6 +11,8 @@
 
 #include "vmm/config.h"
 
+#include "tests/helpers.h"
+
 static struct vm_config cfg;
 static char err[CONFIG_ERR_LEN];
 
@@ -187,7 +189,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, sizes);
@@ -199,9 +200,6 @@ int main(void)
 	tcase_add_test(tc, net_devices);
 	tcase_add_test(tc, net_errors_name_the_option);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

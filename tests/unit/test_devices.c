@@ -14,6 +14,8 @@
 #include "devices/serial.h"
 #include "vmm/bus.h"
 
+#include "tests/helpers.h"
+
 struct probe {
 	uint64_t last_offset;
 	unsigned int last_len, writes;
@@ -210,7 +212,6 @@ int main(void)
 {
 	Suite *s = suite_create("devices");
 	TCase *tc = tcase_create("devices");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_test(tc, bus_ranges);
@@ -218,9 +219,6 @@ int main(void)
 	tcase_add_test(tc, serial_fifo_dlab_loopback);
 	tcase_add_test(tc, power_devices);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

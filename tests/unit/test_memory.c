@@ -512,7 +512,6 @@ int main(void)
 {
 	Suite *s = suite_create("guest_memory");
 	TCase *tc = tcase_create("backends");
-	SRunner *sr;
 	int failed;
 
 	if (hugepages_reserve(HUGE_NEED, &huge_why))
@@ -530,9 +529,6 @@ int main(void)
 	add_huge(s, "hugetlb", 0, huge_why);
 	add_huge(s, "hugetlbfs", 1, mnt_why);
 	fflush(stdout);		/* or every forked test flushes it again */
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -363,7 +363,6 @@ int main(int argc, char **argv)
 {
 	const char *why;
 	Suite *s;
-	SRunner *sr;
 	int failed;
 
 	if (argc == 3 && !strcmp(argv[1], CONSUMER_FLAG))
@@ -375,9 +374,6 @@ int main(int argc, char **argv)
 	else
 		add_cases(s, "hugetlb", 1);
 	fflush(stdout);		/* or every forked test flushes it again */
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

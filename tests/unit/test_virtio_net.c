@@ -16,6 +16,8 @@
 
 #include "devices/virtio_net.h"
 
+#include "tests/helpers.h"
+
 #define QSIZE	16
 #define DESC	0x1000
 #define AVAIL	0x2000
@@ -237,7 +239,6 @@ int main(void)
 {
 	Suite *s = suite_create("virtio_net");
 	TCase *tc = tcase_create("queues");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -249,9 +250,6 @@ int main(void)
 	tcase_add_test(tc, bad_receive_chains_cost_only_themselves);
 	tcase_add_test(tc, broken_receive_queue_stops);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

@@ -14,6 +14,8 @@
 #include "arch/x86_64/elf.h"
 #include "arch/x86_64/layout.h"
 
+#include "tests/helpers.h"
+
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
 
@@ -348,7 +350,6 @@ int main(void)
 {
 	Suite *s = suite_create("x86_boot");
 	TCase *tc = tcase_create("boot");
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
@@ -360,9 +361,6 @@ int main(void)
 	tcase_add_test(tc, bzimage_loads_and_fills_the_zero_page);
 	tcase_add_test(tc, bzimage_refuses_bad_images);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }

@@ -24,6 +24,8 @@
 #include "devices/pvpanic.h"
 #include "vmm/bus.h"
 
+#include "tests/helpers.h"
+
 #define MiB (1ULL << 20)
 
 static const unsigned int cpu_counts[] = { 1, 2, 8 };
@@ -1030,7 +1032,6 @@ int main(void)
 	Suite *s = suite_create("x86_tables");
 	TCase *tc = tcase_create("tables");
 	unsigned int n = sizeof(cpu_counts) / sizeof(cpu_counts[0]);
-	SRunner *sr;
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1049,9 +1050,6 @@ int main(void)
 	tcase_add_test(tc, sci_irq_is_free);
 	tcase_add_test(tc, iasl_accepts_the_tables);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = run_suite(s);
 	return failed ? 1 : 0;
 }
