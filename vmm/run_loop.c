@@ -3,14 +3,17 @@
  * vm_run(): starts the vCPU threads, then waits in one poll() loop for
  * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients and
  * the --timeout deadline; stops and joins every vCPU; returns the exit
- * status and prints one line saying why the VM ended.
+ * status and prints one line saying why the VM ended. A terminal on stdin
+ * is switched to character-at-a-time input for the guest and restored.
  */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +49,25 @@ static bool feed_console(struct vm *vm)
 		return false;	/* EOF: stop watching stdin */
 	serial_receive(vm->serial, buf, (size_t)n);
 	return true;
+}
+
+/*
+ * On a terminal, hand keys to the guest as they are typed: no line
+ * editing and no local echo (the guest echoes). Ctrl-C still stops the
+ * VMM. Returns true if the settings in saved must be put back.
+ */
+static bool console_raw(struct termios *saved)
+{
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, saved))
+		return false;
+	raw = *saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_iflag &= ~(tcflag_t)ICRNL;
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	return tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
 }
 
 static int open_signalfd(void)
@@ -136,7 +158,9 @@ static void print_stats(const struct vm *vm)
 
 int vm_run(struct vm *vm)
 {
+	struct termios saved;
 	unsigned int i;
+	bool raw;
 	int sfd, err;
 
 	sfd = open_signalfd();
@@ -144,6 +168,7 @@ int vm_run(struct vm *vm)
 		fprintf(stderr, "vmm: signalfd: %s\n", strerror(errno));
 		return VM_EXIT_FAILED;
 	}
+	raw = console_raw(&saved);
 	err = vcpu_init_signals();
 	for (i = 0; !err && i < vm->nr_vcpus; i++)
 		err = vcpu_start(&vm->vcpus[i]);
@@ -158,6 +183,8 @@ int vm_run(struct vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	close(sfd);
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 
 	if (vm->cfg->stats) {
 		print_stats(vm);
