@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The split virtqueue as a hostile driver would program it, and virtio-blk
+ * requests on a real file: good chains are walked and completed; loops,
+ * out-of-range heads and next indices, avail-index jumps, buffers outside
+ * guest RAM, indirect descriptors, readable-after-writable buffers and
+ * misplaced rings are refused without touching anything outside guest
+ * RAM; block reads, writes, flush, get-id, unsupported types, requests
+ * past the end and writes to a read-only disk get the right status.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/virtio_blk.h"
+#include "devices/virtqueue.h"
+#include "tests/helpers.h"
+
+#define QSIZE	8
+#define DESC	0x10000ULL
+#define AVAIL	0x11000ULL
+#define USED	0x12000ULL
+#define DATA	0x20000ULL
+
+static struct guest_memory *mem;
+static struct virtqueue vq;
+
+static void setup(void)
+{
+	struct guest_memory_config cfg = { .size = 4 * MiB, .backend = GUEST_MEMORY_PRIVATE };
+	struct guest_range r = { 0, 4 * MiB };
+
+	ck_assert_int_eq(guest_memory_create(&cfg, &r, 1, &mem), 0);
+	vq_init(&vq, mem);
+	vq.size = QSIZE;
+	vq.desc_gpa = DESC;
+	vq.avail_gpa = AVAIL;
+	vq.used_gpa = USED;
+	ck_assert_int_eq(vq_enable(&vq), 0);
+}
+
+static void teardown(void)
+{
+	guest_memory_destroy(mem);
+}
+
+static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vring_desc d = { addr, len, flags, next };
+
+	ck_assert_int_eq(guest_memory_write(mem, DESC + 16 * i, &d, sizeof(d)), 0);
+}
+
+/* Makes head available as ring entry n and sets avail idx to n + 1. */
+static void offer(uint16_t n, uint16_t head)
+{
+	uint16_t idx = (uint16_t)(n + 1);
+
+	guest_memory_write(mem, AVAIL + 4 + 2 * (n % QSIZE), &head, 2);
+	guest_memory_write(mem, AVAIL + 2, &idx, 2);
+}
+
+START_TEST(good_chain_is_walked_and_completed)
+{
+	struct vq_chain c;
+	uint16_t used_idx;
+	uint32_t used[2];
+
+	set_desc(0, DATA, 16, VRING_DESC_F_NEXT, 3);
+	set_desc(3, DATA + 0x1000, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 5);
+	set_desc(5, DATA + 0x2000, 1, VRING_DESC_F_WRITE, 0);
+	offer(0, 0);
+	ck_assert_int_eq(vq_pop(&vq, &c), 1);
+	ck_assert_uint_eq(c.head, 0);
+	ck_assert_uint_eq(c.nr_out, 1);
+	ck_assert_uint_eq(c.nr_in, 2);
+	ck_assert_uint_eq(c.out_len, 16);
+	ck_assert_uint_eq(c.in_len, 513);
+	ck_assert_ptr_eq(c.iov[1].iov_base, guest_memory_ptr(mem, DATA + 0x1000, 512));
+	ck_assert_int_eq(vq_pop(&vq, &c), 0);		/* nothing more */
+	vq_push(&vq, 0, 513);
+	guest_memory_read(mem, USED + 2, &used_idx, 2);
+	guest_memory_read(mem, USED + 4, used, 8);
+	ck_assert_uint_eq(used_idx, 1);
+	ck_assert_uint_eq(used[0], 0);
+	ck_assert_uint_eq(used[1], 513);
+}
+END_TEST
+
+static void expect_broken(void)
+{
+	struct vq_chain c;
+
+	ck_assert_int_eq(vq_pop(&vq, &c), -EIO);
+	ck_assert(vq.broken);
+	ck_assert_int_eq(vq_pop(&vq, &c), -EIO);	/* stays broken */
+}
+
+START_TEST(loop_is_refused)
+{
+	set_desc(0, DATA, 16, VRING_DESC_F_NEXT, 1);
+	set_desc(1, DATA, 16, VRING_DESC_F_NEXT, 0);
+	offer(0, 0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(next_out_of_range_is_refused)
+{
+	set_desc(0, DATA, 16, VRING_DESC_F_NEXT, QSIZE);
+	offer(0, 0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(head_out_of_range_is_refused)
+{
+	offer(0, QSIZE + 3);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(avail_jump_is_refused)
+{
+	uint16_t idx = QSIZE + 1;
+
+	guest_memory_write(mem, AVAIL + 2, &idx, 2);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(buffer_outside_ram_is_refused)
+{
+	set_desc(0, 4 * MiB - 8, 16, 0, 0);		/* runs off the end */
+	offer(0, 0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(wrapping_length_is_refused)
+{
+	set_desc(0, UINT64_MAX - 4, 16, 0, 0);
+	offer(0, 0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(indirect_is_refused)
+{
+	set_desc(0, DATA, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(readable_after_writable_is_refused)
+{
+	set_desc(0, DATA, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	set_desc(1, DATA, 16, 0, 0);
+	offer(0, 0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(misplaced_rings_are_refused)
+{
+	struct virtqueue q;
+
+	vq_init(&q, mem);
+	q.size = QSIZE;
+	q.desc_gpa = DESC + 8;				/* not 16-aligned */
+	q.avail_gpa = AVAIL;
+	q.used_gpa = USED;
+	ck_assert_int_eq(vq_enable(&q), -EINVAL);
+	q.desc_gpa = 4 * MiB - 16;			/* table past the end */
+	ck_assert_int_eq(vq_enable(&q), -EINVAL);
+	q.desc_gpa = DESC;
+	q.used_gpa = USED + 2;				/* not 4-aligned */
+	ck_assert_int_eq(vq_enable(&q), -EINVAL);
+	q.used_gpa = USED;
+	q.size = 3;					/* not a power of two */
+	ck_assert_int_eq(vq_enable(&q), -EINVAL);
+	q.size = VQ_MAX_SIZE * 2;
+	ck_assert_int_eq(vq_enable(&q), -EINVAL);
+	q.size = QSIZE;
+	ck_assert_int_eq(vq_enable(&q), 0);
+}
+END_TEST
+
+/* virtio-blk on a 64 KiB file of known bytes. */
+static char disk_path[] = "/tmp/vmm-vq-disk.XXXXXX";
+
+static struct virtio_blk *make_disk(bool ro)
+{
+	struct virtio_blk *blk;
+	char buf[65536];
+	int fd = mkstemp(disk_path), i;
+
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = (char)(i / 512);
+	ck_assert_int_eq(write(fd, buf, sizeof(buf)), sizeof(buf));
+	close(fd);
+	ck_assert_int_eq(virtio_blk_create(disk_path, ro, "serial-1234", &blk), 0);
+	unlink(disk_path);
+	strcpy(disk_path, "/tmp/vmm-vq-disk.XXXXXX");
+	return blk;
+}
+
+/* One request: header, data buffer of len (in or out), status byte. */
+static uint8_t request(struct virtio_blk *blk, uint16_t n, uint32_t type,
+		       uint64_t sector, uint32_t len, bool data_in)
+{
+	struct { uint32_t type, reserved; uint64_t sector; } h = { type, 0, sector };
+	uint8_t status = 0xee;
+
+	guest_memory_write(mem, DATA, &h, sizeof(h));
+	guest_memory_write(mem, DATA + 0x3000, &status, 1);
+	set_desc(0, DATA, sizeof(h), VRING_DESC_F_NEXT, len ? 1 : 2);
+	set_desc(1, DATA + 0x1000, len, VRING_DESC_F_NEXT | (data_in ? VRING_DESC_F_WRITE : 0), 2);
+	set_desc(2, DATA + 0x3000, 1, VRING_DESC_F_WRITE, 0);
+	offer(n, 0);
+	ck_assert(virtio_blk_queue_notify(blk, &vq, 0));
+	guest_memory_read(mem, DATA + 0x3000, &status, 1);
+	return status;
+}
+
+START_TEST(blk_requests)
+{
+	struct virtio_blk *blk = make_disk(false);
+	uint8_t *data = guest_memory_ptr(mem, DATA + 0x1000, 1024);
+
+	ck_assert_uint_eq(virtio_blk_capacity(blk), 128);
+	ck_assert_uint_eq(request(blk, 0, 0, 3, 1024, true), 0);	/* read */
+	ck_assert_uint_eq(data[0], 3);
+	ck_assert_uint_eq(data[1023], 4);
+	memset(data, 0xab, 512);
+	ck_assert_uint_eq(request(blk, 1, 1, 10, 512, false), 0);	/* write */
+	memset(data, 0, 512);
+	ck_assert_uint_eq(request(blk, 2, 0, 10, 512, true), 0);
+	ck_assert_uint_eq(data[100], 0xab);
+	ck_assert_uint_eq(request(blk, 3, 4, 0, 0, false), 0);		/* flush */
+	ck_assert_uint_eq(request(blk, 4, 8, 0, 20, true), 0);		/* get id */
+	ck_assert(!memcmp(data, "serial-1234", 11));
+	ck_assert_uint_eq(request(blk, 5, 0, 127, 1024, true), 1);	/* past the end */
+	ck_assert_uint_eq(request(blk, 6, 0, UINT64_MAX / 512, 512, true), 1);
+	ck_assert_uint_eq(request(blk, 7, 0, 0, 100, true), 1);		/* not whole sectors */
+	ck_assert_uint_eq(request(blk, 8, 99, 0, 0, false), 2);		/* unsupported */
+	ck_assert(!vq.broken);
+	virtio_blk_destroy(blk);
+}
+END_TEST
+
+START_TEST(blk_read_only)
+{
+	struct virtio_blk *blk = make_disk(true);
+	struct virtio_device dev;
+
+	virtio_blk_describe(blk, &dev);
+	ck_assert(dev.features & (1ULL << 5));				/* VIRTIO_BLK_F_RO */
+	ck_assert_uint_eq(request(blk, 0, 1, 0, 512, false), 1);	/* write refused */
+	ck_assert_uint_eq(request(blk, 1, 0, 0, 512, true), 0);		/* read works */
+	virtio_blk_destroy(blk);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("virtqueue");
+	TCase *tc = tcase_create("virtqueue");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, good_chain_is_walked_and_completed);
+	tcase_add_test(tc, loop_is_refused);
+	tcase_add_test(tc, next_out_of_range_is_refused);
+	tcase_add_test(tc, head_out_of_range_is_refused);
+	tcase_add_test(tc, avail_jump_is_refused);
+	tcase_add_test(tc, buffer_outside_ram_is_refused);
+	tcase_add_test(tc, wrapping_length_is_refused);
+	tcase_add_test(tc, indirect_is_refused);
+	tcase_add_test(tc, readable_after_writable_is_refused);
+	tcase_add_test(tc, misplaced_rings_are_refused);
+	tcase_add_test(tc, blk_requests);
+	tcase_add_test(tc, blk_read_only);
+	suite_add_tcase(s, tc);
+	return run_suite(s) ? 1 : 0;
+}
