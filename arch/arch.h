@@ -78,7 +78,8 @@ extern const char arch_pvm_hidden_features[];
 
 /*
  * Kernel command line words the architecture adds for a Linux guest (for
- * x86_64: clearcpuid= for hidden features). 0, or -ENOSPC.
+ * x86_64: clearcpuid= for hidden features), each preceded by a space, in
+ * buf. 0, or -ENOSPC.
  */
 int arch_cmdline_extras(const struct arch_cpu_features *features, char *buf,
 			size_t len);
@@ -102,7 +103,10 @@ void arch_vcpu_dump(int vcpu_fd, FILE *out);
 /* Address and interrupt of virtio-mmio slot index; -ENOSPC past the last. */
 int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq);
 
-/* Platform devices on the VM's buses: console UART, reset, debug exit. */
+/*
+ * Platform devices on the VM's buses: console UART, reset, debug exit,
+ * pvpanic, ACPI power management.
+ */
 int arch_add_devices(struct vm *vm);
 
 #endif

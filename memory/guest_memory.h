@@ -80,6 +80,8 @@ long hugetlb_total_pages(long page_size);
  *  -E2BIG   size larger than the host's RAM;
  *  -ENOMEM  the memory could not be reserved or populated (for hugetlb:
  *           not enough free huge pages);
+ *  -ENOENT, -ENOTTY  as guest_memory_page_size() (no huge pages, path not
+ *           hugetlbfs);
  *  other    from memfd_create/ftruncate/mmap.
  */
 int guest_memory_create(const struct guest_memory_config *cfg,

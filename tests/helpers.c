@@ -191,6 +191,24 @@ const char *vmm_path(void)
 	return p ? p : "build/vmm";
 }
 
+const char *text_tail(const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	return len > n ? s + len - n : s;
+}
+
+const char *linux_guest_path(const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	const char *dir = getenv("LINUX_GUEST");
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir ? dir : "build/guests/linux/x86_64", name);
+	return b;
+}
+
 const char *guest_path(const char *name)
 {
 	static char buf[4][512];

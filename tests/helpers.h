@@ -83,6 +83,12 @@ void hugepages_restore(void);
 /* Open fds of this process; a check assertion fails if it cannot tell. */
 int count_fds(void);
 
+/* The last n bytes of s: enough context for a check message. */
+const char *text_tail(const char *s, size_t n);
+
+/* A file of the Linux test kernel's directory ($LINUX_GUEST). */
+const char *linux_guest_path(const char *name);
+
 /* $VMM and $GUESTS with defaults for running from the tree root. */
 const char *vmm_path(void);
 const char *guest_path(const char *name);

@@ -42,7 +42,7 @@ const char config_usage[] =
 "  --help, --version\n"
 "exit status: 0 guest powered off or reset (or chose 0), N guest chose N\n"
 "through the debug-exit port, 1 VM failed, 2 bad usage or configuration,\n"
-"124 timeout, 128+S stopped by signal S\n";
+"3 guest kernel panicked, 124 timeout, 128+S stopped by signal S\n";
 
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
@@ -346,12 +346,11 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 			cfg->cmdline = optarg;
 			break;
 		case OPT_CPU_FEATURES: {
-			struct arch_cpu_features f;
 			char bad[64];
 
-			if (arch_cpu_features_parse(optarg, &f, bad, sizeof(bad)))
+			if (arch_cpu_features_parse(optarg, &cfg->cpu_features, bad, sizeof(bad)))
 				return fail(err, len, "--cpu-features: cannot hide '%s' (use -name,-name,... with names from --help)", bad);
-			cfg->cpu_features = optarg;
+			cfg->cpu_features_given = true;
 			break;
 		}
 		case OPT_MEMORY:
@@ -396,8 +395,6 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 		case OPT_VERSION:
 			cfg->action = CONFIG_VERSION;
 			return 0;
-		case ':':
-			return fail(err, len, "%s needs a value", argv[optind - 1]);
 		default:
 			if (optopt)
 				return fail(err, len, "option %s needs a value", argv[optind - 1]);

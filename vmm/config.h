@@ -51,7 +51,8 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;		/* NULL: the default */
-	const char *cpu_features;	/* NULL: what the host needs */
+	bool cpu_features_given;	/* else: what the host needs */
+	struct arch_cpu_features cpu_features;
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
 	unsigned int nr_disks;

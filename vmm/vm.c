@@ -236,16 +236,17 @@ static int setup_memory_socket(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
+/* --cpu-features, or on a PVM host what its emulator cannot run. */
 static int setup_cpu_features(struct vm *vm, char *err, size_t len)
 {
-	const char *spec = vm->cfg->cpu_features;
 	char bad[64];
 
-	/* A PVM host's emulator cannot run some features: hide them. */
-	if (!spec && kvm_is_pvm_host())
-		spec = arch_pvm_hidden_features;
-	if (spec && arch_cpu_features_parse(spec, &vm->cpu_features, bad, sizeof(bad)))
-		return fail(err, len, -EINVAL, "--cpu-features: cannot hide '%s'", bad);
+	if (vm->cfg->cpu_features_given)
+		vm->cpu_features = vm->cfg->cpu_features;
+	else if (kvm_is_pvm_host() &&
+		 arch_cpu_features_parse(arch_pvm_hidden_features, &vm->cpu_features,
+					 bad, sizeof(bad)))
+		return fail(err, len, -EINVAL, "internal: cannot hide '%s'", bad);
 	return 0;
 }
 
@@ -259,11 +260,11 @@ static int build_cmdline(struct vm *vm, char *err, size_t len)
 	if (arch_cmdline_extras(&vm->cpu_features, extras, sizeof(extras)) ||
 	    vm_virtio_cmdline(vm, base, extras, sizeof(extras)))
 		return fail(err, len, -ENOSPC, "too many words to add to the command line");
-	n = snprintf(NULL, 0, "%s%s%s", base, *extras ? " " : "", extras);
+	n = snprintf(NULL, 0, "%s%s", base, extras);
 	vm->cmdline = malloc((size_t)n + 1);
 	if (!vm->cmdline)
 		return fail(err, len, -ENOMEM, "out of memory");
-	snprintf(vm->cmdline, (size_t)n + 1, "%s%s%s", base, *extras ? " " : "", extras);
+	snprintf(vm->cmdline, (size_t)n + 1, "%s%s", base, extras);
 	return 0;
 }
 

@@ -22,7 +22,7 @@
 #include "memory/sharing.h"
 #include "vmm/bus.h"
 #include "vmm/config.h"
-#include "devices/acpi_sleep.h"
+#include "devices/acpi_pm.h"
 #include "devices/power.h"
 
 #define VM_DEFAULT_CMDLINE	"console=ttyS0"

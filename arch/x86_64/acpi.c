@@ -12,7 +12,7 @@
 
 #include "arch/x86_64/aml.h"
 #include "arch/x86_64/tables.h"
-#include "devices/acpi_sleep.h"
+#include "devices/acpi_pm.h"
 #include "devices/pvpanic.h"
 
 #define ACPI_OEM_ID		"VMM   "

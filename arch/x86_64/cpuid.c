@@ -102,7 +102,7 @@ int arch_cmdline_extras(const struct arch_cpu_features *f, char *buf,
 
 		if (!(f->hidden & (1ULL << i)) || !features[i].linux_clearcpuid)
 			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "clearcpuid=",
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : " clearcpuid=",
 			     features[i].name);
 		if (n < 0 || (size_t)n >= len - used)
 			return -ENOSPC;

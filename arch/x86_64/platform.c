@@ -15,7 +15,7 @@
 #include "arch/arch.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/tables.h"
-#include "devices/acpi_sleep.h"
+#include "devices/acpi_pm.h"
 #include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "devices/serial.h"

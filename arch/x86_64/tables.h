@@ -26,7 +26,7 @@
  *   devices given on the command line use (with HW_REDUCED_ACPI it
  *   installs the null PIC and those IRQs fail with -EINVAL). It has the
  *   PM1a event and control blocks at X86_ACPI_PM_PORT (devices/
- *   acpi_sleep.h) and nothing else of the fixed hardware: no PM timer, no
+ *   acpi_pm.h) and nothing else of the fixed hardware: no PM timer, no
  *   GPE blocks, no fixed buttons, no SMI_CMD (the machine is in ACPI mode
  *   from the start), IAPC_BOOT_ARCH saying there is no VGA, no CMOS RTC
  *   and no i8042 to probe (the VMM decodes only the i8042's reset

@@ -64,6 +64,7 @@
 
 #include "arch/arch.h"
 #include "memory/guest_memory.h"
+#include "tests/helpers.h"
 #include "vmm/config.h"
 #include "vmm/kvm.h"
 
@@ -283,42 +284,18 @@ out:
 	return ret;
 }
 
-/* ---- huge pages for the run ---- */
-
-static volatile sig_atomic_t hp_saved;	/* nr_hugepages must be put back */
-static char hp_old_text[32];		/* the value to write back */
-static size_t hp_old_len;
-
-static int write_text(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	close(fd);
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
-}
-
-/* Async-signal-safe: called from the signal handler too. */
-static void hugetlb_restore(void)
-{
-	if (!hp_saved)
-		return;
-	write_text(NR_HUGEPAGES, hp_old_text, hp_old_len);
-	hp_saved = 0;
-}
+/* ---- huge pages for the run (tests/helpers.c reserves and gives back) ---- */
 
 static void on_fatal_signal(int sig)
 {
 	if (child_pid)
 		kill(child_pid, SIGKILL);
-	hugetlb_restore();
+	hugepages_restore();	/* async-signal-safe */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
+/* Installed first, so the helpers keep this handler and only add atexit. */
 static void catch_fatal_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -327,64 +304,29 @@ static void catch_fatal_signals(void)
 
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-	atexit(hugetlb_restore);
 }
 
 /*
- * Makes size bytes of default-size huge pages free for the run: as root
- * by raising nr_hugepages (hugetlb_restore() lowers it again). Returns the
- * huge page size, or 0 with the reason in why.
+ * Makes size bytes of 2 MiB huge pages free for the run (as root by
+ * raising nr_hugepages, put back at exit). Returns the huge page size, or
+ * 0 with the reason in why.
  */
 static long hugetlb_prepare(uint64_t size, char *why, size_t len)
 {
-	struct guest_memory_config cfg = { .size = size,
-					   .backend = GUEST_MEMORY_HUGETLB };
-	long page = guest_memory_page_size(&cfg);
-	long need, avail, old, target;
-	char text[32];
-	int ret;
+	const long page = 2L << 20;
+	long need = (long)(size / (uint64_t)page), before = hugepages_total();
+	const char *reason;
 
-	if (page < 0) {
-		snprintf(why, len, "this host has no huge pages (%s)", strerror((int)-page));
-		return 0;
-	}
 	if (size % (uint64_t)page) {
-		snprintf(why, len, "size is not a multiple of the %ldK huge page", page >> 10);
+		snprintf(why, len, "size is not a multiple of the 2048K huge page");
 		return 0;
 	}
-	need = (long)(size / (uint64_t)page);
-	avail = hugetlb_free_pages(page);
-	if (avail >= need) {
-		printf("hugetlb: %ld free %ldK pages already there (need %ld); nr_hugepages left as it is\n",
-		       avail, page >> 10, need);
-		return page;
-	}
-	if (geteuid()) {
-		snprintf(why, len, "not root, cannot raise %s: need %ld free %ldK pages, %ld free",
-			 NR_HUGEPAGES, need, page >> 10, avail < 0 ? 0 : avail);
+	if (hugepages_reserve(need, &reason)) {
+		snprintf(why, len, "%s", reason);
 		return 0;
 	}
-	old = hugetlb_total_pages(page);
-	if (old < 0 || avail < 0) {
-		snprintf(why, len, "cannot read the huge page counts: %s",
-			 strerror((int)-(old < 0 ? old : avail)));
-		return 0;
-	}
-	hp_old_len = (size_t)snprintf(hp_old_text, sizeof(hp_old_text), "%ld\n", old);
-	hp_saved = 1;
-	target = old + need - avail;
-	snprintf(text, sizeof(text), "%ld\n", target);
-	ret = write_text(NR_HUGEPAGES, text, strlen(text));
-	avail = hugetlb_free_pages(page);
-	if (ret || avail < need) {
-		hugetlb_restore();
-		snprintf(why, len, "could not reserve %ld %ldK pages (%ld free after asking for %ld): %s",
-			 need, page >> 10, avail, target,
-			 ret ? strerror(-ret) : "memory too fragmented?");
-		return 0;
-	}
-	printf("hugetlb: nr_hugepages %ld -> %ld for this run (%ld free %ldK pages), put back at exit\n",
-	       old, target, avail, page >> 10);
+	printf("hugetlb: nr_hugepages %ld -> %ld for this run (%ld free 2048K pages), put back at exit\n",
+	       before, hugepages_total(), hugepages_free());
 	return page;
 }
 
@@ -861,10 +803,9 @@ static int bench_all(int argc, char **argv)
 		}
 	}
 
-	if (hp_saved) {
-		hugetlb_restore();
-		printf("hugetlb: nr_hugepages put back to %ld\n",
-		       hugetlb_total_pages(b->huge_page));
+	if (b->huge_page) {
+		hugepages_restore();
+		printf("hugetlb: nr_hugepages put back to %ld\n", hugepages_total());
 	}
 	for (k = 0; k < NR_VARIANTS; k++) {
 		if (b->v[k].failed[0]) {

@@ -29,19 +29,8 @@
 
 static char tmpdir[] = "/tmp/vmm-linux.XXXXXX";
 static char disk[300], ro_disk[300];
-static const char *linux_dir;
 static bool pvm_host;
 static struct run_result boot;	/* the one full boot, shared by the checks */
-
-static const char *linux_file(const char *name)
-{
-	static char buf[4][512];
-	static int next;
-	char *b = buf[next++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", linux_dir, name);
-	return b;
-}
 
 static int make_disk(const char *path, int mib)
 {
@@ -53,29 +42,20 @@ static int make_disk(const char *path, int mib)
 
 static void boot_once(void)
 {
+	char ro_arg[310];
 	char *argv[] = {
-		(char *)vmm_path(), "--kernel", (char *)linux_file("vmlinux"),
-		"--initrd", (char *)linux_file("initramfs.cpio"),
+		(char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
+		"--initrd", (char *)linux_guest_path("initramfs.cpio"),
 		"--memory", "256M", "--cpus", "2",
-		"--disk", disk, "--disk", ro_disk, "--rng", "--stats",
+		"--disk", disk, "--disk", ro_arg, "--rng", "--stats",
 		"--cmdline", "console=ttyS0 panic=-1 vmm.test=echoed-42",
 		"--timeout", "400", NULL,
 	};
-	char ro_arg[310];
 
 	snprintf(ro_arg, sizeof(ro_arg), "%s,ro", ro_disk);
-	argv[12] = ro_arg;
 	if (run_cmd(argv, 450, &boot))
 		boot.status = -2;
 	printf("linux boot: exit %d after %.1f s\n", boot.status, boot.seconds);
-}
-
-/* The last 1200 bytes of s: enough context, short enough for check. */
-static const char *tail(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 1200 ? s + n - 1200 : s;
 }
 
 /* The stats line of virtio device n, or NULL. */
@@ -90,7 +70,7 @@ static const char *virtio_stats(unsigned int n)
 START_TEST(command_line_is_echoed)
 {
 	ck_assert_msg(strstr(boot.out, "Command line: console=ttyS0 panic=-1 vmm.test=echoed-42"),
-		      "%s", tail(boot.out));
+		      "%s", text_tail(boot.out, 1200));
 }
 END_TEST
 
@@ -118,7 +98,7 @@ END_TEST
 
 START_TEST(two_cpus)
 {
-	ck_assert_msg(strstr(boot.out, "smp: Brought up 1 node, 2 CPUs"), "%s", tail(boot.out));
+	ck_assert_msg(strstr(boot.out, "smp: Brought up 1 node, 2 CPUs"), "%s", text_tail(boot.out, 1200));
 }
 END_TEST
 
@@ -127,10 +107,10 @@ START_TEST(disk_and_partition)
 	char want[96];
 
 	snprintf(want, sizeof(want), "[vda] %d 512-byte logical blocks", DISK_MIB * 2048);
-	ck_assert_msg(strstr(boot.out, want), "no '%s' in: %s", want, tail(boot.out));
-	ck_assert_msg(strstr(boot.out, " vda: vda1"), "%s", tail(boot.out));
+	ck_assert_msg(strstr(boot.out, want), "no '%s' in: %s", want, text_tail(boot.out, 1200));
+	ck_assert_msg(strstr(boot.out, " vda: vda1"), "%s", text_tail(boot.out, 1200));
 	snprintf(want, sizeof(want), "[vdb] %d 512-byte logical blocks", RO_DISK_MIB * 2048);
-	ck_assert_msg(strstr(boot.out, want), "%s", tail(boot.out));
+	ck_assert_msg(strstr(boot.out, want), "%s", text_tail(boot.out, 1200));
 }
 END_TEST
 
@@ -164,30 +144,30 @@ END_TEST
 
 START_TEST(reaches_init_and_ends_as_expected)
 {
-	ck_assert_msg(strstr(boot.out, "Run /init as init process"), "%s", tail(boot.out));
+	ck_assert_msg(strstr(boot.out, "Run /init as init process"), "%s", text_tail(boot.out, 1200));
 	if (pvm_host) {
 		printf("SKIP user-space checks: this host's KVM is PVM, guest user space cannot make system calls (the nested test covers them)\n");
 		/* user space dies at its first system call: init is killed */
-		ck_assert_msg(strstr(boot.out, "Kernel panic - not syncing"), "%s", tail(boot.out));
-		ck_assert_msg(boot.status == 3, "exit %d, want 3 (panic): %s", boot.status, tail(boot.err));
+		ck_assert_msg(strstr(boot.out, "Kernel panic - not syncing"), "%s", text_tail(boot.out, 1200));
+		ck_assert_msg(boot.status == 3, "exit %d, want 3 (panic): %s", boot.status, text_tail(boot.err, 1200));
 	} else {
-		ck_assert_msg(strstr(boot.out, "TEST-INIT: cpus: online=2"), "%s", tail(boot.out));
-		ck_assert_msg(strstr(boot.out, "TEST-INIT: done"), "%s", tail(boot.out));
-		ck_assert_msg(boot.status == 0, "exit %d: %s", boot.status, tail(boot.err));
+		ck_assert_msg(strstr(boot.out, "TEST-INIT: cpus: online=2"), "%s", text_tail(boot.out, 1200));
+		ck_assert_msg(strstr(boot.out, "TEST-INIT: done"), "%s", text_tail(boot.out, 1200));
+		ck_assert_msg(boot.status == 0, "exit %d: %s", boot.status, text_tail(boot.err, 1200));
 	}
 }
 END_TEST
 
 START_TEST(timeout_gives_124)
 {
-	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_file("vmlinux"),
+	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
 			 "--memory", "128M", "--timeout", "3",
 			 "--cmdline", "console=ttyS0 earlyprintk=serial", NULL };
 	struct run_result res;
 
 	ck_assert_int_eq(run_cmd(argv, 60, &res), 0);
-	ck_assert_msg(res.status == 124, "exit %d: %s", res.status, tail(res.err));
-	ck_assert_msg(strstr(res.out, "Linux version"), "%s", tail(res.out));
+	ck_assert_msg(res.status == 124, "exit %d: %s", res.status, text_tail(res.err, 1200));
+	ck_assert_msg(strstr(res.out, "Linux version"), "%s", text_tail(res.out, 1200));
 	ck_assert_msg(res.seconds >= 3 && res.seconds < 30, "took %.1f s", res.seconds);
 }
 END_TEST
@@ -198,13 +178,12 @@ int main(void)
 	TCase *tc = tcase_create("boot");
 	int failed;
 
-	linux_dir = getenv("LINUX_GUEST") ? getenv("LINUX_GUEST") : "build/guests/linux/x86_64";
 	if (access("/dev/kvm", R_OK | W_OK)) {
 		printf("SKIP linux suite: /dev/kvm not usable: %s\n", strerror(errno));
 		return 0;
 	}
-	if (access(linux_file("vmlinux"), R_OK) || access(linux_file("initramfs.cpio"), R_OK)) {
-		printf("FAIL linux suite: no test kernel in %s (make test-kernel)\n", linux_dir);
+	if (access(linux_guest_path("vmlinux"), R_OK) || access(linux_guest_path("initramfs.cpio"), R_OK)) {
+		printf("FAIL linux suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
 		return 1;
 	}
 	pvm_host = access("/sys/module/kvm_pvm", F_OK) == 0;

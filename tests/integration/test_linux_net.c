@@ -41,7 +41,6 @@
 #define MAC		"52:54:00:12:34:56"
 #define ROOTDELAY	5	/* seconds the guest idles with eth0 up */
 
-static const char *linux_dir;
 static char tap[16], new_tap[16];	/* ours, and one the VMM creates */
 static char host_ip[16], guest_ip[16];
 static bool tap_made;
@@ -250,13 +249,6 @@ static void drain(int fd, char *buf, size_t len, double timeout_s)
 	close(fd);
 }
 
-static const char *tail(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 1500 ? s + n - 1500 : s;
-}
-
 /* The --stats line of the virtio-net device, or NULL. */
 static const char *net_stats(void)
 {
@@ -270,15 +262,12 @@ static const char *net_stats(void)
 static void boot_once(void)
 {
 	char net[64], cmdline[256];
-	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)NULL,
+	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
 			 "--memory", "128M", "--net", net, "--stats",
 			 "--cmdline", cmdline, "--timeout", "300", NULL };
-	char kernel[512];
 	double start = now();
 	int out_fd, err_fd;
 
-	snprintf(kernel, sizeof(kernel), "%s/vmlinux", linux_dir);
-	argv[2] = kernel;
 	snprintf(net, sizeof(net), "tap=%s,mac=" MAC, tap);
 	snprintf(cmdline, sizeof(cmdline),
 		 "console=ttyS0 panic=-1 ip=%s::%s:255.255.255.0::eth0:off rootdelay=%d",
@@ -320,10 +309,10 @@ START_TEST(virtio_net_probed)
 {
 	char want[160];
 
-	ck_assert_msg(strstr(boot.out, "IP-Config: Complete"), "%s", tail(boot.out));
+	ck_assert_msg(strstr(boot.out, "IP-Config: Complete"), "%s", text_tail(boot.out, 1500));
 	snprintf(want, sizeof(want), "device=eth0, hwaddr=" MAC ", ipaddr=%s, mask=255.255.255.0, gw=%s",
 		 guest_ip, host_ip);
-	ck_assert_msg(strstr(boot.out, want), "no '%s' in: %s", want, tail(boot.out));
+	ck_assert_msg(strstr(boot.out, want), "no '%s' in: %s", want, text_tail(boot.out, 1500));
 }
 END_TEST
 
@@ -344,7 +333,7 @@ START_TEST(host_frames_reach_the_guest)
 	unsigned long long features = 0, requests = 0, bytes = 0;
 
 	ck_assert_msg(boot.pings_answered > 0, "%d pings to %s, none answered: %s",
-		      boot.pings_sent, guest_ip, tail(boot.out));
+		      boot.pings_sent, guest_ip, text_tail(boot.out, 1500));
 	ck_assert_msg(st, "%s", boot.err);
 	ck_assert_int_eq(sscanf(strstr(st, "features "), "features 0x%llx, %llu requests, %llu bytes",
 				&features, &requests, &bytes), 3);
@@ -358,10 +347,10 @@ END_TEST
 START_TEST(ends_as_expected)
 {
 	/* no root fs: the kernel panics; 0 (reset) or 3 (pvpanic) */
-	ck_assert_msg(strstr(boot.out, "Unable to mount root fs"), "%s", tail(boot.out));
+	ck_assert_msg(strstr(boot.out, "Unable to mount root fs"), "%s", text_tail(boot.out, 1500));
 	ck_assert_msg(boot.status >= 0 && boot.status != 1 && boot.status != 2 &&
-		      boot.status != 124, "exit %d: %s", boot.status, tail(boot.err));
-	ck_assert_msg(strstr(boot.err, "vmm: exit "), "%s", tail(boot.err));
+		      boot.status != 124, "exit %d: %s", boot.status, text_tail(boot.err, 1500));
+	ck_assert_msg(strstr(boot.err, "vmm: exit "), "%s", text_tail(boot.err, 1500));
 }
 END_TEST
 
@@ -383,12 +372,10 @@ END_TEST
 
 START_TEST(not_a_tap_is_refused)
 {
-	char kernel[512];
-	char *argv[] = { (char *)vmm_path(), "--kernel", kernel, "--memory", "64M",
-			 "--net", "tap=lo", NULL };
+	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
+			 "--memory", "64M", "--net", "tap=lo", NULL };
 	struct run_result res;
 
-	snprintf(kernel, sizeof(kernel), "%s/vmlinux", linux_dir);
 	ck_assert_int_eq(run_cmd(argv, 30, &res), 0);
 	expect_refused(&res, "vmm: --net tap=lo: exists and is not a single-queue tap device");
 }
@@ -396,9 +383,10 @@ END_TEST
 
 START_TEST(no_cap_net_admin_is_refused)
 {
-	char kernel[512], net[32];
+	char net[32];
 	char *argv[] = { "/usr/bin/setpriv", "--bounding-set", "-net_admin", "--",
-			 (char *)vmm_path(), "--kernel", kernel, "--memory", "64M",
+			 (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
+			 "--memory", "64M",
 			 "--net", net, NULL };
 	struct run_result res;
 
@@ -406,7 +394,6 @@ START_TEST(no_cap_net_admin_is_refused)
 		printf("SKIP no_cap_net_admin_is_refused: no %s\n", argv[0]);
 		return;
 	}
-	snprintf(kernel, sizeof(kernel), "%s/vmlinux", linux_dir);
 	snprintf(net, sizeof(net), "tap=%s", new_tap);	/* does not exist */
 	ck_assert_int_eq(run_cmd(argv, 30, &res), 0);
 	expect_refused(&res, "needs CAP_NET_ADMIN");
@@ -442,7 +429,6 @@ int main(void)
 	TCase *tc = tcase_create("tap");
 	int failed;
 
-	linux_dir = getenv("LINUX_GUEST") ? getenv("LINUX_GUEST") : "build/guests/linux/x86_64";
 	if (geteuid()) {
 		printf("SKIP linux_net suite: needs root to make a tap device\n");
 		return 0;
@@ -459,14 +445,9 @@ int main(void)
 		printf("SKIP linux_net suite: no ip command (iproute2)\n");
 		return 0;
 	}
-	{
-		char kernel[512];
-
-		snprintf(kernel, sizeof(kernel), "%s/vmlinux", linux_dir);
-		if (access(kernel, R_OK)) {
-			printf("FAIL linux_net suite: no test kernel in %s (make test-kernel)\n", linux_dir);
-			return 1;
-		}
+	if (access(linux_guest_path("vmlinux"), R_OK)) {
+		printf("FAIL linux_net suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
+		return 1;
 	}
 	hook_cleanup();
 	if (make_tap()) {

@@ -28,8 +28,8 @@
  * The device serialises nothing but the two PM1_EN bytes, each stored
  * atomically; struct acpi_pm needs no initialisation beyond .power.
  */
-#ifndef DEVICES_ACPI_SLEEP_H
-#define DEVICES_ACPI_SLEEP_H
+#ifndef DEVICES_ACPI_PM_H
+#define DEVICES_ACPI_PM_H
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * ACPI PM1a event and control blocks: S5 ends the VM, every other sleep
  * state is refused by being ignored.
  */
-#include "acpi_sleep.h"
+#include "acpi_pm.h"
 
 /* Byte n (0 low, 1 high) of a 16-bit register value. */
 static uint8_t byte_of(unsigned int value, unsigned int n)
