@@ -5,14 +5,18 @@
  */
 #include "guest_memory.h"
 #include "backend.h"
+#include "sharing.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct guest_memory {
 	struct backing backing;
+	bool imported;		/* regions mapped one by one, fds their own */
 	unsigned int nr_regions;
 	struct guest_region regions[GUEST_MEMORY_MAX_REGIONS];
 };
@@ -128,12 +132,116 @@ int guest_memory_create(const struct guest_memory_config *cfg,
 	return 0;
 }
 
+static void unmap_imported(struct guest_memory *mem)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nr_regions; i++) {
+		munmap(mem->regions[i].host, mem->regions[i].size);
+		close(mem->regions[i].fd);
+	}
+}
+
 void guest_memory_destroy(struct guest_memory *mem)
 {
 	if (!mem)
 		return;
-	backing_free(&mem->backing);
+	if (mem->imported)
+		unmap_imported(mem);
+	else
+		backing_free(&mem->backing);
 	free(mem);
+}
+
+/* Sizes non-zero, no overflow, offsets page-aligned, no gpa overlap, fds distinct. */
+static int check_import(const struct shared_region *r, unsigned int n)
+{
+	uint64_t mask = (uint64_t)sysconf(_SC_PAGESIZE) - 1;
+	unsigned int i, j;
+
+	if (n == 0 || n > GUEST_MEMORY_MAX_REGIONS)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!r[i].size || r[i].fd < 0 || (r[i].fd_offset & mask) ||
+		    r[i].gpa + r[i].size < r[i].gpa ||
+		    r[i].fd_offset + r[i].size < r[i].fd_offset ||
+		    r[i].size > (uint64_t)SIZE_MAX)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (r[i].fd == r[j].fd ||
+			    (r[i].gpa < r[j].gpa + r[j].size &&
+			     r[j].gpa < r[i].gpa + r[i].size))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+static int map_region(const struct shared_region *r, struct guest_region *out)
+{
+	struct stat st;
+	void *host;
+
+	if (fstat(r->fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size < 0 || (uint64_t)st.st_size < r->fd_offset + r->size)
+		return -ERANGE;
+	host = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
+		    (off_t)r->fd_offset);
+	if (host == MAP_FAILED)
+		return -errno;
+	*out = (struct guest_region){
+		.gpa = r->gpa, .size = r->size, .host = host,
+		.fd = r->fd, .fd_offset = r->fd_offset,
+	};
+	return 0;
+}
+
+static bool fd_seen(const struct shared_region *r, unsigned int i)
+{
+	unsigned int j;
+
+	for (j = 0; j < i; j++)
+		if (r[j].fd == r[i].fd)
+			return true;
+	return false;
+}
+
+int guest_memory_import(const struct shared_region *regions, unsigned int n,
+			struct guest_memory **out)
+{
+	struct guest_memory *mem = NULL;
+	unsigned int i;
+	int err = check_import(regions, n);
+
+	if (!err) {
+		mem = calloc(1, sizeof(*mem));
+		err = mem ? 0 : -ENOMEM;
+	}
+	for (i = 0; !err && i < n; i++) {
+		err = map_region(&regions[i], &mem->regions[i]);
+		if (!err) {
+			mem->nr_regions++;
+			mem->backing.size += regions[i].size;
+		}
+	}
+	if (err) {
+		/* close, once each, the fds no mapped region took over */
+		for (i = mem ? mem->nr_regions : 0; i < n; i++)
+			if (regions[i].fd >= 0 && !fd_seen(regions, i))
+				close(regions[i].fd);
+		if (mem) {
+			unmap_imported(mem);
+			free(mem);
+		}
+		return err;
+	}
+	mem->imported = true;
+	mem->backing.backend = GUEST_MEMORY_MEMFD;
+	mem->backing.fd = -1;
+	*out = mem;
+	return 0;
 }
 
 enum guest_memory_backend guest_memory_backend(const struct guest_memory *mem)

@@ -15,6 +15,13 @@
  * - Guest-physical addresses are turned into host pointers only by
  *   guest_memory_ptr() and friends below, which refuse any range that
  *   overflows, leaves its region or falls into a gap between regions.
+ * - guest_memory_import() is the other way to get one: in a device process
+ *   (a vhost-user backend), from regions another process shared, each an
+ *   fd range mapped MAP_SHARED read/write at its own address. The importer
+ *   does not populate or check residency: the exporter committed the
+ *   memory (see memory/sharing.h). An imported memory reports backend
+ *   memfd, owns the fds (closed on destroy) and has the same checked
+ *   accessors, so everything that walks guest RAM works on it unchanged.
  * - Functions return 0 or a negative errno; nothing is printed here.
  */
 #ifndef MEMORY_GUEST_MEMORY_H
@@ -88,6 +95,24 @@ int guest_memory_create(const struct guest_memory_config *cfg,
 			const struct guest_range *layout, unsigned int nr_ranges,
 			struct guest_memory **out);
 void guest_memory_destroy(struct guest_memory *mem);
+
+struct shared_region;	/* memory/sharing.h */
+
+/*
+ * Maps regions[0..n) (fd, fd_offset, size at gpa) MAP_SHARED read/write.
+ * Each region has its own fd (as SCM_RIGHTS delivers them; dup one fd to
+ * map two ranges of it). Takes ownership of every fd, also on error
+ * (each is closed once then).
+ * Errors:
+ *  -EINVAL  n is 0 or above GUEST_MEMORY_MAX_REGIONS, a size is 0, a
+ *           range overflows, two regions overlap in guest-physical space,
+ *           an fd_offset is not page-aligned, an fd is negative or used
+ *           twice, or an fd is not a regular file (memfd, hugetlbfs, tmpfs);
+ *  -ERANGE  an fd is shorter than fd_offset + size (it would SIGBUS);
+ *  other    from fstat/mmap.
+ */
+int guest_memory_import(const struct shared_region *regions, unsigned int n,
+			struct guest_memory **out);
 
 enum guest_memory_backend guest_memory_backend(const struct guest_memory *mem);
 uint64_t guest_memory_size(const struct guest_memory *mem);
