@@ -45,7 +45,8 @@ struct virtio_mmio {
 	pthread_mutex_t lock;		/* device state; held by the worker */
 	pthread_t worker;
 	bool worker_started;
-	int stop_fd;
+	bool stopping;
+	int wake_fd;			/* stop, or look at the fds again */
 	int kick_fd[VIRTIO_MAX_QUEUES];
 	int irq_fd;
 
@@ -57,6 +58,8 @@ struct virtio_mmio {
 	uint32_t queue_sel;
 	uint32_t interrupt_status;	/* atomic */
 	bool fd_paused;			/* device fd: wait for a kick first */
+	bool ext_started;		/* external queues handed over */
+	bool ext_failed;		/* external side lost, for good */
 	struct virtqueue vq[VIRTIO_MAX_QUEUES];
 };
 
@@ -79,11 +82,39 @@ static void needs_reset(struct virtio_mmio *t)
 		raise_irq(t, INT_CONFIG_CHANGE);
 }
 
+/*
+ * While an external backend has the queues it raises interrupts without
+ * telling us, so a used buffer is always possible.
+ */
+static uint32_t interrupt_status(struct virtio_mmio *t)
+{
+	uint32_t v = __atomic_load_n(&t->interrupt_status, __ATOMIC_SEQ_CST);
+
+	if (__atomic_load_n(&t->ext_started, __ATOMIC_SEQ_CST))
+		v |= INT_USED_BUFFER;
+	return v;
+}
+
 static bool queue_live(const struct virtio_mmio *t, unsigned int q)
 {
 	const struct virtqueue *vq = &t->vq[q];
 
 	return (t->status & STATUS_DRIVER_OK) && vq->enabled && !vq->broken;
+}
+
+static void wake_worker(struct virtio_mmio *t)
+{
+	uint64_t one = 1;
+
+	if (write(t->wake_fd, &one, sizeof(one)) < 0) {
+		/* only on overflow: a wake-up is pending anyway */
+	}
+}
+
+/* Whether kicks are ours to serve (not an external backend's). */
+static bool kicks_local(const struct virtio_mmio *t)
+{
+	return !t->dev.start || t->ext_failed;
 }
 
 /* A kick on queue q, or (from_fd) the device fd is readable. */
@@ -121,6 +152,43 @@ static bool fd_wanted(struct virtio_mmio *t)
 	return want;
 }
 
+/*
+ * The external side is gone (err): report it once, ask the driver for a
+ * reset, and fail what the backend had taken and not finished.
+ */
+static void external_failed(struct virtio_mmio *t, int err)
+{
+	unsigned int q;
+
+	if (t->ext_failed)
+		return;
+	t->ext_failed = true;
+	__atomic_store_n(&t->ext_started, false, __ATOMIC_SEQ_CST);
+	if (t->p.report)
+		t->p.report(t->p.report_ctx, t->dev.name, err);
+	needs_reset(t);
+	for (q = 0; q < t->dev.nr_queues; q++) {
+		if (!queue_live(t, q))
+			continue;
+		vq_take_over(&t->vq[q]);
+		service_queue(t, q, false);
+	}
+	wake_worker(t);		/* it must start waiting on the kicks */
+}
+
+static void watch_event(struct virtio_mmio *t)
+{
+	int err;
+
+	pthread_mutex_lock(&t->lock);
+	if (!t->ext_failed) {
+		err = t->dev.watch_failed(t->dev.opaque);
+		if (err)
+			external_failed(t, err);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void fd_event(struct virtio_mmio *t, short revents)
 {
 	pthread_mutex_lock(&t->lock);
@@ -131,30 +199,61 @@ static void fd_event(struct virtio_mmio *t, short revents)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* What the worker waits on besides the kicks and wake_fd. */
+struct worker_fds {
+	bool kicks, watch, dev_fd;
+};
+
+static struct worker_fds worker_wants(struct virtio_mmio *t)
+{
+	struct worker_fds w;
+
+	pthread_mutex_lock(&t->lock);
+	w.kicks = kicks_local(t);
+	w.watch = t->dev.start && !t->ext_failed;
+	pthread_mutex_unlock(&t->lock);
+	w.dev_fd = fd_wanted(t);
+	return w;
+}
+
 static void *worker(void *arg)
 {
 	struct virtio_mmio *t = arg;
-	struct pollfd pfd[VIRTIO_MAX_QUEUES + 2];
+	struct pollfd pfd[VIRTIO_MAX_QUEUES + 3];
 	unsigned int i, n = t->dev.nr_queues;
 
 	for (;;) {
-		nfds_t nfds = n + 1;
+		struct worker_fds w = worker_wants(t);
+		nfds_t nfds = n + 1, watch = 0, dev_fd = 0;
+		uint64_t count;
 
+		/* fd -1: poll ignores the entry, indices stay fixed */
 		for (i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ .fd = t->kick_fd[i], .events = POLLIN };
-		pfd[n] = (struct pollfd){ .fd = t->stop_fd, .events = POLLIN };
-		if (fd_wanted(t))
+			pfd[i] = (struct pollfd){ .fd = w.kicks ? t->kick_fd[i] : -1, .events = POLLIN };
+		pfd[n] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
+		if (w.watch) {
+			watch = nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = t->dev.watch_fd, .events = POLLIN };
+		}
+		if (w.dev_fd) {
+			dev_fd = nfds;
 			pfd[nfds++] = (struct pollfd){ .fd = t->dev.fd, .events = POLLIN };
+		}
 		if (poll(pfd, nfds, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return NULL;
 		}
-		if (pfd[n].revents)
-			return NULL;
+		if (pfd[n].revents) {
+			if (read(t->wake_fd, &count, sizeof(count)) < 0) {
+				/* nothing pending: someone else read it */
+			}
+			if (__atomic_load_n(&t->stopping, __ATOMIC_SEQ_CST))
+				return NULL;
+		}
+		if (watch && pfd[watch].revents)
+			watch_event(t);
 		for (i = 0; i < n; i++) {
-			uint64_t count;
-
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			if (read(t->kick_fd[i], &count, sizeof(count)) < 0)
@@ -163,8 +262,8 @@ static void *worker(void *arg)
 			service_queue(t, i, false);
 			pthread_mutex_unlock(&t->lock);
 		}
-		if (nfds > n + 1 && pfd[n + 1].revents)
-			fd_event(t, pfd[n + 1].revents);
+		if (dev_fd && pfd[dev_fd].revents)
+			fd_event(t, pfd[dev_fd].revents);
 	}
 }
 
@@ -177,6 +276,9 @@ static void reset_device(struct virtio_mmio *t)
 	t->device_features_sel = t->driver_features_sel = t->queue_sel = 0;
 	__atomic_store_n(&t->interrupt_status, 0, __ATOMIC_SEQ_CST);
 	t->fd_paused = false;
+	if (t->ext_started && t->dev.stop)
+		t->dev.stop(t->dev.opaque);
+	__atomic_store_n(&t->ext_started, false, __ATOMIC_SEQ_CST);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		vq_reset(&t->vq[i]);
 	if (t->dev.reset)
@@ -209,11 +311,40 @@ static uint32_t reg_read(struct virtio_mmio *t, uint64_t reg)
 	case REG_QUEUE_NUM_MAX: return vq ? VQ_MAX_SIZE : 0;
 	case REG_QUEUE_READY: return vq ? vq->enabled : 0;
 	case REG_INTERRUPT_STATUS:
-		return __atomic_load_n(&t->interrupt_status, __ATOMIC_SEQ_CST);
+		return interrupt_status(t);
 	case REG_STATUS: return t->status;
 	case REG_CONFIG_GENERATION: return 0;
 	default: return 0;
 	}
+}
+
+/*
+ * Handing the queues to the external side when the driver is ready; if
+ * that fails, the device has failed (external_failed).
+ */
+static void start_external(struct virtio_mmio *t)
+{
+	struct virtio_queue_layout q[VIRTIO_MAX_QUEUES];
+	unsigned int n;
+	int err;
+
+	if (t->ext_failed) {
+		needs_reset(t);
+		return;
+	}
+	for (n = 0; n < t->dev.nr_queues && t->vq[n].enabled; n++)
+		q[n] = (struct virtio_queue_layout){
+			.size = t->vq[n].size,
+			.desc_gpa = t->vq[n].desc_gpa,
+			.avail_gpa = t->vq[n].avail_gpa,
+			.used_gpa = t->vq[n].used_gpa,
+			.kick_fd = t->kick_fd[n],
+		};
+	err = n ? t->dev.start(t->dev.opaque, t->driver_features, q, n, t->irq_fd) : -EINVAL;
+	if (err)
+		external_failed(t, err);
+	else
+		__atomic_store_n(&t->ext_started, true, __ATOMIC_SEQ_CST);
 }
 
 static void set_addr(uint64_t *addr, bool high, uint32_t v)
@@ -235,10 +366,14 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	    (!(t->driver_features & (1ULL << VIRTIO_F_VERSION_1)) ||
 	     (t->driver_features & ~device_features(t))))
 		v &= ~STATUS_FEATURES_OK;
+	bool going_live = (v & STATUS_DRIVER_OK) && !(t->status & STATUS_DRIVER_OK);
+
 	t->status = v | (t->status & STATUS_NEEDS_RESET);
 	t->status_seen |= t->status;
 	if (v & STATUS_FEATURES_OK)
 		t->accepted_features = t->driver_features;
+	if (going_live && t->dev.start)
+		start_external(t);
 }
 
 static void queue_write(struct virtio_mmio *t, struct virtqueue *vq,
@@ -319,7 +454,7 @@ static void mmio_read(void *opaque, uint64_t off, uint8_t *data, unsigned int le
 		return;		/* registers are 32-bit only */
 	if (off == REG_INTERRUPT_STATUS) {
 		/* The interrupt handler's read must not wait for device work. */
-		v = __atomic_load_n(&t->interrupt_status, __ATOMIC_SEQ_CST);
+		v = interrupt_status(t);
 	} else {
 		pthread_mutex_lock(&t->lock);
 		v = reg_read(t, off);
@@ -354,6 +489,7 @@ void virtio_mmio_stats(struct virtio_mmio *t, struct virtio_mmio_stats *st)
 	*st = (struct virtio_mmio_stats){
 		.driver_features = t->accepted_features,
 		.status = t->status_seen,
+		.failed = t->ext_failed,
 	};
 	for (i = 0; i < t->dev.nr_queues; i++) {
 		st->chains += t->vq[i].chains;
@@ -400,6 +536,8 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 		return -EINVAL;
 	if (dev->fd_ready && (dev->fd < 0 || dev->fd_queue >= dev->nr_queues))
 		return -EINVAL;
+	if (dev->start && (!dev->watch_failed || dev->watch_fd < 0))
+		return -EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
@@ -408,7 +546,7 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 	pthread_mutex_init(&t->lock, NULL);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		t->kick_fd[i] = -1;
-	t->stop_fd = eventfd(0, EFD_CLOEXEC);
+	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		vq_init(&t->vq[i], p->mem);
@@ -416,7 +554,7 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 		if (i < dev->nr_queues && t->kick_fd[i] < 0)
 			goto fail_errno;
 	}
-	if (t->stop_fd < 0 || t->irq_fd < 0)
+	if (t->wake_fd < 0 || t->irq_fd < 0)
 		goto fail_errno;
 	err = register_eventfds(t);
 	if (err)
@@ -437,22 +575,22 @@ fail:
 
 void virtio_mmio_destroy(struct virtio_mmio *t)
 {
-	uint64_t one = 1;
 	unsigned int i;
 
 	if (!t)
 		return;
 	if (t->worker_started) {
-		if (write(t->stop_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(t->worker, NULL);
+		__atomic_store_n(&t->stopping, true, __ATOMIC_SEQ_CST);
+		wake_worker(t);
+		pthread_join(t->worker, NULL);
 	}
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		if (t->kick_fd[i] >= 0)
 			close(t->kick_fd[i]);
 	if (t->irq_fd >= 0)
 		close(t->irq_fd);
-	if (t->stop_fd >= 0)
-		close(t->stop_fd);
+	if (t->wake_fd >= 0)
+		close(t->wake_fd);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }

@@ -16,6 +16,19 @@
  * the driver kicks fd_queue (it adds buffers, then kicks) or resets the
  * device; an fd in error is paused the same way, so nothing spins.
  *
+ * External queues (vhost-user): a device with start set has its queues
+ * served by another process. When the driver sets DRIVER_OK the
+ * transport calls start with each queue's layout, its KVM ioeventfd (kick)
+ * and the device's KVM irqfd (call); from then on the worker leaves the
+ * kick fds alone and INTERRUPT_STATUS always shows a used buffer, because
+ * the backend raises the interrupt without us. A driver reset calls stop.
+ * The worker watches watch_fd; when watch_failed says the other side is
+ * gone, or start fails, the device has failed for good: the transport
+ * reports it through params.report, sets DEVICE_NEEDS_RESET, and from
+ * then on serves the queues itself with queue_notify, which completes
+ * every request as failed (so the driver sees errors, not a hang),
+ * starting with those the backend took and never finished.
+ *
  * Queue notifications arrive through a KVM ioeventfd on QueueNotify and
  * interrupts leave through a KVM irqfd, so neither passes through a vCPU
  * exit. Every register write from the guest is checked: out-of-range
@@ -42,6 +55,13 @@
 #define VIRTIO_ID_BLOCK		2
 #define VIRTIO_ID_RNG		4
 
+/* A queue as the driver laid it out, for devices with external queues. */
+struct virtio_queue_layout {
+	uint16_t size;
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	int kick_fd;
+};
+
 struct virtio_device {
 	const char *name;
 	uint32_t device_id;
@@ -58,6 +78,14 @@ struct virtio_device {
 	int fd;
 	unsigned int fd_queue;
 	bool (*fd_ready)(void *opaque, struct virtqueue *vq, bool *pause);
+	/* Optional: external queues (see above). */
+	int (*start)(void *opaque, uint64_t driver_features,
+		     const struct virtio_queue_layout *queues, unsigned int nr,
+		     int irq_fd);
+	void (*stop)(void *opaque);
+	int watch_fd;
+	/* Worker thread, device lock held: 0 while the other side is fine. */
+	int (*watch_failed)(void *opaque);
 };
 
 struct virtio_mmio;
@@ -67,6 +95,10 @@ struct virtio_mmio_params {
 	const struct guest_memory *mem;
 	uint64_t base;			/* guest-physical, VIRTIO_MMIO_SIZE long */
 	unsigned int irq;		/* GSI */
+	/* Called (worker or vCPU thread) once, when a device with external
+	 * queues fails: which device, and why (negative errno). */
+	void (*report)(void *ctx, const char *device, int err);
+	void *report_ctx;
 };
 
 /* Creates the transport and its worker, and registers the eventfds. */
@@ -79,6 +111,7 @@ struct virtio_mmio_stats {
 	uint32_t status;		/* every status bit it ever set */
 	uint64_t chains;		/* requests completed, all queues */
 	uint64_t bytes_to_guest;
+	bool failed;			/* external queues, backend lost */
 };
 
 void virtio_mmio_stats(struct virtio_mmio *t, struct virtio_mmio_stats *st);

@@ -48,6 +48,14 @@ int vq_enable(struct virtqueue *vq)
 	return 0;
 }
 
+void vq_take_over(struct virtqueue *vq)
+{
+	uint16_t used = __atomic_load_n(&vq->used[USED_IDX], __ATOMIC_ACQUIRE);
+
+	vq->last_avail = used;
+	vq->used_idx = used;
+}
+
 static int broken(struct virtqueue *vq)
 {
 	vq->broken = true;

@@ -72,6 +72,13 @@ void vq_init(struct virtqueue *vq, const struct guest_memory *mem);
 int vq_enable(struct virtqueue *vq);
 void vq_reset(struct virtqueue *vq);
 
+/*
+ * Taking over an enabled queue that someone else served (a vhost-user
+ * backend that died): carry on from the used index in the ring, so the
+ * requests it took and never finished are popped again.
+ */
+void vq_take_over(struct virtqueue *vq);
+
 /* 1 and a chain, 0 when the avail ring is empty, -EIO if broken. */
 int vq_pop(struct virtqueue *vq, struct vq_chain *chain);
 /* Returns a chain with the bytes written into its in buffers. */

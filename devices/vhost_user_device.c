@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-user-blk and vhost-user-net as virtio-mmio devices: what the
+ * guest is offered, and what happens to its requests once the backend is
+ * gone.
+ */
+#include "vhost_user_device.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/vhost_user_frontend.h"
+
+#define BIT(n)	(1ULL << (n))
+
+/* Ring features the backend implements; the transport does not care. */
+#define RING_FEATURES	(BIT(28) /* INDIRECT_DESC */ | BIT(29) /* EVENT_IDX */ | \
+			 BIT(VIRTIO_F_VERSION_1))
+
+/* SIZE_MAX, SEG_MAX, GEOMETRY, RO, BLK_SIZE, FLUSH, TOPOLOGY, DISCARD,
+ * WRITE_ZEROES; not MQ (one queue) nor CONFIG_WCE (config is read-only). */
+#define BLK_FEATURES	(BIT(1) | BIT(2) | BIT(4) | BIT(5) | BIT(6) | BIT(9) | \
+			 BIT(10) | BIT(13) | BIT(14) | RING_FEATURES)
+#define BLK_CONFIG_LEN	60	/* up to the write-zeroes fields */
+
+/* CSUM, GUEST_CSUM, the TSO/ECN/UFO offloads, MRG_RXBUF; MAC is ours. */
+#define NET_F_MAC	BIT(5)
+#define NET_FEATURES	(BIT(0) | BIT(1) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | \
+			 BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(15) | \
+			 RING_FEATURES)
+#define NET_CONFIG_LEN	8	/* mac, status */
+#define NET_TX_QUEUE	1
+
+#define VIRTIO_BLK_S_IOERR 1
+
+struct vhost_user_device {
+	enum vhost_user_device_type type;
+	char name[128];
+	struct vhost_user_frontend *fe;
+	uint64_t features;		/* offered to the guest */
+	uint8_t config[BLK_CONFIG_LEN];
+	uint32_t config_len;
+};
+
+static int start(void *opaque, uint64_t driver_features,
+		 const struct virtio_queue_layout *layout, unsigned int nr,
+		 int irq_fd)
+{
+	struct vhost_user_device *d = opaque;
+	struct vhost_user_queue q[VIRTIO_MAX_QUEUES];
+	uint64_t to_backend = driver_features & vhost_user_frontend_features(d->fe);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		q[i] = (struct vhost_user_queue){
+			.size = layout[i].size,
+			.desc_gpa = layout[i].desc_gpa,
+			.avail_gpa = layout[i].avail_gpa,
+			.used_gpa = layout[i].used_gpa,
+			.kick_fd = layout[i].kick_fd,
+			.call_fd = irq_fd,
+			.err_fd = -1,
+		};
+	return vhost_user_frontend_start(d->fe, to_backend, q, nr);
+}
+
+static void stop(void *opaque)
+{
+	struct vhost_user_device *d = opaque;
+
+	/* A backend that does not answer is noticed by the watch. */
+	vhost_user_frontend_stop(d->fe);
+}
+
+static int watch_failed(void *opaque)
+{
+	struct vhost_user_device *d = opaque;
+
+	return vhost_user_frontend_check(d->fe);
+}
+
+/* The backend is gone: every request fails (blk) or is dropped (net tx). */
+static bool fail_requests(void *opaque, struct virtqueue *vq, unsigned int index)
+{
+	struct vhost_user_device *d = opaque;
+	struct vq_chain *c = malloc(sizeof(*c));
+	bool used = false;
+
+	if (!c)
+		return false;
+	if (d->type == VHOST_USER_NET && index != NET_TX_QUEUE) {
+		free(c);
+		return false;	/* receive buffers: nothing will arrive */
+	}
+	while (vq_pop(vq, c) == 1) {
+		uint8_t status = VIRTIO_BLK_S_IOERR;
+		uint32_t written = 0;
+
+		if (d->type == VHOST_USER_BLK && c->in_len)
+			written = (uint32_t)vq_copy_to_in(c, c->in_len - 1, &status, 1);
+		vq_push(vq, c->head, written);
+		used = true;
+	}
+	free(c);
+	return used;
+}
+
+static int setup_blk(struct vhost_user_device *d)
+{
+	d->features = vhost_user_frontend_features(d->fe) & BLK_FEATURES;
+	d->config_len = BLK_CONFIG_LEN;
+	return vhost_user_frontend_get_config(d->fe, d->config, d->config_len);
+}
+
+static void setup_net(struct vhost_user_device *d, const uint8_t mac[6])
+{
+	d->features = (vhost_user_frontend_features(d->fe) & NET_FEATURES) | NET_F_MAC;
+	memcpy(d->config, mac, 6);
+	d->config_len = NET_CONFIG_LEN;
+}
+
+int vhost_user_device_create(const struct vhost_user_device_params *p,
+			     struct vhost_user_device **out,
+			     const char **request)
+{
+	struct vhost_user_device *d = calloc(1, sizeof(*d));
+	int err;
+
+	*request = NULL;
+	if (!d) {
+		close(p->sock);
+		return -ENOMEM;
+	}
+	d->type = p->type;
+	snprintf(d->name, sizeof(d->name), "%s", p->name);
+	err = vhost_user_frontend_open(p->sock, p->sharing, &d->fe, request);
+	if (err)
+		goto fail;
+	err = -EOPNOTSUPP;
+	if (!(vhost_user_frontend_features(d->fe) & BIT(VIRTIO_F_VERSION_1)))
+		goto fail;
+	if (p->type == VHOST_USER_BLK) {
+		err = setup_blk(d);
+		if (err) {
+			*request = vhost_user_frontend_last_request(d->fe);
+			goto fail;
+		}
+	} else {
+		setup_net(d, p->mac);
+	}
+	*out = d;
+	return 0;
+
+fail:
+	vhost_user_device_destroy(d);
+	return err;
+}
+
+void vhost_user_device_destroy(struct vhost_user_device *d)
+{
+	if (!d)
+		return;
+	vhost_user_frontend_close(d->fe);
+	free(d);
+}
+
+void vhost_user_device_describe(struct vhost_user_device *d,
+				struct virtio_device *dev)
+{
+	*dev = (struct virtio_device){
+		.name = d->name,
+		.device_id = d->type == VHOST_USER_BLK ? VIRTIO_ID_BLOCK : VIRTIO_ID_NET,
+		.features = d->features,
+		.nr_queues = d->type == VHOST_USER_BLK ? 1 : 2,
+		.config = d->config,
+		.config_len = d->config_len,
+		.opaque = d,
+		.queue_notify = fail_requests,
+		.fd = -1,
+		.start = start,
+		.stop = stop,
+		.watch_fd = vhost_user_frontend_fd(d->fe),
+		.watch_failed = watch_failed,
+	};
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A virtio device whose queues a vhost-user backend serves: virtio-blk or
+ * virtio-net, shown to the guest through the virtio-mmio transport's
+ * external queues.
+ *
+ * Contract:
+ * - create() negotiates with the backend on sock (see
+ *   vhost_user_frontend.h) and builds what the guest sees: the backend's
+ *   features, less those we cannot pass through (packed rings, an IOMMU,
+ *   more queues, config writes, control queues), and the config space —
+ *   for blk read once from the backend (GET_CONFIG, so the backend must
+ *   offer CONFIG), for net our MAC and nothing else.
+ * - The backend must offer VERSION_1; -EOPNOTSUPP otherwise.
+ * - When the backend is lost the transport fails the device, and our
+ *   queue_notify completes every request as failed: blk with an I/O error
+ *   status, net by dropping what the guest sends.
+ * - Functions return 0 or a negative errno; on error *request names the
+ *   vhost-user request that failed ("SET_OWNER"), or NULL if none did.
+ */
+#ifndef DEVICES_VHOST_USER_DEVICE_H
+#define DEVICES_VHOST_USER_DEVICE_H
+
+#include <stdint.h>
+
+#include "devices/virtio_mmio.h"
+#include "memory/sharing.h"
+
+enum vhost_user_device_type {
+	VHOST_USER_BLK,
+	VHOST_USER_NET,
+};
+
+struct vhost_user_device_params {
+	enum vhost_user_device_type type;
+	const char *name;	/* for messages: "vhost-user-blk socket=..." */
+	int sock;		/* connected; taken over, closed on error too */
+	const struct guest_memory_sharing *sharing;
+	uint8_t mac[6];		/* net only */
+};
+
+struct vhost_user_device;
+
+int vhost_user_device_create(const struct vhost_user_device_params *p,
+			     struct vhost_user_device **out,
+			     const char **request);
+void vhost_user_device_destroy(struct vhost_user_device *d);
+/* The device description for the transport; valid while d lives. */
+void vhost_user_device_describe(struct vhost_user_device *d,
+				struct virtio_device *dev);
+
+#endif
