@@ -53,6 +53,7 @@ static int start(void *opaque, uint64_t driver_features,
 	struct vhost_user_queue q[VIRTIO_MAX_QUEUES];
 	uint64_t to_backend = driver_features & vhost_user_frontend_features(d->fe);
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < nr; i++)
 		q[i] = (struct vhost_user_queue){
@@ -64,7 +65,10 @@ static int start(void *opaque, uint64_t driver_features,
 			.call_fd = irq_fd,
 			.err_fd = -1,
 		};
-	return vhost_user_frontend_start(d->fe, to_backend, q, nr);
+	err = vhost_user_frontend_start(d->fe, to_backend, q, nr);
+	if (err)	/* we serve the rings from now on: the backend must not */
+		vhost_user_frontend_disconnect(d->fe);
+	return err;
 }
 
 static void stop(void *opaque)
@@ -78,8 +82,11 @@ static void stop(void *opaque)
 static int watch_failed(void *opaque)
 {
 	struct vhost_user_device *d = opaque;
+	int err = vhost_user_frontend_check(d->fe);
 
-	return vhost_user_frontend_check(d->fe);
+	if (err)
+		vhost_user_frontend_disconnect(d->fe);
+	return err;
 }
 
 /* The backend is gone: every request fails (blk) or is dropped (net tx). */

@@ -345,6 +345,11 @@ int vhost_user_frontend_check(struct vhost_user_frontend *fe)
 	return n > 0 ? -EPROTO : 0;
 }
 
+void vhost_user_frontend_disconnect(struct vhost_user_frontend *fe)
+{
+	shutdown(fe->sock, SHUT_RDWR);
+}
+
 const char *vhost_user_frontend_last_request(const struct vhost_user_frontend *fe)
 {
 	return vhost_user_request_name(fe->last_request);

@@ -80,6 +80,12 @@ int vhost_user_frontend_fd(const struct vhost_user_frontend *fe);
 /* 0 if the connection is fine, else -ECONNRESET or -EPROTO. */
 int vhost_user_frontend_check(struct vhost_user_frontend *fe);
 
+/*
+ * Ends the connection (the backend sees it go and stops its rings); used
+ * when the device is failed while the backend may still be running.
+ */
+void vhost_user_frontend_disconnect(struct vhost_user_frontend *fe);
+
 /* The request a backend answered wrongly, for messages ("GET_FEATURES"). */
 const char *vhost_user_frontend_last_request(const struct vhost_user_frontend *fe);
 
