@@ -2,11 +2,15 @@
 # Guest-memory benchmark: allocate + populate + register guest RAM with our
 # backends, side by side with the fault-in limit (memset) and with QEMU
 # preallocating the same amount; see the header of mem_bench.c.
+# Block benchmark: 4 KiB reads/s through our virtio-blk paths (in-process,
+# backend thread, vmm-blkd) against qemu-storage-daemon; see blk_bench.c.
 #
 # usage: sh tests/bench/run.sh BUILD_DIR
 # environment: ARCH (x86_64), BENCH_RUNS (5), BENCH_WARMUP (1),
-#              BENCH_SIZE (1G), QEMU (qemu-system-x86_64)
-# Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built.
+#              BENCH_SIZE (1G), QEMU (qemu-system-x86_64),
+#              BLK_SECONDS (2), BLK_DEPTH (32)
+# Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built;
+# blk_bench needs BUILD_DIR/bench/blk_bench and BUILD_DIR/vmm-blkd.
 # As root it installs QEMU when missing and reserves huge pages for the
 # run (mem_bench puts nr_hugepages back as it found it).
 
@@ -19,10 +23,6 @@ BENCH="$BUILD/bench/mem_bench"
 if [ ! -x "$BENCH" ]; then
 	echo "run.sh: $BENCH is missing: make $BENCH" >&2
 	exit 2
-fi
-if [ ! -e /dev/kvm ]; then
-	echo "skip: mem_bench: /dev/kvm does not exist on this host"
-	exit 0
 fi
 
 # The peer: QEMU, installed from the distribution if we may.
@@ -41,6 +41,21 @@ else
 fi
 if [ "$ARCH" != x86_64 ]; then
 	set -- --no-qemu "the QEMU reference is only set up for x86_64"
+fi
+
+# 4 KiB reads through our block paths against qemu-storage-daemon (it
+# comes with the QEMU packages above); no guest, no /dev/kvm needed.
+if [ -x "$BUILD/bench/blk_bench" ] && [ -x "$BUILD/vmm-blkd" ]; then
+	"$BUILD/bench/blk_bench" --vmm-blkd "$BUILD/vmm-blkd" \
+		--runs "${BENCH_RUNS:-5}" --warmup "${BENCH_WARMUP:-1}" \
+		--seconds "${BLK_SECONDS:-2}" --depth "${BLK_DEPTH:-32}"
+else
+	echo "skip: blk_bench: needs $BUILD/bench/blk_bench and $BUILD/vmm-blkd (make $BUILD/vmm-blkd)"
+fi
+
+if [ ! -e /dev/kvm ]; then
+	echo "skip: mem_bench: /dev/kvm does not exist on this host"
+	exit 0
 fi
 
 "$BENCH" all "$@" \
