@@ -14,8 +14,11 @@ CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 
-# Packages the build and the tests need, by Debian name.
+# Packages the build and the tests need, by Debian name; the tests' real
+# peers (qemu-storage-daemon, dpdk-testpmd, QEMU) only for `make check`.
 BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
+PEER_PKGS  := qemu-system-x86 qemu-utils dpdk
+check: EXTRA_PKGS = $(PEER_PKGS)
 CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 MEMORY_SRCS := $(wildcard memory/*.c)
@@ -26,6 +29,7 @@ LIB_SRCS    := $(MEMORY_SRCS) $(VMM_SRCS) $(DEV_SRCS) $(ARCH_SRCS)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libvmm.a
 VMM         := $(BUILD)/vmm
+BLKD        := $(BUILD)/vmm-blkd
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
@@ -34,7 +38,7 @@ BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/benc
 
 .PHONY: all deps run check check-unit check-integration check-sanitize bench clean test-kernel
 .SECONDARY:
-all: $(VMM) guests
+all: $(VMM) $(BLKD) guests
 
 include guests/$(ARCH)/guests.mk
 include tests/nested/nested.mk
@@ -56,6 +60,10 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(VMM): $(BUILD)/obj/vmm/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Our vhost-user-blk backend, its own process (devices/vmm_blkd/).
+$(BLKD): $(BUILD)/obj/devices/vmm_blkd/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPERS)
@@ -93,15 +101,15 @@ check: deps
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-check-integration: $(VMM) guests $(INTEG_TESTS)
+check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; \
-		VMM=$(VMM) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) $$t; done
+		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) $$t; done
 
 # The unit and integration suites again, built with ASan and UBSan.
 check-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-unit check-integration
 
-bench: deps $(VMM) guests $(BENCHES) test-kernel
+bench: deps $(VMM) $(BLKD) guests $(BENCHES) test-kernel
 	@EXTRA=1 sh tests/bench/run.sh $(BUILD)
 
 clean:

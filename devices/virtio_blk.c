@@ -78,7 +78,7 @@ int virtio_blk_create(const char *path, bool read_only, const char *serial,
 	/* The id is up to 20 bytes, NUL-terminated only if shorter. */
 	memcpy(blk->id, serial, strnlen(serial, sizeof(blk->id)));
 	blk->config.capacity = (uint64_t)st.st_size / SECTOR_SIZE;
-	blk->config.seg_max = VQ_MAX_SIZE - 2;
+	blk->config.seg_max = VQ_MAX_CHAIN - 2;
 	*out = blk;
 	return 0;
 }

@@ -36,6 +36,7 @@ enum {
 #define STATUS_DRIVER_OK	4
 #define STATUS_FEATURES_OK	8
 #define STATUS_NEEDS_RESET	64
+#define QUEUE_NUM_MAX		256	/* what we offer our drivers */
 #define INT_USED_BUFFER		1
 #define INT_CONFIG_CHANGE	2
 
@@ -308,7 +309,7 @@ static uint32_t reg_read(struct virtio_mmio *t, uint64_t reg)
 		if (t->device_features_sel > 1)
 			return 0;
 		return (uint32_t)(device_features(t) >> (32 * t->device_features_sel));
-	case REG_QUEUE_NUM_MAX: return vq ? VQ_MAX_SIZE : 0;
+	case REG_QUEUE_NUM_MAX: return vq ? QUEUE_NUM_MAX : 0;
 	case REG_QUEUE_READY: return vq ? vq->enabled : 0;
 	case REG_INTERRUPT_STATUS:
 		return interrupt_status(t);
@@ -383,7 +384,7 @@ static void queue_write(struct virtio_mmio *t, struct virtqueue *vq,
 		return;		/* no changes to a live queue */
 	switch (reg) {
 	case REG_QUEUE_NUM:
-		if (!v || v > VQ_MAX_SIZE || (v & (v - 1)))
+		if (!v || v > QUEUE_NUM_MAX || (v & (v - 1)))
 			needs_reset(t);
 		else
 			vq->size = (uint16_t)v;

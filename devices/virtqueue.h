@@ -6,8 +6,9 @@
  * must lie inside guest RAM and be aligned (vq_enable), the avail index
  * may not run more than a queue size ahead of what we consumed, heads and
  * next indices must be below the queue size, a chain may not be longer
- * than the queue (so loops end), every buffer must lie in guest RAM, and
- * indirect descriptors are refused (we do not offer them). Any violation
+ * than the queue or VQ_MAX_CHAIN (so loops end), every buffer must lie
+ * in guest RAM, and indirect descriptors are refused (we do not offer
+ * them). Any violation
  * marks the queue broken: it returns -EIO from then on and the transport
  * reports DEVICE_NEEDS_RESET to the driver.
  *
@@ -23,8 +24,10 @@
 
 #include "memory/guest_memory.h"
 
-#define VQ_MAX_SIZE	256
-#define VQ_MAX_CHAIN	VQ_MAX_SIZE
+/* QEMU's virtio-mmio always asks for 1024 (vmm-blkd behind QEMU). */
+#define VQ_MAX_SIZE	1024
+/* Longer chains are refused as broken; virtio-blk says seg_max to match. */
+#define VQ_MAX_CHAIN	256
 
 struct vring_desc {
 	uint64_t addr;

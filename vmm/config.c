@@ -31,12 +31,23 @@ const char config_usage[] =
 "  --timeout SECONDS      stop the guest after this long, exit status 124\n"
 "  --memory-socket PATH   serve guest RAM regions and their fds on a unix\n"
 "                         socket (SCM_RIGHTS), for inspectors and tests\n"
-"  --disk PATH[,ro]       virtio-blk disk backed by a file (up to 8)\n"
+"  --disk PATH[,ro][,backend=inline|thread]\n"
+"                         virtio-blk disk backed by a file (up to 8 disks\n"
+"                         in all); backend=thread serves it with vmm-blkd's\n"
+"                         vhost-user code in a thread of the VMM\n"
+"  --vhost-user-blk socket=PATH\n"
+"                         virtio-blk served by a vhost-user backend process\n"
+"                         listening on PATH (qemu-storage-daemon, vmm-blkd)\n"
 "  --rng                  virtio-rng entropy device\n"
 "  --net tap=NAME[,mac=MAC]\n"
 "                         virtio-net on host tap device NAME (attached, or\n"
 "                         created with CAP_NET_ADMIN; up to 4); MAC like\n"
 "                         52:54:00:12:34:56 (default 52:54:00 and 3 random)\n"
+"  --vhost-user-net socket=PATH[,mac=MAC]\n"
+"                         virtio-net served by a vhost-user backend process\n"
+"                         (dpdk-testpmd's net_vhost, ...); up to 4 nets\n"
+"  vhost-user devices and backend=thread need guest RAM that can be shared:\n"
+"  --memory backend=memfd (the default) or hugetlb\n"
 "  --stats                print VM exit counts by reason on exit\n"
 "  --probe                print what the host's KVM can do and exit\n"
 "  --help, --version\n"
@@ -164,26 +175,87 @@ static int parse_memory(const char *arg, struct vm_config *cfg, char *err,
 	return 0;
 }
 
-/* "PATH" or "PATH,ro" */
+static struct disk_config *new_disk(struct vm_config *cfg, const char *opt,
+				    char *err, size_t len)
+{
+	struct disk_config *d;
+
+	if (cfg->nr_disks == VMM_MAX_DISKS) {
+		fail(err, len, "%s: at most %d disks (--disk and --vhost-user-blk together)",
+		     opt, VMM_MAX_DISKS);
+		return NULL;
+	}
+	d = &cfg->disks[cfg->nr_disks];
+	*d = (struct disk_config){ 0 };
+	return d;
+}
+
+/* Strips a trailing ",WORD" from s[0..*n) if it is exactly word. */
+static bool strip_suffix(const char *s, size_t *n, const char *word)
+{
+	size_t k = strlen(word);
+
+	if (*n < k + 1 || s[*n - k - 1] != ',' || strncmp(s + *n - k, word, k))
+		return false;
+	*n -= k + 1;
+	return true;
+}
+
+/* "PATH[,ro][,backend=inline|thread]", options in any order */
 static int parse_disk(const char *arg, struct vm_config *cfg, char *err,
 		      size_t len)
 {
-	struct disk_config *d;
+	struct disk_config *d = new_disk(cfg, "--disk", err, len);
 	size_t n = strlen(arg);
 
-	if (cfg->nr_disks == VMM_MAX_DISKS)
-		return fail(err, len, "--disk: at most %d disks", VMM_MAX_DISKS);
-	d = &cfg->disks[cfg->nr_disks];
-	if (n > 3 && !strcmp(arg + n - 3, ",ro")) {
-		d->read_only = true;
-		n -= 3;
+	if (!d)
+		return -EINVAL;
+	for (;;) {
+		if (strip_suffix(arg, &n, "ro"))
+			d->read_only = true;
+		else if (strip_suffix(arg, &n, "backend=thread"))
+			d->backend = DISK_BACKEND_THREAD;
+		else if (strip_suffix(arg, &n, "backend=inline"))
+			d->backend = DISK_BACKEND_INLINE;
+		else
+			break;
 	}
-	if (!n)
+	if (!n || arg[n - 1] == ',')
 		return fail(err, len, "--disk: path must not be empty");
 	if (n >= sizeof(d->path))
 		return fail(err, len, "--disk: path too long");
+	if (memmem(arg, n, ",backend=", 9))
+		return fail(err, len, "--disk: bad backend in '%s' (use backend=inline or backend=thread)", arg);
 	memcpy(d->path, arg, n);
 	d->path[n] = '\0';
+	cfg->nr_disks++;
+	return 0;
+}
+
+/* "socket=PATH": a unix socket path that fits in sockaddr_un. */
+static int parse_socket(const char *opt, const char *val, char *out,
+			char *err, size_t len)
+{
+	if (!*val)
+		return fail(err, len, "%s: socket path must not be empty", opt);
+	if (strlen(val) >= 108)
+		return fail(err, len, "%s: socket path longer than 107 bytes", opt);
+	strcpy(out, val);
+	return 0;
+}
+
+static int parse_vhost_user_blk(const char *arg, struct vm_config *cfg,
+				char *err, size_t len)
+{
+	struct disk_config *d = new_disk(cfg, "--vhost-user-blk", err, len);
+
+	if (!d)
+		return -EINVAL;
+	if (strncmp(arg, "socket=", 7))
+		return fail(err, len, "--vhost-user-blk: expected socket=PATH, got '%s'", arg);
+	if (parse_socket("--vhost-user-blk", arg + 7, d->path, err, len))
+		return -EINVAL;
+	d->backend = DISK_BACKEND_VHOST_USER;
 	cfg->nr_disks++;
 	return 0;
 }
@@ -227,51 +299,65 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
 }
 
-static int parse_net_item(char *item, struct net_config *n, char *err,
-			  size_t len)
+static int parse_net_item(const char *opt, char *item, struct net_config *n,
+			  char *err, size_t len)
 {
+	bool vhost = strcmp(opt, "--net");
 	char *val = strchr(item, '=');
 
 	if (!val)
-		return fail(err, len, "--net: expected key=value, got '%s'", item);
+		return fail(err, len, "%s: expected key=value, got '%s'", opt, item);
 	*val++ = '\0';
-	if (!strcmp(item, "tap")) {
+	if (vhost && !strcmp(item, "socket")) {
+		return parse_socket(opt, val, n->socket, err, len);
+	} else if (!vhost && !strcmp(item, "tap")) {
 		if (!valid_ifname(val))
 			return fail(err, len, "--net: bad tap name '%s' (1 to %d characters, no '/', ':', '%%' or spaces)",
 				    val, VMM_IFNAMSIZ - 1);
 		strcpy(n->tap, val);
 	} else if (!strcmp(item, "mac")) {
 		if (!parse_mac(val, n->mac))
-			return fail(err, len, "--net: bad mac '%s' (want six hex pairs like 52:54:00:12:34:56, unicast, not zero)", val);
+			return fail(err, len, "%s: bad mac '%s' (want six hex pairs like 52:54:00:12:34:56, unicast, not zero)", opt, val);
 		n->have_mac = true;
 	} else {
-		return fail(err, len, "--net: unknown key '%s' (use tap or mac)", item);
+		return fail(err, len, "%s: unknown key '%s' (use %s or mac)", opt, item,
+			    vhost ? "socket" : "tap");
 	}
 	return 0;
 }
 
-/* "tap=NAME[,mac=MAC]"; arg is not modified. */
-static int parse_net(const char *arg, struct vm_config *cfg, char *err,
-		     size_t len)
+/*
+ * "tap=NAME[,mac=MAC]" (--net) or "socket=PATH[,mac=MAC]"
+ * (--vhost-user-net); arg is not modified.
+ */
+static int parse_net(const char *opt, const char *arg, struct vm_config *cfg,
+		     char *err, size_t len)
 {
 	struct net_config *n;
-	char item[64];
+	char item[PATH_MAX + 8];
 	unsigned int i;
 
 	if (cfg->nr_nets == VMM_MAX_NETS)
-		return fail(err, len, "--net: at most %d network devices", VMM_MAX_NETS);
+		return fail(err, len, "%s: at most %d network devices (--net and --vhost-user-net together)",
+			    opt, VMM_MAX_NETS);
 	n = &cfg->nets[cfg->nr_nets];
 	*n = (struct net_config){ 0 };
 	while (*arg) {
 		size_t k = strcspn(arg, ",");
 
 		if (k >= sizeof(item))
-			return fail(err, len, "--net: '%.*s' is too long", (int)k, arg);
+			return fail(err, len, "%s: '%.*s' is too long", opt, (int)k, arg);
 		memcpy(item, arg, k);
 		item[k] = '\0';
 		arg += k + (arg[k] == ',');
-		if (parse_net_item(item, n, err, len))
+		if (parse_net_item(opt, item, n, err, len))
 			return -EINVAL;
+	}
+	if (strcmp(opt, "--net")) {
+		if (!n->socket[0])
+			return fail(err, len, "%s: socket=PATH is required", opt);
+		cfg->nr_nets++;
+		return 0;
 	}
 	if (!n->tap[0])
 		return fail(err, len, "--net: tap=NAME is required");
@@ -299,7 +385,7 @@ static int parse_uint(const char *s, unsigned long long max,
 }
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_CPU_FEATURES, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
-       OPT_STATS, OPT_DISK, OPT_RNG, OPT_NET, OPT_PROBE, OPT_HELP, OPT_VERSION };
+       OPT_STATS, OPT_DISK, OPT_RNG, OPT_NET, OPT_VHOST_USER_BLK, OPT_VHOST_USER_NET, OPT_PROBE, OPT_HELP, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -314,6 +400,8 @@ static const struct option options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "vhost-user-blk", required_argument, NULL, OPT_VHOST_USER_BLK },
+	{ "vhost-user-net", required_argument, NULL, OPT_VHOST_USER_NET },
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -383,7 +471,15 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 			cfg->rng = true;
 			break;
 		case OPT_NET:
-			if (parse_net(optarg, cfg, err, len))
+			if (parse_net("--net", optarg, cfg, err, len))
+				return -EINVAL;
+			break;
+		case OPT_VHOST_USER_BLK:
+			if (parse_vhost_user_blk(optarg, cfg, err, len))
+				return -EINVAL;
+			break;
+		case OPT_VHOST_USER_NET:
+			if (parse_net("--vhost-user-net", optarg, cfg, err, len))
 				return -EINVAL;
 			break;
 		case OPT_HELP:

@@ -24,18 +24,32 @@
 #define VMM_MAX_NETS 4
 #define VMM_IFNAMSIZ 16		/* IFNAMSIZ: a name has at most 15 bytes */
 
-struct disk_config {
-	char path[PATH_MAX];
-	bool read_only;
+/* Who serves a virtio-blk disk's queue. */
+enum disk_backend {
+	DISK_BACKEND_INLINE,	/* --disk PATH: the device's worker thread */
+	DISK_BACKEND_THREAD,	/* --disk PATH,backend=thread: our vhost-user
+				   backend in a thread, over a socketpair */
+	DISK_BACKEND_VHOST_USER,/* --vhost-user-blk socket=PATH: another process */
 };
 
-/* --net tap=NAME[,mac=MAC]: a virtio-net device on a host tap device. */
+/* --disk and --vhost-user-blk, in command-line order. */
+struct disk_config {
+	char path[PATH_MAX];	/* the file, or the backend's socket */
+	bool read_only;
+	enum disk_backend backend;
+};
+
+/*
+ * --net tap=NAME[,mac=MAC]: a virtio-net device on a host tap device;
+ * --vhost-user-net socket=PATH[,mac=MAC]: one a backend process serves.
+ */
 struct net_config {
-	char tap[VMM_IFNAMSIZ];
+	char tap[VMM_IFNAMSIZ];	/* empty for vhost-user */
+	char socket[PATH_MAX];	/* empty for a tap */
 	uint8_t mac[6];
 	bool have_mac;		/* false: the VMM picks 52:54:00:xx:xx:xx */
 };
-#define CONFIG_ERR_LEN 256
+#define CONFIG_ERR_LEN 512
 
 enum config_action {
 	CONFIG_RUN,

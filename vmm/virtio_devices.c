@@ -11,17 +11,31 @@
 #include <sys/random.h>
 
 #include "arch/arch.h"
+#include "devices/vhost_user.h"
+#include "devices/vhost_user_backend.h"
+#include "devices/vhost_user_device.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "vmm/backend_thread.h"
 #include "vmm/vm.h"
+
+/* A device whose backend is lost says so once, naming itself. */
+static void report_failure(void *ctx, const char *device, int err)
+{
+	(void)ctx;
+	fprintf(stderr, "vmm: %s: backend lost (%s); the device fails every request from now on\n",
+		device, strerror(-err));
+}
 
 static int add_device(struct vm *vm, const struct virtio_device *dev,
 		      char *err, size_t len)
 {
 	struct vm_virtio_slot *s = &vm->virtio[vm->nr_virtio];
-	struct virtio_mmio_params p = { .vm_fd = vm->vm_fd, .mem = vm->mem };
+	struct virtio_mmio_params p = {
+		.vm_fd = vm->vm_fd, .mem = vm->mem, .report = report_failure,
+	};
 	int ret;
 
 	if (arch_virtio_slot(vm->nr_virtio, &p.base, &p.irq)) {
@@ -43,6 +57,113 @@ static int add_device(struct vm *vm, const struct virtio_device *dev,
 	return ret;
 }
 
+static const char *vhost_user_error(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return "the backend did not answer";
+	case -ECONNRESET:
+		return "the backend closed the connection";
+	case -EPROTO:
+		return "the backend broke the vhost-user protocol";
+	case -EIO:
+		return "the backend refused";
+	default:
+		return strerror(-err);
+	}
+}
+
+/*
+ * A vhost-user device on sock (taken over). option is what the user
+ * typed ("--vhost-user-blk socket=/run/x"), name what messages call it.
+ */
+static int add_vhost_user(struct vm *vm, struct vhost_user_device_params *p,
+			  const char *option, struct vhost_user_device **out,
+			  char *err, size_t len)
+{
+	struct virtio_device dev;
+	const char *request;
+	int ret;
+
+	ret = vhost_user_device_create(p, out, &request);
+	if (ret == -EOPNOTSUPP) {
+		snprintf(err, len, "%s: the backend lacks %s", option,
+			 p->type == VHOST_USER_BLK ? "VIRTIO_F_VERSION_1 or the CONFIG protocol feature" :
+			 "VIRTIO_F_VERSION_1");
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, len, "%s: %s%s%s", option, vhost_user_error(ret),
+			 request ? " at " : "", request ? request : "");
+		return ret;
+	}
+	vhost_user_device_describe(*out, &dev);
+	return add_device(vm, &dev, err, len);
+}
+
+/* The sharing object, or the refusal naming the option. */
+static int need_sharing(struct vm *vm, const char *option, char *err, size_t len)
+{
+	char what[PATH_MAX + 64];
+
+	snprintf(what, sizeof(what), "%s: vhost-user needs shareable guest memory", option);
+	return vm_get_sharing(vm, what, err, len);
+}
+
+static int add_vhost_user_disk(struct vm *vm, unsigned int i, char *err, size_t len)
+{
+	const struct disk_config *d = &vm->cfg->disks[i];
+	struct vhost_user_device_params p = { .type = VHOST_USER_BLK };
+	char option[PATH_MAX + 32];
+	int ret;
+
+	snprintf(option, sizeof(option), "--vhost-user-blk socket=%s", d->path);
+	ret = need_sharing(vm, "--vhost-user-blk", err, len);
+	if (ret)
+		return ret;
+	p.sharing = vm->sharing;
+	p.name = option + 2;
+	p.sock = vhost_user_connect(d->path);
+	if (p.sock < 0) {
+		snprintf(err, len, "%s: cannot connect: %s", option, strerror(-p.sock));
+		return p.sock;
+	}
+	return add_vhost_user(vm, &p, option, &vm->vhost_disks[i], err, len);
+}
+
+/* --disk PATH,backend=thread: vmm-blkd's code, in a thread of ours. */
+static int add_thread_disk(struct vm *vm, unsigned int i, char *err, size_t len)
+{
+	const struct disk_config *d = &vm->cfg->disks[i];
+	struct vhost_user_device_params p = { .type = VHOST_USER_BLK };
+	struct vhost_user_backend *backend;
+	char option[PATH_MAX + 32];
+	int ret;
+
+	snprintf(option, sizeof(option), "--disk %s,backend=thread", d->path);
+	ret = need_sharing(vm, "--disk backend=thread", err, len);
+	if (ret)
+		return ret;
+	ret = vhost_user_blk_backend_create(d->path, d->read_only, &backend);
+	if (ret == -EINVAL) {
+		snprintf(err, len, "--disk %s: not a regular file or block device whose size is a non-zero multiple of 512 bytes", d->path);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, len, "--disk %s: %s", d->path, strerror(-ret));
+		return ret;
+	}
+	p.name = option + 2;
+	ret = backend_thread_start(backend, p.name, &p.sock, &vm->disk_threads[i]);
+	if (ret) {
+		vhost_user_backend_destroy(backend);
+		snprintf(err, len, "%s: cannot start the backend thread: %s", option, strerror(-ret));
+		return ret;
+	}
+	p.sharing = vm->sharing;
+	return add_vhost_user(vm, &p, option, &vm->vhost_disks[i], err, len);
+}
+
 static int add_disk(struct vm *vm, unsigned int i, char *err, size_t len)
 {
 	const struct disk_config *d = &vm->cfg->disks[i];
@@ -51,6 +172,10 @@ static int add_disk(struct vm *vm, unsigned int i, char *err, size_t len)
 	char serial[24];
 	int ret;
 
+	if (d->backend == DISK_BACKEND_VHOST_USER)
+		return add_vhost_user_disk(vm, i, err, len);
+	if (d->backend == DISK_BACKEND_THREAD)
+		return add_thread_disk(vm, i, err, len);
 	snprintf(serial, sizeof(serial), "vmm-disk%u", i);
 	ret = virtio_blk_create(d->path, d->read_only, serial, &blk);
 	if (ret == -EINVAL) {
@@ -105,6 +230,24 @@ static int add_net(struct vm *vm, unsigned int i, char *err, size_t len)
 		memcpy(mac, n->mac, sizeof(mac));
 	else
 		default_mac(mac);
+	if (n->socket[0]) {
+		struct vhost_user_device_params p = { .type = VHOST_USER_NET };
+		char option[PATH_MAX + 32];
+
+		snprintf(option, sizeof(option), "--vhost-user-net socket=%s", n->socket);
+		ret = need_sharing(vm, "--vhost-user-net", err, len);
+		if (ret)
+			return ret;
+		p.sharing = vm->sharing;
+		p.name = option + 2;
+		memcpy(p.mac, mac, sizeof(mac));
+		p.sock = vhost_user_connect(n->socket);
+		if (p.sock < 0) {
+			snprintf(err, len, "%s: cannot connect: %s", option, strerror(-p.sock));
+			return p.sock;
+		}
+		return add_vhost_user(vm, &p, option, &vm->vhost_nets[i], err, len);
+	}
 	ret = virtio_net_create(n->tap, mac, &vm->nets[i]);
 	if (ret) {
 		snprintf(err, len, "--net tap=%s: %s", n->tap, tap_error(ret));
@@ -149,10 +292,16 @@ void vm_virtio_destroy(struct vm *vm)
 	for (i = 0; i < VMM_MAX_DISKS; i++) {
 		virtio_blk_destroy(vm->disks[i]);
 		vm->disks[i] = NULL;
+		vhost_user_device_destroy(vm->vhost_disks[i]);
+		vm->vhost_disks[i] = NULL;
+		backend_thread_stop(vm->disk_threads[i]);
+		vm->disk_threads[i] = NULL;
 	}
 	for (i = 0; i < VMM_MAX_NETS; i++) {
 		virtio_net_destroy(vm->nets[i]);
 		vm->nets[i] = NULL;
+		vhost_user_device_destroy(vm->vhost_nets[i]);
+		vm->vhost_nets[i] = NULL;
 	}
 }
 
@@ -200,10 +349,11 @@ void vm_virtio_print_stats(const struct vm *vm, FILE *out)
 		struct virtio_mmio_stats st;
 
 		virtio_mmio_stats(s->transport, &st);
-		fprintf(out, "vmm: virtio%u %s at 0x%llx irq %u: status 0x%x, features 0x%llx, %llu requests, %llu bytes to the guest\n",
+		fprintf(out, "vmm: virtio%u %s at 0x%llx irq %u: status 0x%x, features 0x%llx, %llu requests, %llu bytes to the guest%s\n",
 			i, s->name, (unsigned long long)s->base, s->irq, st.status,
 			(unsigned long long)st.driver_features,
 			(unsigned long long)st.chains,
-			(unsigned long long)st.bytes_to_guest);
+			(unsigned long long)st.bytes_to_guest,
+			st.failed ? ", backend lost" : "");
 	}
 }

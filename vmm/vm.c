@@ -215,21 +215,31 @@ static int load_kernel(struct vm *vm, char *err, size_t len)
 	return ret;
 }
 
+int vm_get_sharing(struct vm *vm, const char *consumer, char *err, size_t len)
+{
+	int ret;
+
+	if (vm->sharing)
+		return 0;
+	ret = guest_memory_sharing_get(vm->mem, &vm->sharing);
+	if (ret == -EGUEST_MEMORY_PRIVATE)
+		return fail(err, len, ret, "%s: %s", consumer,
+			    guest_memory_sharing_refusal(vm->mem));
+	if (ret)
+		return fail(err, len, ret, "%s: %s", consumer, strerror(-ret));
+	return 0;
+}
+
 static int setup_memory_socket(struct vm *vm, char *err, size_t len)
 {
-	struct guest_memory_sharing *sharing;
 	int ret;
 
 	if (!vm->cfg->memory_socket)
 		return 0;
-	ret = guest_memory_sharing_get(vm->mem, &sharing);
-	if (ret == -EGUEST_MEMORY_PRIVATE)
-		return fail(err, len, ret, "--memory-socket: %s",
-			    guest_memory_sharing_refusal(vm->mem));
+	ret = vm_get_sharing(vm, "--memory-socket", err, len);
 	if (ret)
-		return fail(err, len, ret, "--memory-socket: %s", strerror(-ret));
-	vm->sharing = sharing;
-	ret = memory_socket_open(vm->cfg->memory_socket, sharing, &vm->memory_socket);
+		return ret;
+	ret = memory_socket_open(vm->cfg->memory_socket, vm->sharing, &vm->memory_socket);
 	if (ret)
 		return fail(err, len, ret, "--memory-socket %s: %s",
 			    vm->cfg->memory_socket, strerror(-ret));
@@ -351,9 +361,9 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	free(vm->cmdline);
 	memory_socket_close(vm->memory_socket);
+	vm_virtio_destroy(vm);		/* vhost-user frontends use sharing */
 	if (vm->sharing)
 		guest_memory_sharing_put(vm->sharing);
-	vm_virtio_destroy(vm);
 	serial_destroy(vm->serial);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

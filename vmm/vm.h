@@ -39,6 +39,8 @@ struct serial;
 struct virtio_mmio;
 struct virtio_blk;
 struct virtio_net;
+struct vhost_user_device;
+struct backend_thread;
 
 #define VM_MAX_VIRTIO 16
 
@@ -75,6 +77,9 @@ struct vm {
 	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
 	struct virtio_blk *disks[VMM_MAX_DISKS];
 	struct virtio_net *nets[VMM_MAX_NETS];
+	struct vhost_user_device *vhost_disks[VMM_MAX_DISKS];
+	struct backend_thread *disk_threads[VMM_MAX_DISKS];
+	struct vhost_user_device *vhost_nets[VMM_MAX_NETS];
 
 	struct guest_memory_sharing *sharing;	/* only if a consumer asked */
 	struct memory_socket *memory_socket;
@@ -96,6 +101,13 @@ void vm_destroy(struct vm *vm);
 
 void vm_request_stop(struct vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The guest memory's sharing object, for consumer (an option, named in
+ * the error): got once, kept in vm->sharing until vm_destroy. For
+ * private memory the error line is the sharing object's refusal.
+ */
+int vm_get_sharing(struct vm *vm, const char *consumer, char *err, size_t len);
 
 /* Drives an interrupt line (ctx: struct vm_irq_line), a device's irq_fn. */
 void vm_irq_line_set(void *line, int level);

@@ -2,7 +2,8 @@
 /*
  * Option parsing (vmm/config.h): sizes with suffixes and their overflow,
  * the two --memory forms, defaults, every option, and an error message
- * that names the option for each bad input. No /dev/kvm needed.
+ * that names the option for each bad input; disks and vhost-user devices
+ * keep their command-line order and backend. No /dev/kvm needed.
  */
 #include <check.h>
 #include <errno.h>
@@ -185,6 +186,57 @@ START_TEST(net_errors_name_the_option)
 }
 END_TEST
 
+START_TEST(disks_and_vhost_user)
+{
+	ck_assert_int_eq(PARSE("--kernel", "k", "--disk", "a.img", "--vhost-user-blk", "socket=/run/b.sock",
+			       "--disk", "c,d.img,backend=thread,ro", "--disk", "e.img,ro,backend=inline",
+			       "--vhost-user-net", "socket=/run/n.sock,mac=52:54:00:00:00:01",
+			       "--net", "tap=t0"), 0);
+	ck_assert_uint_eq(cfg.nr_disks, 4);
+	ck_assert_str_eq(cfg.disks[0].path, "a.img");
+	ck_assert_int_eq(cfg.disks[0].backend, DISK_BACKEND_INLINE);
+	ck_assert(!cfg.disks[0].read_only);
+	ck_assert_str_eq(cfg.disks[1].path, "/run/b.sock");
+	ck_assert_int_eq(cfg.disks[1].backend, DISK_BACKEND_VHOST_USER);
+	ck_assert_str_eq(cfg.disks[2].path, "c,d.img");
+	ck_assert_int_eq(cfg.disks[2].backend, DISK_BACKEND_THREAD);
+	ck_assert(cfg.disks[2].read_only);
+	ck_assert_str_eq(cfg.disks[3].path, "e.img");
+	ck_assert_int_eq(cfg.disks[3].backend, DISK_BACKEND_INLINE);
+	ck_assert(cfg.disks[3].read_only);
+	ck_assert_uint_eq(cfg.nr_nets, 2);
+	ck_assert_str_eq(cfg.nets[0].socket, "/run/n.sock");
+	ck_assert_str_eq(cfg.nets[0].tap, "");
+	ck_assert(cfg.nets[0].have_mac && cfg.nets[0].mac[5] == 1);
+	ck_assert_str_eq(cfg.nets[1].tap, "t0");
+	ck_assert_str_eq(cfg.nets[1].socket, "");
+
+	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "/run/b.sock"),
+		     "--vhost-user-blk: expected socket=PATH, got '/run/b.sock'");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "socket="),
+		     "--vhost-user-blk: socket path must not be empty");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-blk",
+			   "socket=/a/very/long/path/that/does/not/fit/in/the/sun_path/of/a/unix/socket/address/which/holds/108/bytes/including/its/nul"),
+		     "--vhost-user-blk: socket path longer than 107 bytes");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "mac=52:54:00:00:00:01"),
+		     "--vhost-user-net: socket=PATH is required");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "socket=/s,tap=t0"),
+		     "--vhost-user-net: unknown key 'tap' (use socket or mac)");
+	expect_error(PARSE("--kernel", "k", "--net", "socket=/s"),
+		     "--net: unknown key 'socket' (use tap or mac)");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "socket=/s,mac=01:00:00:00:00:01"),
+		     "--vhost-user-net: bad mac");
+	expect_error(PARSE("--kernel", "k", "--disk", "a.img,backend=vhost"),
+		     "--disk: bad backend in 'a.img,backend=vhost'");
+	expect_error(PARSE("--kernel", "k", "--disk", ",backend=thread"),
+		     "--disk: path must not be empty");
+	expect_error(PARSE("--kernel", "k", "--disk", "1", "--disk", "2", "--disk", "3", "--disk", "4",
+			   "--vhost-user-blk", "socket=5", "--vhost-user-blk", "socket=6",
+			   "--disk", "7", "--disk", "8", "--vhost-user-blk", "socket=9"),
+		     "--vhost-user-blk: at most 8 disks");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -199,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, errors_name_the_option);
 	tcase_add_test(tc, net_devices);
 	tcase_add_test(tc, net_errors_name_the_option);
+	tcase_add_test(tc, disks_and_vhost_user);
 	suite_add_tcase(s, tc);
 	failed = run_suite(s);
 	return failed ? 1 : 0;

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One vhost-user backend in one thread, over a socketpair.
+ */
+#include "backend_thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "devices/vhost_user_backend.h"
+
+struct backend_thread {
+	struct vhost_user_backend *backend;
+	const char *name;
+	pthread_t thread;
+	int sock;		/* the backend's end */
+	int stop_fd;
+};
+
+static void *serve(void *arg)
+{
+	struct backend_thread *t = arg;
+	char err[256];
+
+	if (vhost_user_backend_serve(t->backend, t->sock, t->stop_fd, err, sizeof(err)))
+		fprintf(stderr, "vmm: %s: backend thread: %s\n", t->name, err);
+	/* Either way this end is done; the frontend sees it go. */
+	shutdown(t->sock, SHUT_RDWR);
+	return NULL;
+}
+
+int backend_thread_start(struct vhost_user_backend *backend, const char *name,
+			 int *sock, struct backend_thread **out)
+{
+	struct backend_thread *t = calloc(1, sizeof(*t));
+	int sv[2], err;
+
+	if (!t)
+		return -ENOMEM;
+	t->backend = backend;
+	t->name = name;
+	t->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (t->stop_fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	t->sock = sv[1];
+	err = -pthread_create(&t->thread, NULL, serve, t);
+	if (err) {
+		close(sv[0]);
+		close(sv[1]);
+		goto fail;
+	}
+	*sock = sv[0];
+	*out = t;
+	return 0;
+
+fail:
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	free(t);
+	return err;
+}
+
+void backend_thread_stop(struct backend_thread *t)
+{
+	uint64_t one = 1;
+
+	if (!t)
+		return;
+	if (write(t->stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(t->thread, NULL);
+	close(t->sock);
+	close(t->stop_fd);
+	vhost_user_backend_destroy(t->backend);
+	free(t);
+}
