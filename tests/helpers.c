@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -429,4 +430,81 @@ int run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed;
+}
+
+int unix_socket_count(const char *path, bool listening)
+{
+	FILE *f = fopen("/proc/net/unix", "r");
+	char line[4200];
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int refs, proto, flags, type, st;
+		unsigned long inode;
+		int off = 0;
+		char *name;
+
+		/* Num RefCount Protocol Flags Type St Inode Path */
+		if (sscanf(line, "%*s %x %x %x %x %x %lu %n", &refs, &proto, &flags, &type,
+			   &st, &inode, &off) != 6 || !off || type != 1 /* SOCK_STREAM */)
+			continue;
+		name = line + off;
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, path))
+			continue;
+		if (listening ? (flags & 0x10000) /* __SO_ACCEPTCON */ : st == 3 /* SS_CONNECTED */)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+bool wait_unix_socket(const char *path, bool listening, double timeout_s)
+{
+	double deadline = now() + timeout_s;
+
+	while (unix_socket_count(path, listening) <= 0) {
+		if (now() > deadline)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+const char *find_program(const char *name)
+{
+	static char found[512];
+	const char *path = getenv("PATH");
+	char dirs[2048];
+	char *dir, *save = NULL;
+
+	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(found, sizeof(found), "%s/%s", *dir ? dir : ".", name);
+		if (!access(found, X_OK))
+			return found;
+	}
+	return NULL;
+}
+
+int stop_cmd(pid_t pid, double timeout_s)
+{
+	kill(-pid, SIGTERM);
+	return wait_cmd(pid, timeout_s);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) ? -errno : 0;
+}
+
+int remove_tree(const char *path)
+{
+	int err = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+
+	return err < 0 ? -errno : err;
 }

@@ -93,4 +93,27 @@ const char *linux_guest_path(const char *name);
 const char *vmm_path(void);
 const char *guest_path(const char *name);
 
+/*
+ * Unix stream sockets bound to path, from /proc/net/unix (the kernel's
+ * view, not the program's): listening ones, or connected ones (a server's
+ * accepted or not yet accepted connections). -errno if unreadable.
+ */
+int unix_socket_count(const char *path, bool listening);
+
+/* Waits up to timeout_s for unix_socket_count(path, listening) > 0. */
+bool wait_unix_socket(const char *path, bool listening, double timeout_s);
+
+/* name's full path from $PATH (static, valid until the next call), or NULL. */
+const char *find_program(const char *name);
+
+/*
+ * SIGTERM to pid's process group (spawn_cmd makes one), waits up to
+ * timeout_s, then SIGKILL. Exit status as wait_cmd; -1 if it had to be
+ * killed.
+ */
+int stop_cmd(pid_t pid, double timeout_s);
+
+/* Removes path and everything below it (rm -rf); 0 or -errno. */
+int remove_tree(const char *path);
+
 #endif
