@@ -636,7 +636,9 @@ START_TEST(boot_ends_cleanly_with_backends_alive)
 	/* stopped by us with SIGTERM once everything was seen */
 	ck_assert_msg(boot.status == 128 + SIGTERM, "exit %d: %s\n--- console: %s", boot.status,
 		      text_tail(boot.err.buf, 2000), text_tail(boot.console.buf, 2000));
-	ck_assert_msg(strstr(boot.err.buf, "vmm: exit "), "%s", text_tail(boot.err.buf, 2000));
+	ck_assert_msg(strstr(boot.err.buf, "vmm: exit "),
+		      "no 'vmm: exit' line in the VMM's %zu bytes of stderr: '%s'", boot.err.len,
+		      text_tail(boot.err.buf, 2000));
 	assert_clean_stderr(boot.err.buf);
 	ck_assert_msg(!strstr(boot.err.buf, "backend lost"), "%s", text_tail(boot.err.buf, 2000));
 	for (i = 0; i < NR_DISKS + 1; i++) {
