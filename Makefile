@@ -17,7 +17,7 @@ endif
 # Packages the build and the tests need, by Debian name; the tests' real
 # peers (qemu-storage-daemon, dpdk-testpmd, QEMU) only for `make check`.
 BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
-PEER_PKGS  := qemu-system-x86 qemu-utils dpdk
+PEER_PKGS  := qemu-system-x86 qemu-utils dpdk-dev
 check: EXTRA_PKGS = $(PEER_PKGS)
 CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 

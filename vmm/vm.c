@@ -300,9 +300,13 @@ static int setup_vcpus(struct vm *vm, char *err, size_t len)
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	      size_t len)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
+	struct vm *vm;
 	int ret;
 
+	ret = vm_block_stop_signals();	/* before any thread starts */
+	if (ret)
+		return fail(err, len, ret, "block signals: %s", strerror(-ret));
+	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return fail(err, len, -ENOMEM, "out of memory");
 	vm->cfg = cfg;

@@ -96,6 +96,12 @@ struct vm {
 
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	      size_t err_len);
+/*
+ * Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, so that every
+ * thread started after it (device workers, backend threads, vCPUs)
+ * leaves them to vm_run()'s signalfd. vm_create() calls it first.
+ */
+int vm_block_stop_signals(void);
 int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);
 

@@ -153,18 +153,37 @@ START_TEST(timeout_is_124)
 }
 END_TEST
 
+/*
+ * The VMM itself says why it stopped: a SIGTERM must reach the run loop,
+ * not kill the process from a device or backend thread that started
+ * before the loop blocked it (with disks of both kinds attached).
+ */
 START_TEST(sigterm_stops_cleanly)
 {
+	char disk[] = "/tmp/vmm-test-sigterm-XXXXXX";
+	int disk_fd = mkstemp(disk);
+	char inline_disk[64], thread_disk[80];
 	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)guest_path("spin"),
-			 "--memory", "64M", "--cpus", "2", NULL };
-	char out[4096] = "";
+			 "--memory", "64M", "--cpus", "2", "--disk", inline_disk,
+			 "--disk", thread_disk, NULL };
+	char out[4096] = "", err[4096] = "";
 	int out_fd, err_fd;
-	pid_t pid = spawn_cmd(argv, NULL, &out_fd, &err_fd);
+	pid_t pid;
 
+	ck_assert_int_ge(disk_fd, 0);
+	ck_assert_int_eq(ftruncate(disk_fd, 1 << 20), 0);
+	close(disk_fd);
+	snprintf(inline_disk, sizeof(inline_disk), "%s,ro", disk);
+	snprintf(thread_disk, sizeof(thread_disk), "%s,ro,backend=thread", disk);
+	pid = spawn_cmd(argv, NULL, &out_fd, &err_fd);
 	ck_assert_int_gt(pid, 0);
 	ck_assert(read_until(out_fd, out, sizeof(out), "spinning", 20));
 	kill(pid, SIGTERM);
+	ck_assert(read_until(err_fd, err, sizeof(err), "vmm: exit 143: stopped by signal", 20));
 	ck_assert_int_eq(wait_cmd(pid, 20), 128 + SIGTERM);
+	close(out_fd);
+	close(err_fd);
+	unlink(disk);
 }
 END_TEST
 
