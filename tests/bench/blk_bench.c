@@ -31,16 +31,17 @@
  *            (vhost_user_frontend_open/start): --disk PATH,backend=thread
  *  vmm-blkd  the vmm-blkd process, through our frontend over a unix socket
  *  qsd       qemu-storage-daemon exporting the file (file + raw nodes) as
- *            vhost-user-blk, through our frontend
+ *            vhost-user-blk, through our frontend; its default aio=threads
+ *  qsd-uring the same with aio=io_uring on the file node
  *
  * The file (--file-size, default 64M) is written once in a temporary
  * directory and so sits in the page cache; offsets are 4 KiB-aligned,
  * random (or sequential), the same sequence for every path in a round.
  * After one warm-up run each, the paths take turns (inline, thread,
- * vmm-blkd, qsd, repeat) for --runs runs of --seconds each; it prints
- * every sample, the median reads/s per path and the ratios to qsd (to
- * inline when qemu-storage-daemon is missing). Numbers are meaningful only
- * as those ratios, on this host, in this run.
+ * vmm-blkd, qsd, qsd-uring, repeat) for --runs runs of --seconds each;
+ * it prints every sample, the median reads/s per path and the ratios to
+ * both qsd paths (to inline when qemu-storage-daemon is missing). Numbers
+ * are meaningful only as those ratios, on this host, in this run.
  *
  * usage: blk_bench [--runs N] [--seconds S] [--depth N] [--warmup N]
  *                  [--file-size SIZE] [--pattern random|seq]
@@ -133,7 +134,7 @@ struct ring {
 	uint64_t kicks, calls, reads;	/* this run */
 };
 
-enum { P_INLINE, P_THREAD, P_BLKD, P_QSD, NR_PATHS };
+enum { P_INLINE, P_THREAD, P_BLKD, P_QSD, P_QSD_URING, NR_PATHS };
 
 struct path {
 	const char *name;
@@ -795,7 +796,8 @@ static int setup_blkd(struct bench *b, struct path *p, char *why, size_t len)
 	return setup_process(b, p, P_BLKD, argv, why, len);
 }
 
-static int setup_qsd(struct bench *b, struct path *p, char *why, size_t len)
+static int start_qsd(struct bench *b, struct path *p, unsigned int kind,
+		     const char *aio, char *why, size_t len)
 {
 	char file[PATH_MAX + 64], exp[PATH_MAX + 128];
 	char *argv[] = {
@@ -806,11 +808,22 @@ static int setup_qsd(struct bench *b, struct path *p, char *why, size_t len)
 		NULL,
 	};
 
-	snprintf(file, sizeof(file), "driver=file,node-name=file0,filename=%s", b->disk);
+	snprintf(file, sizeof(file), "driver=file,node-name=file0,filename=%s,aio=%s",
+		 b->disk, aio);
 	snprintf(exp, sizeof(exp),
 		 "type=vhost-user-blk,id=exp0,node-name=disk0,addr.type=unix,addr.path=%s,writable=on",
 		 p->sock_path);
-	return setup_process(b, p, P_QSD, argv, why, len);
+	return setup_process(b, p, kind, argv, why, len);
+}
+
+static int setup_qsd(struct bench *b, struct path *p, char *why, size_t len)
+{
+	return start_qsd(b, p, P_QSD, "threads", why, len);
+}
+
+static int setup_qsd_uring(struct bench *b, struct path *p, char *why, size_t len)
+{
+	return start_qsd(b, p, P_QSD_URING, "io_uring", why, len);
 }
 
 /* ---- tear-down: every step bounded in time ---- */
@@ -1026,12 +1039,15 @@ static void print_header(const struct bench *b)
 
 static void set_names(struct bench *b)
 {
-	static const char *const names[NR_PATHS] = { "inline", "thread", "vmm-blkd", "qsd" };
+	static const char *const names[NR_PATHS] = {
+		"inline", "thread", "vmm-blkd", "qsd", "qsd-uring",
+	};
 	static const char *const whats[NR_PATHS] = {
 		"virtio_blk_queue_notify on a kick-eventfd worker (the virtio-mmio worker loop)",
 		"vhost_user_backend_serve in a thread, socketpair, our frontend (backend=thread)",
 		"vmm-blkd process, unix socket, our frontend",
-		"qemu-storage-daemon vhost-user-blk export (file+raw), our frontend",
+		"qemu-storage-daemon vhost-user-blk export (file+raw, aio=threads), our frontend",
+		"qemu-storage-daemon, the same with aio=io_uring",
 	};
 	unsigned int i;
 
@@ -1046,8 +1062,9 @@ static void set_names(struct bench *b)
 	}
 	snprintf(b->p[P_BLKD].sock_path, PATH_MAX, "%s/vmm-blkd.sock", b->dir);
 	snprintf(b->p[P_QSD].sock_path, PATH_MAX, "%s/qsd.sock", b->dir);
+	snprintf(b->p[P_QSD_URING].sock_path, PATH_MAX, "%s/qsd-uring.sock", b->dir);
 	if (b->qsd_skip)
-		b->p[P_QSD].skip = b->qsd_skip;
+		b->p[P_QSD].skip = b->p[P_QSD_URING].skip = b->qsd_skip;
 	for (i = 0; i < NR_PATHS; i++)
 		cleanup_files[i] = b->p[i].sock_path;
 	cleanup_files[NR_PATHS] = b->disk;
@@ -1095,7 +1112,7 @@ static int setup(struct bench *b, char *why, size_t len)
 static int start_path(struct bench *b, unsigned int i, char *why, size_t len)
 {
 	static int (*const start[NR_PATHS])(struct bench *, struct path *, char *, size_t) = {
-		setup_inline, setup_thread, setup_blkd, setup_qsd,
+		setup_inline, setup_thread, setup_blkd, setup_qsd, setup_qsd_uring,
 	};
 
 	return start[i](b, &b->p[i], why, len);
@@ -1156,6 +1173,9 @@ static void print_results(const struct bench *b)
 			continue;
 		printf("blk_bench: ratio %s/%s %.2f\n", b->p[k].name, b->p[ref].name,
 		       med[k] / med[ref]);
+		if (ref == P_QSD && med[P_QSD_URING] > 0)
+			printf("blk_bench: ratio %s/%s %.2f\n", b->p[k].name,
+			       b->p[P_QSD_URING].name, med[k] / med[P_QSD_URING]);
 	}
 }
 
