@@ -85,9 +85,18 @@ int arch_cmdline_extras(const struct arch_cpu_features *features, char *buf,
 			size_t len);
 
 /* Per-vCPU set-up: CPUID, registers (the boot CPU enters at boot->entry). */
-int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
+int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 		   unsigned int nr_cpus, const struct arch_boot *boot,
 		   const struct arch_cpu_features *features);
+
+/*
+ * After every vCPU is created and before any runs (arm64 initialises its
+ * GIC here). 0 or a negative errno.
+ */
+int arch_vcpus_ready(int vm_fd, unsigned int nr_cpus);
+
+/* Drives interrupt line irq (as arch_virtio_slot numbers them). */
+int arch_irq_line(int vm_fd, unsigned int irq, int level);
 
 /*
  * An emulation-failure exit (KVM_EXIT_INTERNAL_ERROR): 0 if the

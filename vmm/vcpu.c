@@ -72,7 +72,7 @@ int vcpu_create(struct vm *vm, unsigned int index, struct vcpu *vcpu)
 		goto out_close;
 	}
 	vcpu->run_size = (size_t)mmap_size;
-	err = arch_vcpu_init(vm->kvm_fd, vcpu->fd, index, vm->nr_vcpus, &vm->boot,
+	err = arch_vcpu_init(vm->kvm_fd, vm->vm_fd, vcpu->fd, index, vm->nr_vcpus, &vm->boot,
 			     &vm->cpu_features);
 	if (err)
 		goto out_unmap;

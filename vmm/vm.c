@@ -294,6 +294,10 @@ static int setup_vcpus(struct vm *vm, char *err, size_t len)
 		if (ret)
 			return fail(err, len, ret, "vcpu %u: %s", i, strerror(-ret));
 	}
+	ret = arch_vcpus_ready(vm->vm_fd, vm->nr_vcpus);
+	if (ret)
+		return fail(err, len, ret, "set up the interrupt controller for %u vCPUs: %s",
+			    vm->nr_vcpus, strerror(-ret));
 	return 0;
 }
 
@@ -409,8 +413,7 @@ void vm_stop_from_device(void *vm, int status, const char *reason)
 void vm_irq_line_set(void *line, int level)
 {
 	struct vm_irq_line *l = line;
-	struct kvm_irq_level irq = { .irq = l->irq, .level = (uint32_t)level };
 
 	/* Cannot fail for a valid line of the in-kernel irqchip. */
-	ioctl(l->vm->vm_fd, KVM_IRQ_LINE, &irq);
+	arch_irq_line(l->vm->vm_fd, l->irq, level);
 }

@@ -91,12 +91,13 @@ static int set_entry_state(int vcpu_fd, const struct entry_state *e,
 	return ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0 ? -errno : 0;
 }
 
-int arch_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index,
+int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 		   unsigned int nr_cpus, const struct arch_boot *boot,
 		   const struct arch_cpu_features *features)
 {
 	int err = x86_setup_cpuid(kvm_fd, vcpu_fd, index, nr_cpus, features);
 
+	(void)vm_fd;	/* x86 vCPUs need nothing VM-wide */
 	if (err || index != 0)
 		return err;
 	return set_entry_state(vcpu_fd, boot->mode == X86_ENTRY_PVH ? &entry_pvh : &entry_64,

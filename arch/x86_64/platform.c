@@ -29,6 +29,20 @@ _Static_assert(PVPANIC_EXIT_STATUS == VM_EXIT_PANIC, "pvpanic ends the VM with t
 #define I8042_DATA_PORT	0x60
 #define I8042_CMD_PORT	0x64
 
+int arch_vcpus_ready(int vm_fd, unsigned int nr_cpus)
+{
+	(void)vm_fd;
+	(void)nr_cpus;
+	return 0;	/* the irqchip was complete at arch_vm_init */
+}
+
+int arch_irq_line(int vm_fd, unsigned int irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = (uint32_t)level };
+
+	return ioctl(vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
+}
+
 int arch_vm_init(int vm_fd)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };

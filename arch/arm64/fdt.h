@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The device tree an arm64 guest boots with, built with libfdt.
+ *
+ * Pure data: arm64_fdt_build() touches neither KVM nor guest memory, so
+ * it is unit-tested on any host. The tree has, with one root
+ * #address-cells = #size-cells = 2:
+ *   /                compatible "linux,dummy-virt", interrupt-parent = GIC
+ *   /chosen          bootargs, stdout-path = the UART,
+ *                    linux,initrd-start/end (only with an initrd)
+ *   /memory@BASE     device_type "memory", reg = RAM
+ *   /cpus            cpu@N per vCPU: device_type "cpu",
+ *                    compatible "arm,arm-v8", reg = N (MPIDR affinity),
+ *                    enable-method "psci"
+ *   /psci            compatible "arm,psci-1.0", "arm,psci-0.2", method "hvc"
+ *   /intc@DIST       "arm,gic-v3", interrupt-controller, #interrupt-cells 3,
+ *                    reg = distributor, redistributors (nr_cpus x 128 KiB),
+ *                    phandle
+ *   /timer           "arm,armv8-timer", the four PPIs, always-on
+ *   /uart@BASE       "ns16550a", reg, interrupts <SPI n level-high>,
+ *                    clock-frequency, reg-shift 0, reg-io-width 1
+ *   /pvpanic@BASE    "qemu,pvpanic-mmio", reg
+ *   /virtio_mmio@BASE  "virtio,mmio", reg (4 KiB), interrupts, dma-coherent
+ *                    one per device, in slot order
+ *
+ * Errors (negative errno, nothing printed):
+ *  -EINVAL  0 or more than ARM64_MAX_CPUS vCPUs; RAM not inside
+ *           [ARM64_RAM_BASE, +ARM64_MAX_RAM); an initrd not wholly inside
+ *           RAM; a virtio slot outside the virtio window or an SPI outside
+ *           the range the GIC gets; a NULL command line
+ *  -E2BIG   the tree does not fit in len bytes
+ */
+#ifndef ARCH_ARM64_FDT_H
+#define ARCH_ARM64_FDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+
+struct arm64_fdt_params {
+	uint64_t ram_base;
+	uint64_t ram_size;
+	unsigned int nr_cpus;
+	const char *cmdline;
+	uint64_t initrd_start;		/* guest-physical */
+	uint64_t initrd_size;		/* 0: no initrd, no chosen properties */
+	const struct arch_virtio_slot *virtio;	/* base, irq = SPI number */
+	unsigned int nr_virtio;
+};
+
+/* The SPIs the GIC gets (the distributor's line count less 32). */
+#define ARM64_NR_SPIS		64
+
+int arm64_fdt_build(const struct arm64_fdt_params *p, void *buf, size_t len);
+
+#endif
