@@ -68,7 +68,15 @@ $(BLKD): $(BUILD)/obj/devices/vmm_blkd/main.o $(LIB)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter-out $(LIB) $(TEST_HELPERS),$(filter %.o,$^)) \
+		$(TEST_HELPERS) $(LIB) $(CHECK_LIBS) $(FDT_LIBS) $(LDLIBS)
+
+# arm64's FDT builder is pure data: its unit test runs on any host, with
+# the builder compiled for the host when the host is not arm64.
+FDT_LIBS = $(shell pkg-config --libs libfdt 2>/dev/null || echo -lfdt)
+ifneq ($(ARCH),arm64)
+$(BUILD)/tests/unit/test_arm64_fdt: $(BUILD)/obj/arch/arm64/fdt.o
+endif
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
