@@ -20,11 +20,13 @@
 #define RING_FEATURES	(BIT(28) /* INDIRECT_DESC */ | BIT(29) /* EVENT_IDX */ | \
 			 BIT(VIRTIO_F_VERSION_1))
 
-/* SIZE_MAX, SEG_MAX, GEOMETRY, RO, BLK_SIZE, FLUSH, TOPOLOGY, DISCARD,
- * WRITE_ZEROES; not MQ (one queue) nor CONFIG_WCE (config is read-only). */
+/* SIZE_MAX, SEG_MAX, GEOMETRY, RO, BLK_SIZE, FLUSH, TOPOLOGY, MQ,
+ * DISCARD, WRITE_ZEROES; not CONFIG_WCE (config space is read-only). */
+#define BLK_F_MQ	BIT(12)
 #define BLK_FEATURES	(BIT(1) | BIT(2) | BIT(4) | BIT(5) | BIT(6) | BIT(9) | \
-			 BIT(10) | BIT(13) | BIT(14) | RING_FEATURES)
+			 BIT(10) | BLK_F_MQ | BIT(13) | BIT(14) | RING_FEATURES)
 #define BLK_CONFIG_LEN	60	/* up to the write-zeroes fields */
+#define BLK_NUM_QUEUES	34	/* offset of num_queues (le16) */
 
 /* CSUM, GUEST_CSUM, the TSO/ECN/UFO offloads, MRG_RXBUF; MAC is ours. */
 #define NET_F_MAC	BIT(5)
@@ -43,6 +45,7 @@ struct vhost_user_device {
 	uint64_t features;		/* offered to the guest */
 	uint8_t config[BLK_CONFIG_LEN];
 	uint32_t config_len;
+	unsigned int nr_queues;
 };
 
 static int start(void *opaque, uint64_t driver_features,
@@ -115,11 +118,34 @@ static bool fail_requests(void *opaque, struct virtqueue *vq, unsigned int index
 	return used;
 }
 
+/*
+ * Several request queues when the backend offers them (MQ, and as many
+ * rings in GET_QUEUE_NUM): as many as both say, at most what the
+ * transport has; the config space then tells the driver that number.
+ */
 static int setup_blk(struct vhost_user_device *d)
 {
+	uint16_t nq;
+	int err;
+
 	d->features = vhost_user_frontend_features(d->fe) & BLK_FEATURES;
 	d->config_len = BLK_CONFIG_LEN;
-	return vhost_user_frontend_get_config(d->fe, d->config, d->config_len);
+	d->nr_queues = 1;
+	err = vhost_user_frontend_get_config(d->fe, d->config, d->config_len);
+	if (err || !(d->features & BLK_F_MQ))
+		return err;
+	memcpy(&nq, d->config + BLK_NUM_QUEUES, sizeof(nq));
+	if (nq > vhost_user_frontend_queues(d->fe))
+		nq = (uint16_t)vhost_user_frontend_queues(d->fe);
+	if (nq > VIRTIO_MAX_QUEUES)
+		nq = VIRTIO_MAX_QUEUES;
+	if (nq <= 1) {
+		d->features &= ~BLK_F_MQ;
+		return 0;
+	}
+	memcpy(d->config + BLK_NUM_QUEUES, &nq, sizeof(nq));
+	d->nr_queues = nq;
+	return 0;
 }
 
 static void setup_net(struct vhost_user_device *d, const uint8_t mac[6])
@@ -127,6 +153,7 @@ static void setup_net(struct vhost_user_device *d, const uint8_t mac[6])
 	d->features = (vhost_user_frontend_features(d->fe) & NET_FEATURES) | NET_F_MAC;
 	memcpy(d->config, mac, 6);
 	d->config_len = NET_CONFIG_LEN;
+	d->nr_queues = 2;	/* one receive, one transmit queue */
 }
 
 int vhost_user_device_create(const struct vhost_user_device_params *p,
@@ -181,7 +208,7 @@ void vhost_user_device_describe(struct vhost_user_device *d,
 		.name = d->name,
 		.device_id = d->type == VHOST_USER_BLK ? VIRTIO_ID_BLOCK : VIRTIO_ID_NET,
 		.features = d->features,
-		.nr_queues = d->type == VHOST_USER_BLK ? 1 : 2,
+		.nr_queues = d->nr_queues,
 		.config = d->config,
 		.config_len = d->config_len,
 		.opaque = d,

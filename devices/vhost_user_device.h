@@ -8,9 +8,11 @@
  * - create() negotiates with the backend on sock (see
  *   vhost_user_frontend.h) and builds what the guest sees: the backend's
  *   features, less those we cannot pass through (packed rings, an IOMMU,
- *   more queues, config writes, control queues), and the config space —
- *   for blk read once from the backend (GET_CONFIG, so the backend must
- *   offer CONFIG), for net our MAC and nothing else.
+ *   config writes, control queues, net multiqueue), and the config space
+ *   — for blk read once from the backend (GET_CONFIG, so the backend must
+ *   offer CONFIG), for net our MAC and nothing else. A blk backend that
+ *   offers MQ gets up to VIRTIO_MAX_QUEUES request queues (no more than
+ *   its GET_QUEUE_NUM and its config's num_queues say).
  * - The backend must offer VERSION_1; -EOPNOTSUPP otherwise.
  * - When the backend is lost the transport fails the device, and our
  *   queue_notify completes every request as failed: blk with an I/O error

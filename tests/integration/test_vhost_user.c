@@ -5,7 +5,9 @@
  * about 21 s of emulated kernel code on PVM hosts (more under ASan):
  *
  * One boot with four devices at once, in this command-line order:
- *   vda  --vhost-user-blk on qemu-storage-daemon's vhost-user-blk export
+ *   vda  --vhost-user-blk on qemu-storage-daemon's vhost-user-blk export,
+ *        with two request queues: with 2 vCPUs the guest's driver must use
+ *        both ("2/0/0 default/read/poll queues"), the other disks one
  *   vdb  --vhost-user-blk on our vmm-blkd ($VMM_BLKD)
  *   vdc  --disk FILE,backend=thread (vmm-blkd's code in a VMM thread)
  *   eth0 --vhost-user-net on dpdk-testpmd's net_vhost vdev
@@ -338,7 +340,7 @@ static pid_t start_qsd(const char *sock, const char *image)
 
 	snprintf(file, sizeof(file), "driver=file,node-name=file0,filename=%s", image);
 	snprintf(exp, sizeof(exp),
-		 "type=vhost-user-blk,id=exp0,node-name=disk0,addr.type=unix,addr.path=%s,writable=on",
+		 "type=vhost-user-blk,id=exp0,node-name=disk0,addr.type=unix,addr.path=%s,writable=on,num-queues=2",
 		 sock);
 	return start(argv, NULL, NULL, &boot.qsd_log);
 }
@@ -383,7 +385,7 @@ static void boot_all(void)
 {
 	char qsd_dev[440], blkd_dev[440], thread_dev[440], net_dev[480];
 	char *argv[32] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
-		"--memory", "256M", "--cpus", "1", "--stats", "--timeout", "360",
+		"--memory", "256M", "--cpus", "2", "--stats", "--timeout", "360",
 		"--cmdline", "console=ttyS0 panic=-1 ip=dhcp" };
 	struct text *texts[] = { &boot.console, &boot.err, &boot.testpmd, &boot.testpmd_log,
 				 &boot.qsd_log, &boot.blkd_log };
@@ -582,9 +584,29 @@ static void assert_disk(int kind)
 		      text_tail(boot.console.buf, 3000));
 }
 
+/* Lines like "virtio_blk virtio0: 2/0/0 default/read/poll queues". */
+static int count(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 START_TEST(qsd_disk)
 {
+	int blkd_disks = !!boot.vd[BLKD][0] + !!boot.vd[THREAD][0];
+
 	assert_disk(QSD);
+	if (!boot.vd[QSD][0])
+		return;
+	ck_assert_msg(count(boot.console.buf, ": 2/0/0 default/read/poll queues") == 1 &&
+		      count(boot.console.buf, ": 1/0/0 default/read/poll queues") == blkd_disks,
+		      "want qemu-storage-daemon's disk with 2 queues, the others with 1: %s",
+		      text_tail(boot.console.buf, 3000));
 }
 END_TEST
 
