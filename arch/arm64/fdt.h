@@ -9,9 +9,10 @@
  *   /chosen          bootargs, stdout-path = the UART,
  *                    linux,initrd-start/end (only with an initrd)
  *   /memory@BASE     device_type "memory", reg = RAM
- *   /cpus            cpu@N per vCPU: device_type "cpu",
- *                    compatible "arm,arm-v8", reg = N (MPIDR affinity),
- *                    enable-method "psci"
+ *   /cpus            cpu@MPIDR per vCPU: device_type "cpu",
+ *                    compatible "arm,arm-v8", enable-method "psci",
+ *                    reg = the MPIDR affinity KVM gives vCPU N: Aff1 =
+ *                    N / 16, Aff0 = N % 16 (so N itself below 16 vCPUs)
  *   /psci            compatible "arm,psci-1.0", "arm,psci-0.2", method "hvc"
  *   /intc@DIST       "arm,gic-v3", interrupt-controller, #interrupt-cells 3,
  *                    reg = distributor, redistributors (nr_cpus x 128 KiB),
@@ -21,14 +22,20 @@
  *                    clock-frequency, reg-shift 0, reg-io-width 1
  *   /pvpanic@BASE    "qemu,pvpanic-mmio", reg
  *   /virtio_mmio@BASE  "virtio,mmio", reg (4 KiB), interrupts, dma-coherent
- *                    one per device, in slot order
+ *                    one per device, in the order p->virtio gives
+ *
+ * The tree is at most ARM64_FDT_MAX bytes (fdt_totalsize() says how
+ * many); bytes of buf past ARM64_FDT_MAX are never used.
  *
  * Errors (negative errno, nothing printed):
- *  -EINVAL  0 or more than ARM64_MAX_CPUS vCPUs; RAM not inside
+ *  -EINVAL  0 or more than ARM64_MAX_CPUS vCPUs; RAM empty or not inside
  *           [ARM64_RAM_BASE, +ARM64_MAX_RAM); an initrd not wholly inside
- *           RAM; a virtio slot outside the virtio window or an SPI outside
- *           the range the GIC gets; a NULL command line
+ *           RAM; a virtio base outside the virtio window, not 4 KiB
+ *           aligned or given twice, more than ARM64_VIRTIO_SLOTS of them;
+ *           an SPI not below ARM64_NR_SPIS or the UART's; a NULL p, buf,
+ *           command line, or virtio array with nr_virtio > 0
  *  -E2BIG   the tree does not fit in len bytes
+ *  -EIO     libfdt failed otherwise (a bug)
  */
 #ifndef ARCH_ARM64_FDT_H
 #define ARCH_ARM64_FDT_H
