@@ -1,9 +1,10 @@
 #!/bin/bash
 # The nested-KVM boot test (see tests/nested/README.md).
 #
-#   run.sh VMM_STATIC OUT_DIR       build everything and run the test
-#   run.sh --check OUT_DIR          only judge OUT_DIR/l1.log again
+#   run.sh VMM_STATIC OUT_DIR [BLKD_STATIC]   build everything and run the test
+#   run.sh --check OUT_DIR                    only judge OUT_DIR/l1.log again
 #
+# ARCH=x86_64 (default):
 # L1 is Debian's cloud kernel under qemu-system-x86_64 -accel tcg with SVM;
 # its /init (l1-init) loads irqbypass, kvm and kvm-amd and runs our static
 # vmm, which boots L2: the same stock kernel's bzImage with a busybox
@@ -12,6 +13,14 @@
 # each line, OUT_DIR/l1.timed.log); the checks and timings are printed at
 # the end, with a closing "nested: N passed, N failed" line. Exit status 0
 # only if every check passed.
+#
+# ARCH=arm64: L1 is Debian's arm64 cloud kernel (KVM built in) under
+# qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu
+# max,pauth=off -accel tcg; its /init (arm64/l1-init) starts vmm-blkd
+# (BLKD_STATIC) on a unix socket and runs our static arm64 vmm, which boots
+# L2: the same kernel's Image with a busybox initramfs (arm64/l2-init),
+# 2 vCPUs, 256M, one virtio-blk disk of its own and one served by vmm-blkd
+# through vhost-user.
 #
 # Environment:
 #   NESTED_CACHE            download cache (default /var/cache/vmm-nested as
@@ -28,7 +37,8 @@
 #   NESTED_TRACE_PIO=1      L1 counts L2's port I/O exits by port
 #                           (kvm:kvm_pio tracepoint)
 #   NESTED_VERBOSE=1        echo the whole log live
-#   QEMU                    default qemu-system-x86_64
+#   QEMU                    default qemu-system-x86_64 (arm64:
+#                           qemu-system-aarch64)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +46,11 @@ ARCH=${ARCH:-x86_64}
 TIMEOUT=${NESTED_TIMEOUT:-600}
 L2_TIMEOUT=${NESTED_L2_TIMEOUT:-120}
 L2_EXIT=${NESTED_L2_EXIT:-poweroff}
-QEMU=${QEMU:-qemu-system-x86_64}
+if [ "$ARCH" = arm64 ]; then
+	QEMU=${QEMU:-qemu-system-aarch64}
+else
+	QEMU=${QEMU:-qemu-system-x86_64}
+fi
 L2_MEM_KB=$((256 * 1024))
 
 die() { echo "nested: $*" >&2; exit 1; }
@@ -46,10 +60,11 @@ die() { echo "nested: $*" >&2; exit 1; }
 # judge OUT_DIR: the PASS/FAIL lines, timings and the closing count.
 judge() {
 	local out=$1 log=$1/l1.log tlog=$1/l1.timed.log
-	local nonce="" qemu_status="" pass=0 fail=0 mem
+	local nonce="" qemu_status="" arch=$ARCH pass=0 fail=0 mem
 	[ -f "$log" ] || die "no log at $log"
 	# shellcheck disable=SC1091
 	[ -f "$out/run.env" ] && . "$out/run.env"
+	[ "$arch" = "$ARCH" ] || die "$log is from an ARCH=$arch run; judge it with ARCH=$arch"
 
 	check() {
 		local name=$1
@@ -73,6 +88,10 @@ judge() {
 	echo "== nested: checks ($log)"
 	check "L1 (QEMU) exited by itself with status 0 (got ${qemu_status:-?}; 124 = ${TIMEOUT}s timeout)" qemu_ok
 	check "L1 reached its /init" has 'L1-INIT: started'
+	if [ "$arch" = arm64 ]; then
+		judge_arm64
+		return
+	fi
 	check "L1 has /dev/kvm after irqbypass, kvm, kvm-amd" has 'L1: /dev/kvm present'
 	check "vmm --probe in L1 reports SVM" has 'kvm: virtualization svm'
 	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
@@ -86,6 +105,32 @@ judge() {
 	check "L2's init ran to its end" has 'L2-INIT: done'
 	check "no kernel panic in L1 or L2" hasnt 'Kernel panic'
 
+	report
+}
+
+# The arm64 checks, after judge's first two.
+judge_arm64() {
+	check "L1's KVM runs in VHE mode" has 'kvm \[[0-9]+\]: VHE mode initialized successfully'
+	check "L1 has /dev/kvm (built into the kernel)" has 'L1: /dev/kvm present'
+	check "vmm --probe in L1 exits 0" has 'L1: vmm --probe exit status 0$'
+	check "vmm-blkd listens in L1" has 'L1: vmm-blkd listening on '
+	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
+	check "L2 reached its /init" has 'L2-INIT: started'
+	check "L2 sees 2 CPUs" has 'L2-INIT: cpus 2$'
+	mem_ok && true
+	check "L2 MemTotal close to 256M (${mem:-?} kB, want $((L2_MEM_KB * 3 / 4))..$L2_MEM_KB)" mem_ok
+	check "L2 reads the pattern at sector 1 of /dev/vda (our vmm's virtio-blk)" has 'L2-INIT: vda pattern ok'
+	check "L2 reads the pattern at sector 1 of /dev/vdb (vmm-blkd, vhost-user)" has 'L2-INIT: vdb pattern ok'
+	check "L2's write to vda reached disk-a.img (seen from L1)" has "L1: disk-a sector 2: L2-WROTE-vda-${nonce:-NO-NONCE}"
+	check "L2's write to vdb reached disk-b.img through vmm-blkd (seen from L1)" has "L1: disk-b sector 2: L2-WROTE-vdb-${nonce:-NO-NONCE}"
+	check "L2's init ran to its end" has 'L2-INIT: done'
+	check "vmm-blkd stopped on SIGTERM with status 0" has 'L1: vmm-blkd exit status 0$'
+	check "no kernel panic in L1 or L2" hasnt 'Kernel panic'
+	report
+}
+
+# report: times, the vmm's exit lines and stats, the closing count.
+report() {
 	if [ -f "$tlog" ]; then
 		echo "== nested: times (host clock, from the arrival of each log line)"
 		awk '
@@ -113,8 +158,11 @@ judge() {
 			}' "$tlog"
 	fi
 	echo "== nested: vmm exit and stats"
-	grep -E '^vmm: |L1: vmm exit status|L1: disk sector 2' "$log" | sed 's/^/  /' || true
+	grep -E '^vmm: |L1: vmm exit status|L1: disk(-[ab])? sector 2|L1: vmm-blkd exit' "$log" | sed 's/^/  /' || true
 	echo "nested: $pass passed, $fail failed"
+	if [ "$fail" != 0 ]; then
+		echo "nested: the whole log is $log"
+	fi
 	[ "$fail" = 0 ]
 }
 
@@ -124,16 +172,33 @@ if [ "${1:-}" = "--check" ]; then
 	exit
 fi
 
-[ $# -eq 2 ] || die "usage: $0 VMM_STATIC OUT_DIR | $0 --check OUT_DIR"
-[ "$ARCH" = x86_64 ] || die "ARCH=$ARCH: only x86_64 is done (arm64 to follow)"
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 VMM_STATIC OUT_DIR [BLKD_STATIC] | $0 --check OUT_DIR"
+case $ARCH in
+x86_64) machine="Advanced Micro Devices X86-64" ;;
+arm64)
+	machine=AArch64
+	[ $# -eq 3 ] || die "ARCH=arm64 needs BLKD_STATIC, the static vmm-blkd for L1"
+	;;
+*) die "ARCH=$ARCH: only x86_64 and arm64" ;;
+esac
 VMM=$1
+BLKD=${3:-}
 mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
-[ -x "$VMM" ] || die "no static vmm at $VMM"
-if readelf -l "$VMM" | grep -q INTERP; then
-	die "$VMM is dynamically linked; L1 has no C library"
+# static_binary PATH: an executable for ARCH without a dynamic loader.
+static_binary() {
+	[ -x "$1" ] || die "no static binary at $1"
+	readelf -h "$1" | grep -q -E "Machine: +$machine\$" ||
+		die "$1 is not built for $ARCH ($(readelf -h "$1" | sed -n 's/^ *Machine: *//p'))"
+	if readelf -l "$1" | grep -q INTERP; then
+		die "$1 is dynamically linked; L1 has no C library"
+	fi
+}
+static_binary "$VMM"
+[ -z "$BLKD" ] || static_binary "$BLKD"
+if [ "$ARCH" = x86_64 ]; then
+	"$VMM" --version >/dev/null || die "$VMM does not run"
 fi
-"$VMM" --version >/dev/null || die "$VMM does not run"
 
 if [ -n "${NESTED_CACHE:-}" ]; then
 	CACHE=$NESTED_CACHE
@@ -142,12 +207,20 @@ elif [ "$(id -u)" = 0 ]; then
 else
 	CACHE=$OUT/cache
 fi
+# arm64 packages in a directory of their own (busybox-static has the same
+# version for both).
+[ "$ARCH" = x86_64 ] || CACHE=$CACHE/$ARCH
 mkdir -p "$CACHE/debs"
 
 # ---------------------------------------------------- host packages --
 
 need=""
-command -v "$QEMU" >/dev/null || need="$need qemu-system-x86"
+if [ "$ARCH" = arm64 ]; then
+	command -v "$QEMU" >/dev/null || need="$need qemu-system-arm"
+	command -v aarch64-linux-gnu-strip >/dev/null || need="$need binutils-aarch64-linux-gnu"
+else
+	command -v "$QEMU" >/dev/null || need="$need qemu-system-x86"
+fi
 command -v cpio >/dev/null || need="$need cpio"
 command -v depmod >/dev/null || need="$need kmod"
 command -v gzip >/dev/null || need="$need gzip"
@@ -171,6 +244,17 @@ if [ -n "$need" ]; then
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
 fi
+# arm64 .debs need dpkg to know the architecture (apt-get download only).
+if [ "$ARCH" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64 &&
+	[ "$(dpkg --print-architecture)" != arm64 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		die "the arm64 packages need: dpkg --add-architecture arm64 && apt-get update (as root)"
+	fi
+	echo "nested: dpkg --add-architecture arm64"
+	dpkg --add-architecture arm64
+	apt_updated=""
+	apt_update
+fi
 
 # ------------------------------------------------- Debian downloads --
 
@@ -178,10 +262,10 @@ candidate() {
 	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2; exit }'
 }
 
-# fetch PACKAGE: download and unpack the candidate version once; print the
-# directory it is unpacked in (CACHE/PACKAGE_VERSION).
+# fetch PACKAGE[:ARCH]: download and unpack the candidate version once;
+# print the directory it is unpacked in (CACHE/PACKAGE_VERSION).
 fetch() {
-	local pkg=$1 ver dir tmp
+	local pkg=$1 name=${1%%:*} ver dir tmp
 	ver=$(candidate "$pkg")
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 		apt_update >&2
@@ -190,10 +274,10 @@ fetch() {
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 		die "no version of $pkg in the Debian registry"
 	fi
-	dir=$CACHE/${pkg}_${ver//:/%3a}
+	dir=$CACHE/${name}_${ver//:/%3a}
 	if [ ! -d "$dir" ]; then
 		# Only the current version is kept.
-		rm -rf "$CACHE/${pkg}"_* "$CACHE/debs/${pkg}"_*
+		rm -rf "$CACHE/${name}"_* "$CACHE/debs/${name}"_*
 		echo "nested: downloading $pkg $ver" >&2
 		tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
 		chmod 755 "$tmp"
@@ -208,15 +292,40 @@ fetch() {
 	echo "$dir"
 }
 
-meta=linux-image-cloud-amd64
-kpkg=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-if [ -z "$kpkg" ]; then
-	apt_update
-	kpkg=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+# kernel_of META: the versioned kernel package META depends on.
+kernel_of() {
+	local k
+	k=$(apt-cache depends "$1" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	if [ -z "$k" ]; then
+		apt_update >&2
+		k=$(apt-cache depends "$1" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	fi
+	[ -n "$k" ] || die "cannot tell which kernel $1 depends on"
+	echo "$k"
+}
+
+if [ "$ARCH" = arm64 ]; then
+	# L1 needs KVM built in (CONFIG_KVM=y, no modules to load): the cloud
+	# flavour has it; the generic arm64 kernel is the fallback.
+	KDIR=""
+	for meta in linux-image-cloud-arm64:arm64 linux-image-arm64:arm64; do
+		kpkg=$(kernel_of "$meta")
+		KDIR=$(fetch "$kpkg")
+		kpkg=${kpkg%:arm64}
+		if grep -q '^CONFIG_KVM=y' "$KDIR/boot/config-${kpkg#linux-image-}"; then
+			break
+		fi
+		echo "nested: $kpkg has no CONFIG_KVM=y, trying the next flavour"
+		KDIR=""
+	done
+	[ -n "$KDIR" ] || die "no Debian arm64 kernel with CONFIG_KVM=y"
+	BBDIR=$(fetch busybox-static:arm64)
+else
+	meta=linux-image-cloud-amd64
+	kpkg=$(kernel_of "$meta")
+	KDIR=$(fetch "$kpkg")
+	BBDIR=$(fetch busybox-static)
 fi
-[ -n "$kpkg" ] || die "cannot tell which kernel $meta depends on"
-KDIR=$(fetch "$kpkg")
-BBDIR=$(fetch busybox-static)
 KVER=${kpkg#linux-image-}
 KMOD=$KDIR/lib/modules/$KVER
 KIMAGE=$KDIR/boot/vmlinuz-$KVER
@@ -272,11 +381,53 @@ mkcpio() {
 	mv "$2.tmp" "$2"
 }
 
+# --------------------------------------------------------- run L1 --
+
+# Each line as it arrives: to l1.log as is (less CRs), to l1.timed.log after
+# the host time; marker lines (or, verbose, every line) to stdout.
+stamp() {
+	local line t0=$EPOCHREALTIME
+	exec 3>"$OUT/l1.log" 4>"$OUT/l1.timed.log"
+	printf '%s QEMU-START\n' "$t0" >&4
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line//$'\r'/}
+		printf '%s\n' "$line" >&3
+		printf '%s %s\n' "$EPOCHREALTIME" "$line" >&4
+		if [ "${NESTED_VERBOSE:-}" = 1 ]; then
+			printf '%s\n' "$line"
+		else
+			case $line in
+			*L1-INIT:* | *L1:* | *L2-INIT:* | vmm:* | *"Kernel panic"*)
+				printf '  [%6.1fs] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$line" ;;
+			esac
+		fi
+	done
+}
+
+# run_l1: run qemu_cmd under the timeout, log it, judge the log.
+run_l1() {
+	echo "nested: ${qemu_cmd[*]}"
+	echo "nested: L2 command line: $L2_CMDLINE"
+	echo "nested: running L1 (timeout ${TIMEOUT}s), log in $OUT/l1.log"
+	set +e
+	timeout -k 10 "$TIMEOUT" "${qemu_cmd[@]}" </dev/null 2>&1 | stamp
+	qemu_status=${PIPESTATUS[0]}
+	set -e
+	printf 'arch=%s\nnonce=%s\nqemu_status=%s\n' "$ARCH" "$NONCE" "$qemu_status" >"$OUT/run.env"
+	judge "$OUT"
+}
+
 # ------------------------------------------------------------- L2 --
 
 NONCE=$(date +%s)-$$
 rm -rf "$OUT/l1.log" "$OUT/l1.timed.log" "$OUT/run.env" "$OUT/early.root" "$OUT/early.cpio" \
 	"$OUT/virtio-ssdt.dsl" "$OUT/virtio-ssdt.aml" "$OUT/iasl.log"
+if [ "$ARCH" = arm64 ]; then
+	# shellcheck source=arm64/images.sh
+	. "$here/arm64/images.sh"
+	run_l1
+	exit
+fi
 L2=$OUT/l2.root
 skeleton "$L2" "$here/l2-init"
 l2mods=$(modules "$L2" virtio_mmio virtio_blk virtio-rng | tr '\n' ' ')
@@ -351,38 +502,9 @@ echo "nested: L1 initramfs $(du -h "$OUT/l1.cpio.gz" | cut -f1), L2 initramfs $(
 
 # ------------------------------------------------------------ run --
 
-# Each line as it arrives: to l1.log as is (less CRs), to l1.timed.log after
-# the host time; marker lines (or, verbose, every line) to stdout.
-stamp() {
-	local line t0=$EPOCHREALTIME
-	exec 3>"$OUT/l1.log" 4>"$OUT/l1.timed.log"
-	printf '%s QEMU-START\n' "$t0" >&4
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line//$'\r'/}
-		printf '%s\n' "$line" >&3
-		printf '%s %s\n' "$EPOCHREALTIME" "$line" >&4
-		if [ "${NESTED_VERBOSE:-}" = 1 ]; then
-			printf '%s\n' "$line"
-		else
-			case $line in
-			*L1-INIT:* | *L1:* | *L2-INIT:* | vmm:* | *"Kernel panic"*)
-				printf '  [%6.1fs] %s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$line" ;;
-			esac
-		fi
-	done
-}
-
 L1_CMDLINE="console=ttyS0 panic=-1 rdinit=/init"
 # shellcheck disable=SC2054
 qemu_cmd=("$QEMU" -accel tcg -cpu EPYC,+svm,+npt -m 1024 -smp 2
 	-nographic -no-reboot -net none
 	-kernel "$KIMAGE" -initrd "$OUT/l1.cpio.gz" -append "$L1_CMDLINE")
-echo "nested: ${qemu_cmd[*]}"
-echo "nested: L2 command line: $L2_CMDLINE"
-echo "nested: running L1 (timeout ${TIMEOUT}s), log in $OUT/l1.log"
-set +e
-timeout -k 10 "$TIMEOUT" "${qemu_cmd[@]}" </dev/null 2>&1 | stamp
-qemu_status=${PIPESTATUS[0]}
-set -e
-printf 'nonce=%s\nqemu_status=%s\n' "$NONCE" "$qemu_status" >"$OUT/run.env"
-judge "$OUT"
+run_l1
