@@ -146,6 +146,26 @@ static void report_internal_error(struct vcpu *vcpu)
 	fail(vcpu, what);
 }
 
+/*
+ * KVM ended the machine for the guest (arm64: PSCI SYSTEM_OFF or
+ * SYSTEM_RESET): status 0, whatever the type, with the type named.
+ */
+static void stop_on_system_event(struct vcpu *vcpu)
+{
+	switch (vcpu->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest powered off");
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest reset the machine");
+		break;
+	default:
+		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest powered off or reset (system event %u)",
+				vcpu->run->system_event.type);
+		break;
+	}
+}
+
 /* Returns false when the thread should stop running the vCPU. */
 static bool handle_exit(struct vcpu *vcpu)
 {
@@ -184,7 +204,7 @@ static bool handle_exit(struct vcpu *vcpu)
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu->stats[VCPU_STAT_SYSTEM_EVENT]++;
-		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest powered off or reset");
+		stop_on_system_event(vcpu);
 		return false;
 	default: {
 		char what[64];
