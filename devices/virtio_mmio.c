@@ -504,13 +504,10 @@ const struct bus_device_ops virtio_mmio_ops = {
 	.write = mmio_write,
 };
 
-static int register_eventfds(struct virtio_mmio *t)
+static int register_ioeventfds(struct virtio_mmio *t)
 {
-	struct kvm_irqfd irqfd = { .fd = (uint32_t)t->irq_fd, .gsi = t->p.irq };
 	unsigned int i;
 
-	if (ioctl(t->p.vm_fd, KVM_IRQFD, &irqfd) < 0)
-		return -errno;
 	for (i = 0; i < t->dev.nr_queues; i++) {
 		struct kvm_ioeventfd io = {
 			.datamatch = i,
@@ -557,7 +554,7 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 	}
 	if (t->wake_fd < 0 || t->irq_fd < 0)
 		goto fail_errno;
-	err = register_eventfds(t);
+	err = register_ioeventfds(t);
 	if (err)
 		goto fail;
 	err = -pthread_create(&t->worker, NULL, worker, t);
@@ -572,6 +569,13 @@ fail_errno:
 fail:
 	virtio_mmio_destroy(t);
 	return err;
+}
+
+int virtio_mmio_attach_irq(struct virtio_mmio *t)
+{
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)t->irq_fd, .gsi = t->p.irq };
+
+	return ioctl(t->p.vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;
 }
 
 void virtio_mmio_destroy(struct virtio_mmio *t)

@@ -101,9 +101,16 @@ struct virtio_mmio_params {
 	void *report_ctx;
 };
 
-/* Creates the transport and its worker, and registers the eventfds. */
+/* Creates the transport and its worker, and registers the ioeventfds. */
 int virtio_mmio_create(const struct virtio_mmio_params *p,
 		       const struct virtio_device *dev, struct virtio_mmio **out);
+/*
+ * Registers the device's KVM irqfd on GSI params.irq: once the VM's
+ * interrupt controller is complete (arm64's vGIC refuses irqfds until it
+ * is initialised, after the last vCPU) and before any vCPU runs. An
+ * interrupt raised before that waits in the eventfd. 0 or -errno.
+ */
+int virtio_mmio_attach_irq(struct virtio_mmio *t);
 void virtio_mmio_destroy(struct virtio_mmio *vm);
 
 struct virtio_mmio_stats {

@@ -282,6 +282,22 @@ int vm_virtio_create(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
+int vm_virtio_attach_irqs(struct vm *vm, char *err, size_t len)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vm->nr_virtio; i++) {
+		ret = virtio_mmio_attach_irq(vm->virtio[i].transport);
+		if (ret) {
+			snprintf(err, len, "%s: cannot connect irq %u: %s", vm->virtio[i].name,
+				 vm->virtio[i].irq, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 void vm_virtio_destroy(struct vm *vm)
 {
 	unsigned int i;

@@ -17,6 +17,11 @@
 struct vm;
 
 int vm_virtio_create(struct vm *vm, char *err, size_t err_len);
+/*
+ * Connects every device's interrupt to the in-kernel irqchip; after
+ * arch_vcpus_ready() (the irqchip is complete), before any vCPU runs.
+ */
+int vm_virtio_attach_irqs(struct vm *vm, char *err, size_t err_len);
 void vm_virtio_destroy(struct vm *vm);
 /*
  * Appends " virtio_mmio.device=4K@0xADDR:IRQ" per device to buf when the

@@ -349,6 +349,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		ret = setup_memory_socket(vm, err, len);
 	if (!ret)
 		ret = setup_vcpus(vm, err, len);
+	if (!ret)
+		ret = vm_virtio_attach_irqs(vm, err, len);	/* irqchip complete */
 out:
 	if (ret) {
 		vm_destroy(vm);
