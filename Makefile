@@ -3,12 +3,44 @@
 # apt-get line to run).
 
 ARCH	?= x86_64
+SAN	?=
+
+# ARCH=arm64 cross-builds on any Debian host (deps installs the arm64
+# toolchain and Debian's arm64 libfdt), in its own build directory so x86
+# and arm64 objects never mix.
+CROSS_COMPILE_arm64 := aarch64-linux-gnu-
+ifeq ($(ARCH),arm64)
+BUILD	?= build/arm64
+CROSS_COMPILE ?= $(CROSS_COMPILE_arm64)
+ifeq ($(origin CC),default)
+CC	:= $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR	:= $(CROSS_COMPILE)ar
+endif
+endif
 BUILD	?= build
 CC	?= gcc
-SAN	?=
 
 CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread
 LDLIBS	:= -pthread
+
+# arm64 builds its device tree with libfdt, linked statically. Debian's
+# libfdt-dev cannot be installed for two architectures at once (it is not
+# Multi-Arch: same), and the x86 build needs the amd64 one for the FDT
+# builder's unit test; so unless libfdt-dev:arm64 is what this machine has,
+# its libfdt.a and headers are unpacked under $(BUILD)/libfdt-arm64 from
+# the package (apt-get download + dpkg-deb -x), not installed.
+ARM64_LIBFDT_DIR := $(BUILD)/libfdt-arm64
+ifeq ($(ARCH),arm64)
+ifneq ($(wildcard /usr/lib/aarch64-linux-gnu/libfdt.a),)
+ARM64_LIBFDT := /usr/lib/aarch64-linux-gnu/libfdt.a
+else
+ARM64_LIBFDT := $(ARM64_LIBFDT_DIR)/usr/lib/aarch64-linux-gnu/libfdt.a
+CFLAGS	+= -isystem $(ARM64_LIBFDT_DIR)/usr/include
+endif
+LDLIBS	:= $(ARM64_LIBFDT) $(LDLIBS)
+endif
 ifeq ($(SAN),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS	+= -fsanitize=address,undefined
@@ -19,6 +51,15 @@ endif
 BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
 PEER_PKGS  := qemu-system-x86 qemu-utils dpdk-dev
 check: EXTRA_PKGS = $(PEER_PKGS)
+# The arm64 cross toolchain and libraries (Debian multiarch: the deps step
+# adds the arm64 architecture to dpkg first, which also lets the build
+# fetch libfdt-dev:arm64, see ARM64_LIBFDT), and QEMU for nested tests.
+ARM64_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	libseccomp-dev:arm64 qemu-system-arm file
+ifeq ($(ARCH),arm64)
+EXTRA_PKGS += $(ARM64_PKGS)
+endif
+check-arm64-build: EXTRA_PKGS += $(ARM64_PKGS)
 CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 MEMORY_SRCS := $(wildcard memory/*.c)
@@ -30,6 +71,7 @@ LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libvmm.a
 VMM         := $(BUILD)/vmm
 BLKD        := $(BUILD)/vmm-blkd
+VMM_STATIC  := $(BUILD)/vmm-static
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
@@ -37,10 +79,17 @@ TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
 .PHONY: all deps run check check-unit check-integration check-sanitize bench clean test-kernel
+.PHONY: check-arm64-build
 .SECONDARY:
 all: $(VMM) $(BLKD) guests
 
+# Freestanding test guests, for the architectures that have them.
+ifneq ($(wildcard guests/$(ARCH)/guests.mk),)
 include guests/$(ARCH)/guests.mk
+else
+.PHONY: guests
+guests:
+endif
 include tests/nested/nested.mk
 
 # The Linux test kernel and initramfs (guests/linux), shared by every build
@@ -57,7 +106,20 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
+
+ifeq ($(ARCH),arm64)
+# Everything that links links $(LIB): it brings libfdt along.
+$(LIB) $(BUILD)/obj/arch/arm64/fdt.o: | $(ARM64_LIBFDT)
+
+$(ARM64_LIBFDT_DIR)/%/libfdt.a:
+	@rm -rf $(ARM64_LIBFDT_DIR) $(ARM64_LIBFDT_DIR).deb && mkdir -p $(ARM64_LIBFDT_DIR).deb
+	cd $(ARM64_LIBFDT_DIR).deb && apt-get download libfdt-dev:arm64 || \
+		{ echo "cannot download libfdt-dev:arm64: run 'make ARCH=arm64 deps' (as root) first" >&2; exit 1; }
+	dpkg-deb -x $(ARM64_LIBFDT_DIR).deb/libfdt-dev_*.deb $(ARM64_LIBFDT_DIR)
+	rm -rf $(ARM64_LIBFDT_DIR).deb
+	test -f $@
+endif
 
 $(VMM): $(BUILD)/obj/vmm/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -65,6 +127,10 @@ $(VMM): $(BUILD)/obj/vmm/main.o $(LIB)
 # Our vhost-user-blk backend, its own process (devices/vmm_blkd/).
 $(BLKD): $(BUILD)/obj/devices/vmm_blkd/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The VMM linked statically, for machines without our C library.
+$(VMM_STATIC): $(BUILD)/obj/vmm/main.o $(LIB)
+	$(CC) $(LDFLAGS) -static -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
@@ -82,16 +148,24 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
-# Install what is missing; as non-root, say exactly what to run.
+# Install what is missing; as non-root, say exactly what to run. Packages
+# named PKG:arch need that foreign architecture in dpkg first.
 deps:
-	@missing=""; for p in $(BUILD_PKGS) $(EXTRA_PKGS); do \
+	@missing=""; foreign=""; for p in $(BUILD_PKGS) $(EXTRA_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
+	for p in $$missing; do case $$p in *:*) a=$${p#*:}; \
+		[ "$$a" = "$$(dpkg --print-architecture)" ] || \
+		dpkg --print-foreign-architectures | grep -qx "$$a" || \
+		case " $$foreign " in *" $$a "*) ;; *) foreign="$$foreign $$a";; esac;; esac; \
+	done; \
 	if [ -n "$$missing" ]; then \
+		add=""; for a in $$foreign; do add="$${add}dpkg --add-architecture $$a && "; done; \
 		if [ "$$(id -u)" != 0 ]; then \
-			echo "missing packages:$$missing; run as root: apt-get update && apt-get install -y$$missing" >&2; exit 1; \
+			echo "missing packages:$$missing; run as root: $${add}apt-get update && apt-get install -y$$missing" >&2; exit 1; \
 		fi; \
 		echo "installing:$$missing"; \
+		for a in $$foreign; do dpkg --add-architecture $$a || exit 1; done; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
 	fi
 
@@ -112,6 +186,21 @@ check-unit: $(UNIT_TESTS)
 check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; \
 		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) $$t; done
+
+# The arm64 VMM and vmm-blkd cross-built (and the VMM linked statically),
+# each checked to be an AArch64 ELF executable; from any ARCH.
+ARM64_BUILD := $(if $(filter arm64,$(ARCH)),$(BUILD),$(BUILD)/arm64)
+ARM64_BINS  := $(addprefix $(ARM64_BUILD)/,vmm vmm-blkd vmm-static)
+check-arm64-build: deps
+	$(MAKE) ARCH=arm64 BUILD=$(ARM64_BUILD) CC=$(CROSS_COMPILE_arm64)gcc \
+		AR=$(CROSS_COMPILE_arm64)ar SAN= $(ARM64_BINS)
+	@set -e; for b in $(ARM64_BINS); do \
+		file -b $$b | grep -q '^ELF 64-bit LSB .*ARM aarch64' || \
+			{ echo "$$b: not an AArch64 ELF: $$(file -b $$b)" >&2; exit 1; }; \
+		echo "$$b: $$(file -b $$b | cut -d, -f1-2)"; \
+	done
+	@file -b $(ARM64_BUILD)/vmm-static | grep -q 'statically linked' || \
+		{ echo "$(ARM64_BUILD)/vmm-static is not statically linked" >&2; exit 1; }
 
 # The unit and integration suites again, built with ASan and UBSan.
 check-sanitize:
