@@ -146,6 +146,14 @@ report() {
 			/L2-INIT: started/ && l2 == "" { l2 = $1 }
 			/L2-INIT: done/ && d2 == "" { d2 = $1 }
 			/L1: vmm exit status/ && ve == "" { ve = $1 }
+			# The sum of the reasons; unclaimed_io and emulated_by_vmm
+			# count exits already counted as io/mmio and internal_error.
+			/vmm: exits: / && ex == "" {
+				for (i = 1; i <= NF; i++)
+					if (split($i, kv, "=") == 2 && kv[2] ~ /^[0-9]+$/ &&
+					    kv[1] != "unclaimed_io" && kv[1] != "emulated_by_vmm")
+						ex += kv[2]
+			}
 			{ last = $1 }
 			END {
 				if (q == "") q = t0
@@ -155,6 +163,8 @@ report() {
 				show("L2 init to its end", l2, d2)
 				show("vmm start to vmm exit", v, ve)
 				show("total (QEMU start to end)", q, last)
+				if (ex != "" && v != "" && ve != "" && ve > v)
+					printf "  %-34s %7d (%.0f/s over the vmm run)\n", "VM exits, all reasons", ex, ex / (ve - v)
 			}' "$tlog"
 	fi
 	echo "== nested: vmm exit and stats"
@@ -185,6 +195,9 @@ VMM=$1
 BLKD=${3:-}
 mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
+# One run per OUT_DIR at a time: a second would overwrite the first's log.
+exec 9>"$OUT/.lock"
+flock -n 9 || die "another run.sh is running in $OUT (it holds $OUT/.lock); wait for it or use another OUT_DIR"
 # static_binary PATH: an executable for ARCH without a dynamic loader.
 static_binary() {
 	[ -x "$1" ] || die "no static binary at $1"
