@@ -142,6 +142,8 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPERS)
 FDT_LIBS = $(shell pkg-config --libs libfdt 2>/dev/null || echo -lfdt)
 ifneq ($(ARCH),arm64)
 $(BUILD)/tests/unit/test_arm64_fdt: $(BUILD)/obj/arch/arm64/fdt.o
+# So is its Image loader (guest memory aside), tested with the builder.
+$(BUILD)/tests/unit/test_arm64_image: $(BUILD)/obj/arch/arm64/image.o $(BUILD)/obj/arch/arm64/fdt.o
 endif
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(TEST_HELPERS)
