@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A 16550A UART: 8 byte registers at a base the architecture chooses (x86:
- * port 0x3f8, IRQ 4). What the guest transmits goes to out_fd; bytes given
+ * A 16550A UART: 8 byte registers at a base the architecture chooses, on
+ * either bus (x86: port 0x3f8, IRQ 4; arm64: MMIO 0x09000000 with byte
+ * accesses, SPI 1). What the guest transmits goes to out_fd; bytes given
  * to serial_receive() arrive in its receive FIFO. The interrupt line is
- * driven through set_irq whenever the pending state changes.
+ * a level: driven through set_irq whenever the pending state changes.
  *
  * Thread-safe: vCPU threads access registers while the event loop feeds
  * input.
