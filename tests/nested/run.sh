@@ -28,6 +28,7 @@
 #                           package version
 #   NESTED_TIMEOUT          the whole L1 run, default 600 s
 #   NESTED_L2_TIMEOUT       our vmm's --timeout, default 120 s
+#   NESTED_L2_CPUS          arm64: L2's vCPUs, default 2 (experiments)
 #   NESTED_L2_EXIT          how L2's init ends the VM: poweroff (default,
 #                           ACPI S5) or reboot (i8042 reset via reboot=k);
 #                           our vmm exits 0 for both
@@ -36,6 +37,8 @@
 #   NESTED_L2_CMDLINE_EXTRA appended to L2's command line (experiments)
 #   NESTED_TRACE_PIO=1      L1 counts L2's port I/O exits by port
 #                           (kvm:kvm_pio tracepoint)
+#   NESTED_TRACE_MMIO=1     arm64: L1 counts L2's MMIO exits by address
+#                           (kvm:kvm_mmio tracepoint)
 #   NESTED_VERBOSE=1        echo the whole log live
 #   QEMU                    default qemu-system-x86_64 (arm64:
 #                           qemu-system-aarch64)
@@ -52,6 +55,7 @@ else
 	QEMU=${QEMU:-qemu-system-x86_64}
 fi
 L2_MEM_KB=$((256 * 1024))
+L2_CPUS=${NESTED_L2_CPUS:-2}
 
 die() { echo "nested: $*" >&2; exit 1; }
 
@@ -60,7 +64,7 @@ die() { echo "nested: $*" >&2; exit 1; }
 # judge OUT_DIR: the PASS/FAIL lines, timings and the closing count.
 judge() {
 	local out=$1 log=$1/l1.log tlog=$1/l1.timed.log
-	local nonce="" qemu_status="" arch=$ARCH pass=0 fail=0 mem
+	local nonce="" qemu_status="" arch=$ARCH l2_cpus=$L2_CPUS pass=0 fail=0 mem
 	[ -f "$log" ] || die "no log at $log"
 	# shellcheck disable=SC1091
 	[ -f "$out/run.env" ] && . "$out/run.env"
@@ -116,7 +120,7 @@ judge_arm64() {
 	check "vmm-blkd listens in L1" has 'L1: vmm-blkd listening on '
 	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
 	check "L2 reached its /init" has 'L2-INIT: started'
-	check "L2 sees 2 CPUs" has 'L2-INIT: cpus 2$'
+	check "L2 sees $l2_cpus CPUs" has "L2-INIT: cpus $l2_cpus\$"
 	mem_ok && true
 	check "L2 MemTotal close to 256M (${mem:-?} kB, want $((L2_MEM_KB * 3 / 4))..$L2_MEM_KB)" mem_ok
 	check "L2 reads the pattern at sector 1 of /dev/vda (our vmm's virtio-blk)" has 'L2-INIT: vda pattern ok'
@@ -426,7 +430,7 @@ run_l1() {
 	timeout -k 10 "$TIMEOUT" "${qemu_cmd[@]}" </dev/null 2>&1 | stamp
 	qemu_status=${PIPESTATUS[0]}
 	set -e
-	printf 'arch=%s\nnonce=%s\nqemu_status=%s\n' "$ARCH" "$NONCE" "$qemu_status" >"$OUT/run.env"
+	printf 'arch=%s\nl2_cpus=%s\nnonce=%s\nqemu_status=%s\n' "$ARCH" "$L2_CPUS" "$NONCE" "$qemu_status" >"$OUT/run.env"
 	judge "$OUT"
 }
 

@@ -62,6 +62,8 @@ MODULES=""
 L2_CMDLINE="$L2_CMDLINE"
 L2_MEMORY=$L2_MEMORY
 L2_TIMEOUT=$L2_TIMEOUT
+L2_CPUS=$L2_CPUS
+TRACE_MMIO=${NESTED_TRACE_MMIO:-0}
 CONF
 mkcpio "$L1" "$OUT/l1.cpio.gz"
 echo "nested: L1 modules: none (KVM built in); L2 modules: $l2mods"
