@@ -44,12 +44,11 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size)
 	return fdt_property(fdt, "reg", reg, sizeof(reg));
 }
 
-/* interrupts = <0 spi level-high>, in the GIC's three cells. */
-static int prop_spi(void *fdt, unsigned int spi)
+/* interrupts = <0 spi flags>, in the GIC's three cells. */
+static int prop_spi(void *fdt, unsigned int spi, unsigned int flags)
 {
 	fdt32_t irq[] = {
-		cpu_to_fdt32(ARM64_GIC_SPI), cpu_to_fdt32(spi),
-		cpu_to_fdt32(ARM64_IRQ_LEVEL_HIGH),
+		cpu_to_fdt32(ARM64_GIC_SPI), cpu_to_fdt32(spi), cpu_to_fdt32(flags),
 	};
 
 	return fdt_property(fdt, "interrupts", irq, sizeof(irq));
@@ -170,7 +169,7 @@ static int add_uart(void *fdt)
 	return begin_node_at(fdt, "uart", ARM64_UART_BASE) ?:
 	       fdt_property_string(fdt, "compatible", "ns16550a") ?:
 	       prop_reg(fdt, ARM64_UART_BASE, ARM64_UART_SIZE) ?:
-	       prop_spi(fdt, ARM64_UART_SPI) ?:
+	       prop_spi(fdt, ARM64_UART_SPI, ARM64_IRQ_LEVEL_HIGH) ?:
 	       fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ) ?:
 	       fdt_property_u32(fdt, "reg-shift", 0) ?:
 	       fdt_property_u32(fdt, "reg-io-width", 1) ?:
@@ -190,7 +189,7 @@ static int add_virtio(void *fdt, const struct arch_virtio_slot *slot)
 	return begin_node_at(fdt, "virtio_mmio", slot->base) ?:
 	       fdt_property_string(fdt, "compatible", "virtio,mmio") ?:
 	       prop_reg(fdt, slot->base, VIRTIO_MMIO_SIZE) ?:
-	       prop_spi(fdt, slot->irq) ?:
+	       prop_spi(fdt, slot->irq, ARM64_IRQ_EDGE_RISING) ?:
 	       fdt_property(fdt, "dma-coherent", NULL, 0) ?:
 	       fdt_end_node(fdt);
 }

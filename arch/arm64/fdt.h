@@ -21,7 +21,9 @@
  *   /uart@BASE       "ns16550a", reg, interrupts <SPI n level-high>,
  *                    clock-frequency, reg-shift 0, reg-io-width 1
  *   /pvpanic@BASE    "qemu,pvpanic-mmio", reg
- *   /virtio_mmio@BASE  "virtio,mmio", reg (4 KiB), interrupts, dma-coherent
+ *   /virtio_mmio@BASE  "virtio,mmio", reg (4 KiB), interrupts <SPI n
+ *                    edge-rising> (a KVM irqfd on arm64 only raises its
+ *                    SPI, so a level one would never drop), dma-coherent;
  *                    one per device, in the order p->virtio gives
  *
  * The tree is at most ARM64_FDT_MAX bytes (fdt_totalsize() says how

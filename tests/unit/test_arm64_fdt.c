@@ -140,9 +140,13 @@ static void assert_reg(int node, uint64_t base, uint64_t size)
 	assert_cells(node, "reg", cells, 4);
 }
 
-static void assert_spi(int node, uint32_t spi)
+/*
+ * <GIC_SPI n type>: the UART is level-high (the VMM raises and lowers it),
+ * virtio edge-rising (an arm64 irqfd only ever raises its SPI).
+ */
+static void assert_spi(int node, uint32_t spi, uint32_t type)
 {
-	uint32_t cells[] = { 0, spi, 4 };	/* <GIC_SPI n IRQ_TYPE_LEVEL_HIGH> */
+	uint32_t cells[] = { 0, spi, type };
 
 	assert_cells(node, "interrupts", cells, 3);
 }
@@ -266,7 +270,7 @@ START_TEST(psci_timer_uart_pvpanic)
 	ck_assert_int_eq(fdt_node_offset_by_compatible(blob, -1, "ns16550a"), off);
 	assert_str(off, "compatible", "ns16550a");
 	assert_reg(off, 0x09000000, 0x1000);
-	assert_spi(off, ARM64_UART_SPI);
+	assert_spi(off, ARM64_UART_SPI, ARM64_IRQ_LEVEL_HIGH);
 	assert_u32(off, "clock-frequency", 1843200);
 	assert_u32(off, "reg-shift", 0);
 	assert_u32(off, "reg-io-width", 1);
@@ -438,7 +442,7 @@ static void assert_virtio_nodes(const struct arch_virtio_slot *want, unsigned in
 		ck_assert_int_eq(fdt_parent_offset(blob, off), 0);
 		assert_str(off, "compatible", "virtio,mmio");
 		assert_reg(off, want[i].base, 0x1000);
-		assert_spi(off, want[i].irq);
+		assert_spi(off, want[i].irq, ARM64_IRQ_EDGE_RISING);
 		assert_empty(off, "dma-coherent");
 		i++;
 	}
@@ -459,7 +463,7 @@ START_TEST(virtio_per_device_count)
 	assert_virtio_nodes(slots, n);
 	if (n == 32) {
 		assert_reg(node("/virtio_mmio@a01f000"), 0x0a01f000, 0x1000);
-		assert_spi(node("/virtio_mmio@a01f000"), 47);
+		assert_spi(node("/virtio_mmio@a01f000"), 47, ARM64_IRQ_EDGE_RISING);
 	}
 }
 END_TEST
