@@ -181,6 +181,8 @@ check: deps
 	$(MAKE) check-unit check-integration
 	$(MAKE) check-sanitize
 	$(MAKE) check-nested
+	$(MAKE) check-arm64-build
+	$(MAKE) ARCH=arm64 check-nested
 
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
