@@ -14,8 +14,9 @@
 
 const char config_usage[] =
 "usage: vmm --kernel PATH [options]\n"
-"  --kernel PATH          kernel to boot: bzImage, ELF vmlinux (PVH entry)\n"
-"                         or ELF64 (64-bit entry)\n"
+"  --kernel PATH          kernel to boot: on x86_64 a bzImage, an ELF vmlinux\n"
+"                         (PVH entry) or ELF64 (64-bit entry); on arm64 an\n"
+"                         uncompressed Image\n"
 "  --initrd PATH          initial ramdisk\n"
 "  --cmdline STRING       kernel command line (default: console=ttyS0)\n"
 "  --cpu-features -F,...  hide CPU features from the guest: popcnt, x2apic,\n"
