@@ -91,6 +91,7 @@ else
 guests:
 endif
 include tests/nested/nested.mk
+include tests/fuzz/fuzz.mk
 
 # The Linux test kernel and initramfs (guests/linux), shared by every build
 # flavour; the recipe caches the kernel by a hash of itself.
@@ -183,6 +184,7 @@ check: deps
 	$(MAKE) check-nested
 	$(MAKE) check-arm64-build
 	$(MAKE) ARCH=arm64 check-nested
+	$(MAKE) fuzz
 
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
