@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "vhost_user.h"
@@ -81,7 +82,7 @@ static int transact(struct vhost_user_frontend *fe, struct vhost_user_msg *msg,
 	msg->flags = VHOST_USER_VERSION | (ack ? VHOST_USER_NEED_REPLY : 0);
 	err = vhost_user_send(fe->sock, msg, fds, nr_fds);
 	if (err)
-		return err;
+		return err == -EAGAIN ? -ETIMEDOUT : err;
 	if (!want_reply && !ack)
 		return 0;
 	err = recv_reply(fe, request, msg);
@@ -164,6 +165,22 @@ static int negotiate(struct vhost_user_frontend *fe)
 	return 0;
 }
 
+/*
+ * poll() bounds the wait for a reply to begin; these bound a reply that
+ * stops half-way (a truncated message from a backend that stays
+ * connected) and a send to a backend that no longer reads.
+ */
+static void set_timeouts(int sock)
+{
+	struct timeval tv = {
+		.tv_sec = VHOST_USER_REPLY_TIMEOUT_MS / 1000,
+		.tv_usec = (VHOST_USER_REPLY_TIMEOUT_MS % 1000) * 1000,
+	};
+
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 int vhost_user_frontend_open(int sock, const struct guest_memory_sharing *sharing,
 			     struct vhost_user_frontend **out, const char **request)
 {
@@ -177,6 +194,7 @@ int vhost_user_frontend_open(int sock, const struct guest_memory_sharing *sharin
 	fe->sock = sock;
 	fe->sharing = sharing;
 	fe->queues = 1;
+	set_timeouts(sock);
 	err = negotiate(fe);
 	if (err) {
 		*request = vhost_user_request_name(fe->last_request);

@@ -352,10 +352,37 @@ START_TEST(check_sees_hang_up_and_chatter)
 }
 END_TEST
 
+/*
+ * A reply that stops inside its header or payload while the backend stays
+ * connected: the frontend gives up after VHOST_USER_REPLY_TIMEOUT_MS
+ * instead of waiting for the rest for ever.
+ */
+START_TEST(truncated_reply_times_out)
+{
+	struct vhost_user_msg m, r = {
+		.request = VHOST_USER_GET_FEATURES,
+		.flags = VHOST_USER_VERSION | VHOST_USER_REPLY, .size = 8,
+		.payload.u64 = FEATURES,
+	};
+	char raw[16];
+	size_t len = _i ? 12 + 4 : 6;	/* half a header, or half a payload */
+
+	start_open();
+	expect(VHOST_USER_SET_OWNER, &m, NULL, NULL);
+	expect(VHOST_USER_GET_FEATURES, &m, NULL, NULL);
+	memcpy(raw, &r, 12);
+	memcpy(raw + 12, &r.payload, 4);
+	ck_assert_int_eq(send(fx.sv[1], raw, len, 0), (ssize_t)len);
+	ck_assert_int_eq(join(), -ETIMEDOUT);
+	ck_assert_str_eq(fx.request, "GET_FEATURES");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vhost_user_frontend");
 	TCase *tc = tcase_create("frontend");
+	TCase *slow = tcase_create("timeouts");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, negotiates_features);
@@ -365,6 +392,10 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, broken_replies, 0, BREAKAGES);
 	tcase_add_test(tc, check_sees_hang_up_and_chatter);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(slow, setup, teardown);
+	tcase_set_timeout(slow, 3 * VHOST_USER_REPLY_TIMEOUT_MS / 1000);
+	tcase_add_loop_test(slow, truncated_reply_times_out, 0, 2);
+	suite_add_tcase(s, slow);
 	return s;
 }
 
