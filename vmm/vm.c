@@ -349,6 +349,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		ret = setup_memory_socket(vm, err, len);
 	if (!ret)
 		ret = setup_vcpus(vm, err, len);
+	if (!ret) {
+		/* /dev/kvm itself was needed only to create the VM and vCPUs */
+		close(vm->kvm_fd);
+		vm->kvm_fd = -1;
+	}
 	if (!ret)
 		ret = vm_virtio_attach_irqs(vm, err, len);	/* irqchip complete */
 out:
