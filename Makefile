@@ -23,7 +23,7 @@ BUILD	?= build
 CC	?= gcc
 
 CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread
-LDLIBS	:= -pthread
+LDLIBS	:= -lseccomp -pthread
 
 # arm64 builds its device tree with libfdt, linked statically. Debian's
 # libfdt-dev cannot be installed for two architectures at once (it is not
