@@ -25,12 +25,16 @@ static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[GUEST_MAX_GIB][512] __attribute__((aligned(4096)));
 static const uint8_t *zero_page;
 
-/* CPL0, emulated: keep it short. Maps RAM up to its highest address. */
+/*
+ * CPL0, emulated: keep it short. Maps RAM up to its highest address, and
+ * at least the first 4 GiB, so the 32-bit hole's MMIO devices (virtio-mmio
+ * at 0xd0000000) are reachable from CPL3.
+ */
 uint64_t paging_setup(const uint8_t *zp)
 {
 	const struct e820_entry *e = (const void *)(zp + ZP_E820_TABLE);
 	unsigned int i, n = zp[ZP_E820_ENTRIES];
-	uint64_t top = 1ULL << 30, gib, j;
+	uint64_t top = 4ULL << 30, gib, j;
 
 	for (i = 0; i < n; i++)
 		if (e[i].addr + e[i].size > top)
