@@ -341,7 +341,15 @@ static void start_external(struct virtio_mmio *t)
 			.used_gpa = t->vq[n].used_gpa,
 			.kick_fd = t->kick_fd[n],
 		};
-	err = n ? t->dev.start(t->dev.opaque, t->driver_features, q, n, t->irq_fd) : -EINVAL;
+	if (!n) {
+		/*
+		 * DRIVER_OK with no queue ready: the driver's mistake, not the
+		 * backend's. Nothing is handed over; a reset sets it right.
+		 */
+		needs_reset(t);
+		return;
+	}
+	err = t->dev.start(t->dev.opaque, t->driver_features, q, n, t->irq_fd);
 	if (err)
 		external_failed(t, err);
 	else

@@ -11,11 +11,16 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "devices/virtio_blk.h"
+#include "devices/virtio_mmio.h"
 #include "devices/virtqueue.h"
 #include "tests/helpers.h"
 
@@ -267,6 +272,113 @@ START_TEST(blk_read_only)
 }
 END_TEST
 
+/* An external-queue device that records what the transport asks of it. */
+static unsigned int ext_starts, ext_reports;
+
+static int ext_start(void *opaque, uint64_t features, const struct virtio_queue_layout *q,
+		     unsigned int nr, int irq_fd)
+{
+	(void)opaque; (void)features; (void)q; (void)nr; (void)irq_fd;
+	ext_starts++;
+	return 0;
+}
+
+static void ext_stop(void *opaque)
+{
+	(void)opaque;
+}
+
+static int ext_watch_failed(void *opaque)
+{
+	(void)opaque;
+	return 0;
+}
+
+static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
+{
+	(void)opaque; (void)q; (void)index;
+	return false;
+}
+
+static void ext_report(void *ctx, const char *device, int err)
+{
+	(void)ctx; (void)device; (void)err;
+	ext_reports++;
+}
+
+static void mmio_wr(struct virtio_mmio *t, uint64_t off, uint32_t v)
+{
+	virtio_mmio_ops.write(t, off, (const uint8_t *)&v, 4);
+}
+
+static uint32_t mmio_rd(struct virtio_mmio *t, uint64_t off)
+{
+	uint32_t v;
+
+	virtio_mmio_ops.read(t, off, (uint8_t *)&v, 4);
+	return v;
+}
+
+/*
+ * Found by the hostile guest: DRIVER_OK with no queue ready on a device
+ * with external queues (vhost-user) failed the device for good, as if the
+ * backend had died. It is the driver's mistake: DEVICE_NEEDS_RESET, no
+ * report, and after a reset the device starts as usual.
+ */
+START_TEST(driver_ok_without_queues_is_not_fatal)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, watch = eventfd(0, EFD_CLOEXEC);
+	struct virtio_device dev = {
+		.name = "ext", .device_id = VIRTIO_ID_BLOCK, .nr_queues = 1,
+		.queue_notify = ext_notify, .start = ext_start, .stop = ext_stop,
+		.watch_fd = watch, .watch_failed = ext_watch_failed,
+	};
+	struct virtio_mmio_params p = {
+		.mem = mem, .base = 0xd0000000ULL, .irq = 5, .report = ext_report,
+	};
+	struct virtio_mmio_stats st;
+	struct virtio_mmio *t;
+
+	if (kvm < 0) {
+		printf("SKIP driver_ok_without_queues_is_not_fatal: no /dev/kvm\n");
+		return;
+	}
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	ck_assert_int_ge(vm, 0);
+	p.vm_fd = vm;
+	ck_assert_int_eq(virtio_mmio_create(&p, &dev, &t), 0);
+	mmio_wr(t, 0x070, 1 | 2);			/* ACK, DRIVER */
+	mmio_wr(t, 0x024, 1);
+	mmio_wr(t, 0x020, 1);				/* VERSION_1 */
+	mmio_wr(t, 0x070, 1 | 2 | 8);			/* FEATURES_OK */
+	mmio_wr(t, 0x070, 1 | 2 | 8 | 4);		/* DRIVER_OK, no queue */
+	ck_assert_uint_eq(mmio_rd(t, 0x070), 1 | 2 | 8 | 4 | 0x40);
+	ck_assert_uint_eq(ext_starts, 0);
+	ck_assert_uint_eq(ext_reports, 0);
+	virtio_mmio_stats(t, &st);
+	ck_assert(!st.failed);
+
+	mmio_wr(t, 0x070, 0);				/* reset, then do it right */
+	mmio_wr(t, 0x070, 1 | 2);
+	mmio_wr(t, 0x024, 1);
+	mmio_wr(t, 0x020, 1);
+	mmio_wr(t, 0x070, 1 | 2 | 8);
+	mmio_wr(t, 0x038, QSIZE);
+	mmio_wr(t, 0x080, (uint32_t)DESC);
+	mmio_wr(t, 0x090, (uint32_t)AVAIL);
+	mmio_wr(t, 0x0a0, (uint32_t)USED);
+	mmio_wr(t, 0x044, 1);
+	mmio_wr(t, 0x070, 1 | 2 | 8 | 4);
+	ck_assert_uint_eq(mmio_rd(t, 0x070), 1 | 2 | 8 | 4);
+	ck_assert_uint_eq(ext_starts, 1);
+	ck_assert_uint_eq(ext_reports, 0);
+	virtio_mmio_destroy(t);
+	close(vm);
+	close(kvm);
+	close(watch);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtqueue");
@@ -285,6 +397,7 @@ int main(void)
 	tcase_add_test(tc, misplaced_rings_are_refused);
 	tcase_add_test(tc, blk_requests);
 	tcase_add_test(tc, blk_read_only);
+	tcase_add_test(tc, driver_ok_without_queues_is_not_fatal);
 	suite_add_tcase(s, tc);
 	return run_suite(s) ? 1 : 0;
 }
