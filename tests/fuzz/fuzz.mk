@@ -26,6 +26,7 @@ FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS	:= -O1 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -pthread \
 		   -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_LIBFDT	= $(shell pkg-config --libs libfdt 2>/dev/null || echo -lfdt)
+FUZZ_LDLIBS	= -Wl,--as-needed $(shell pkg-config --libs libseccomp 2>/dev/null) -pthread
 
 # name: max input length
 FUZZ_ALL	:= virtqueue:8192 virtio_blk:8192 vhost_user_frontend:4096 \
@@ -75,7 +76,7 @@ $(FUZZ_BUILD)/obj/arm64/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_X86_LIB)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_X86_LIB) -pthread
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_X86_LIB) $(FUZZ_LDLIBS)
 
 $(FUZZ_ARM64:%=$(FUZZ_BUILD)/fuzz_%): $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_ARM64_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_ARM64_LIB) $(FUZZ_LIBFDT)
