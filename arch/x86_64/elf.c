@@ -63,6 +63,7 @@ int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
 {
 	const Elf64_Ehdr *eh = image;
 	const Elf64_Phdr *ph;
+	Elf64_Phdr copy;
 	bool loaded = false, found_entry = false;
 	unsigned int i;
 	int err;
@@ -71,8 +72,11 @@ int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
 	if (err)
 		return err;
 	*end = 0;
-	ph = (const Elf64_Phdr *)((const char *)image + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++, ph++) {
+	for (i = 0; i < eh->e_phnum; i++) {
+		/* e_phoff need not be aligned: copy each header out */
+		memcpy(&copy, (const char *)image + eh->e_phoff + i * sizeof(copy),
+		       sizeof(copy));
+		ph = &copy;
 		if (ph->p_type != PT_LOAD)
 			continue;
 		err = load_segment(mem, image, size, ph, min_paddr, why);

@@ -60,11 +60,14 @@ static int scan_notes(const uint8_t *image, uint64_t off, uint64_t len,
 		      uint64_t *entry)
 {
 	while (len >= sizeof(Elf64_Nhdr)) {
-		const Elf64_Nhdr *n = (const void *)(image + off);
-		uint64_t name_len = align4(n->n_namesz), desc_len = align4(n->n_descsz);
-		uint64_t total = sizeof(*n) + name_len + desc_len;
+		Elf64_Nhdr copy, *n = &copy;	/* notes need not be aligned */
+		uint64_t name_len, desc_len, total;
 		const uint8_t *name, *desc;
 
+		memcpy(&copy, image + off, sizeof(copy));
+		name_len = align4(n->n_namesz);
+		desc_len = align4(n->n_descsz);
+		total = sizeof(*n) + name_len + desc_len;
 		if (total > len)
 			return -ENOEXEC;
 		name = image + off + sizeof(*n);
@@ -94,13 +97,17 @@ int x86_pvh_entry(const void *image, size_t size, uint64_t *entry,
 {
 	const Elf64_Ehdr *eh = image;
 	const Elf64_Phdr *ph;
+	Elf64_Phdr copy;
 	unsigned int i;
 
 	/* x86_elf_load() has checked the header and program header table. */
-	ph = (const Elf64_Phdr *)((const uint8_t *)image + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++, ph++) {
+	for (i = 0; i < eh->e_phnum; i++) {
 		int err;
 
+		/* e_phoff need not be aligned: copy each header out */
+		memcpy(&copy, (const uint8_t *)image + eh->e_phoff + i * sizeof(copy),
+		       sizeof(copy));
+		ph = &copy;
 		if (ph->p_type != PT_NOTE)
 			continue;
 		if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset) {
