@@ -41,7 +41,8 @@ pid_t spawn_cmd(char *const argv[], int *in_fd, int *out_fd, int *err_fd)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		/* close-on-exec: the program gets it only as 0, 1 or 2 */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		dup2(in_fd ? in[0] : null, 0);
 		dup2(out_fd ? out[1] : null, 1);
@@ -507,4 +508,58 @@ int remove_tree(const char *path)
 	int err = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 
 	return err < 0 ? -errno : err;
+}
+
+static int fd_order(const void *a, const void *b)
+{
+	return ((const struct proc_fd *)a)->fd - ((const struct proc_fd *)b)->fd;
+}
+
+int proc_fds(pid_t pid, struct proc_fd *out, int max)
+{
+	char dir[64], path[400], line[256];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < max) {
+		struct proc_fd *f = &out[n];
+		ssize_t len;
+		FILE *info;
+
+		if (e->d_name[0] == '.')
+			continue;
+		f->fd = atoi(e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		len = readlink(path, f->target, sizeof(f->target) - 1);
+		if (len < 0)
+			continue;	/* closed meanwhile */
+		f->target[len] = '\0';
+		f->flags = 0;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, e->d_name);
+		info = fopen(path, "re");
+		if (!info)
+			continue;
+		while (fgets(line, sizeof(line), info))
+			if (sscanf(line, "flags: %o", &f->flags) == 1)
+				break;
+		fclose(info);
+		n++;
+	}
+	closedir(d);
+	qsort(out, (size_t)n, sizeof(*out), fd_order);
+	return n;
+}
+
+int proc_fds_count(const struct proc_fd *fds, int n, const char *prefix)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !strncmp(fds[i].target, prefix, strlen(prefix));
+	return k;
 }

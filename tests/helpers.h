@@ -116,4 +116,22 @@ int stop_cmd(pid_t pid, double timeout_s);
 /* Removes path and everything below it (rm -rf); 0 or -errno. */
 int remove_tree(const char *path);
 
+/*
+ * One open fd of a process, from /proc: its number, where it points
+ * (readlink of /proc/PID/fd/N: "socket:[123]", "/dev/kvm", "memfd:x (deleted)",
+ * "anon_inode:[eventfd]", ...) and its open flags (fdinfo, octal, with
+ * O_CLOEXEC as the kernel reports it).
+ */
+struct proc_fd {
+	int fd;
+	char target[300];
+	unsigned int flags;
+};
+
+/* The open fds of pid (at most max, in fd order); how many, or -errno. */
+int proc_fds(pid_t pid, struct proc_fd *out, int max);
+
+/* How many of the n fds point at a target starting with prefix. */
+int proc_fds_count(const struct proc_fd *fds, int n, const char *prefix);
+
 #endif
