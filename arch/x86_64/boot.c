@@ -183,6 +183,10 @@ static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
 	pvh = x86_pvh_entry(k->image, k->image_size, &pvh_entry, why);
 	if (pvh == -ENOEXEC)
 		return pvh;
+	if (pvh == 0 && !guest_memory_ptr(mem, pvh_entry, 1)) {
+		*why = "PVH entry point is outside guest RAM";
+		return -ENOEXEC;
+	}
 	err = write_cmdline(mem, k->cmdline, ELF_CMDLINE_MAX, why);
 	if (!err)
 		err = place_initrd(mem, k, end, UINT32_MAX, &initrd, why);

@@ -2,8 +2,9 @@
 /*
  * Option parsing (config_parse) on an argv split from the input at NUL
  * bytes, each argument in a buffer of exactly its size. An error leaves
- * one line in err (more only if an argument it quotes has a newline); a success names a kernel, or asks for help, version
- * or probe, with every count within its limit.
+ * one line in err (more only if an argument it quotes has a newline); a
+ * success names a kernel, or asks for help, version or probe, with every
+ * count within its limit.
  */
 #include <errno.h>
 #include <stdbool.h>
