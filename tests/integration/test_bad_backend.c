@@ -719,7 +719,7 @@ static void assert_nothing_kept(pid_t pid, const char *after)
 	int n = proc_fds(pid, fds, 64);
 
 	ck_assert_msg(n > 0, "/proc/%d/fd: %s", (int)pid, strerror(-n));
-	ck_assert_msg(!proc_fds_count(fds, n, "memfd:") &&
+	ck_assert_msg(!proc_fds_count(fds, n, "/memfd:") &&
 		      !proc_fds_count(fds, n, "anon_inode:[eventfd]"),
 		      "vmm-blkd kept an fd after %s", after);
 	/* listening socket only: the bad connection is closed */
