@@ -10,11 +10,14 @@
 #include <linux/kvm.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "vmm/seccomp.h"
 
 enum {
 	REG_MAGIC = 0x000, REG_VERSION = 0x004, REG_DEVICE_ID = 0x008,
@@ -46,6 +49,8 @@ struct virtio_mmio {
 	pthread_mutex_t lock;		/* device state; held by the worker */
 	pthread_t worker;
 	bool worker_started;
+	sem_t worker_ready;		/* posted once worker_err is set */
+	int worker_err;			/* its seccomp filter's installation */
 	bool stopping;
 	int wake_fd;			/* stop, or look at the fds again */
 	int kick_fd[VIRTIO_MAX_QUEUES];
@@ -223,6 +228,10 @@ static void *worker(void *arg)
 	struct pollfd pfd[VIRTIO_MAX_QUEUES + 3];
 	unsigned int i, n = t->dev.nr_queues;
 
+	t->worker_err = vmm_seccomp_install(VMM_SECCOMP_WORKER);
+	sem_post(&t->worker_ready);
+	if (t->worker_err)
+		return NULL;
 	for (;;) {
 		struct worker_fds w = worker_wants(t);
 		nfds_t nfds = n + 1, watch = 0, dev_fd = 0;
@@ -565,10 +574,16 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 	err = register_ioeventfds(t);
 	if (err)
 		goto fail;
+	sem_init(&t->worker_ready, 0, 0);
 	err = -pthread_create(&t->worker, NULL, worker, t);
 	if (err)
 		goto fail;
 	t->worker_started = true;
+	while (sem_wait(&t->worker_ready) && errno == EINTR)
+		;
+	err = t->worker_err;
+	if (err)
+		goto fail;
 	*out = t;
 	return 0;
 
@@ -605,5 +620,6 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 	if (t->wake_fd >= 0)
 		close(t->wake_fd);
 	pthread_mutex_destroy(&t->lock);
+	sem_destroy(&t->worker_ready);	/* zeroed if never initialised */
 	free(t);
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "devices/vhost_user_backend.h"
+#include "vmm/seccomp.h"
 
 struct backend_thread {
 	struct vhost_user_backend *backend;
@@ -21,6 +23,8 @@ struct backend_thread {
 	pthread_t thread;
 	int sock;		/* the backend's end */
 	int stop_fd;
+	sem_t ready;		/* posted once filter_err is set */
+	int filter_err;		/* the seccomp filter's installation */
 };
 
 static void *serve(void *arg)
@@ -28,6 +32,10 @@ static void *serve(void *arg)
 	struct backend_thread *t = arg;
 	char err[256];
 
+	t->filter_err = vmm_seccomp_install(VMM_SECCOMP_BACKEND);
+	sem_post(&t->ready);
+	if (t->filter_err)
+		return NULL;
 	if (vhost_user_backend_serve(t->backend, t->sock, t->stop_fd, err, sizeof(err)))
 		fprintf(stderr, "vmm: %s: backend thread: %s\n", t->name, err);
 	/* Either way this end is done; the frontend sees it go. */
@@ -51,7 +59,15 @@ int backend_thread_start(struct vhost_user_backend *backend, const char *name,
 		goto fail;
 	}
 	t->sock = sv[1];
+	sem_init(&t->ready, 0, 0);
 	err = -pthread_create(&t->thread, NULL, serve, t);
+	if (!err) {
+		while (sem_wait(&t->ready) && errno == EINTR)
+			;
+		err = t->filter_err;
+		if (err)
+			pthread_join(t->thread, NULL);
+	}
 	if (err) {
 		close(sv[0]);
 		close(sv[1]);
@@ -64,6 +80,7 @@ int backend_thread_start(struct vhost_user_backend *backend, const char *name,
 fail:
 	if (t->stop_fd >= 0)
 		close(t->stop_fd);
+	sem_destroy(&t->ready);		/* zeroed if never initialised */
 	free(t);
 	return err;
 }
@@ -79,5 +96,6 @@ void backend_thread_stop(struct backend_thread *t)
 	close(t->sock);
 	close(t->stop_fd);
 	vhost_user_backend_destroy(t->backend);
+	sem_destroy(&t->ready);
 	free(t);
 }

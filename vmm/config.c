@@ -50,11 +50,16 @@ const char config_usage[] =
 "  vhost-user devices and backend=thread need guest RAM that can be shared:\n"
 "  --memory backend=memfd (the default) or hugetlb\n"
 "  --stats                print VM exit counts by reason on exit\n"
+"  --seccomp on|log|off   system-call filters per thread (default on): on\n"
+"                         ends the VMM with status 159 on a forbidden call,\n"
+"                         naming it; log lets it through and logs it\n"
+"                         (dmesg); off installs none\n"
 "  --probe                print what the host's KVM can do and exit\n"
 "  --help, --version\n"
 "exit status: 0 guest powered off or reset (or chose 0), N guest chose N\n"
 "through the debug-exit port, 1 VM failed, 2 bad usage or configuration,\n"
-"3 guest kernel panicked, 124 timeout, 128+S stopped by signal S\n";
+"3 guest kernel panicked, 124 timeout, 128+S stopped by signal S,\n"
+"159 forbidden system call (--seccomp on)\n";
 
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
@@ -386,7 +391,8 @@ static int parse_uint(const char *s, unsigned long long max,
 }
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_CPU_FEATURES, OPT_MEMORY, OPT_CPUS, OPT_TIMEOUT, OPT_MEMORY_SOCKET,
-       OPT_STATS, OPT_DISK, OPT_RNG, OPT_NET, OPT_VHOST_USER_BLK, OPT_VHOST_USER_NET, OPT_PROBE, OPT_HELP, OPT_VERSION };
+       OPT_STATS, OPT_DISK, OPT_RNG, OPT_NET, OPT_VHOST_USER_BLK, OPT_VHOST_USER_NET, OPT_PROBE, OPT_HELP, OPT_VERSION,
+       OPT_SECCOMP };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -403,6 +409,7 @@ static const struct option options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "vhost-user-blk", required_argument, NULL, OPT_VHOST_USER_BLK },
 	{ "vhost-user-net", required_argument, NULL, OPT_VHOST_USER_NET },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "probe", no_argument, NULL, OPT_PROBE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -419,6 +426,7 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 		.action = CONFIG_RUN,
 		.memory = { .size = 256ULL << 20, .backend = GUEST_MEMORY_MEMFD },
 		.cpus = 1,
+		.seccomp = VMM_SECCOMP_ON,
 	};
 	err[0] = '\0';
 	optind = 1;
@@ -482,6 +490,10 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 		case OPT_VHOST_USER_NET:
 			if (parse_net("--vhost-user-net", optarg, cfg, err, len))
 				return -EINVAL;
+			break;
+		case OPT_SECCOMP:
+			if (vmm_seccomp_parse(optarg, &cfg->seccomp))
+				return fail(err, len, "--seccomp: '%s' is not on, log or off", optarg);
 			break;
 		case OPT_HELP:
 			cfg->action = CONFIG_HELP;

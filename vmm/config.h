@@ -18,6 +18,7 @@
 
 #include "arch/arch.h"
 #include "memory/guest_memory.h"
+#include "vmm/seccomp.h"
 
 #define VMM_MAX_CPUS 64
 #define VMM_MAX_DISKS 8
@@ -75,6 +76,7 @@ struct vm_config {
 	struct net_config nets[VMM_MAX_NETS];
 	bool rng;
 	bool stats;
+	enum vmm_seccomp_mode seccomp;	/* default on */
 	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */
 };
 

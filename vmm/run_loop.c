@@ -19,6 +19,7 @@
 
 #include "devices/serial.h"
 #include "vmm/memory_socket.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_devices.h"
 #include "vmm/vm.h"
@@ -186,11 +187,18 @@ int vm_run(struct vm *vm)
 	err = vcpu_init_signals();
 	for (i = 0; !err && i < vm->nr_vcpus; i++)
 		err = vcpu_start(&vm->vcpus[i]);
-	if (err)
+	if (err) {
 		vm_request_stop(vm, VM_EXIT_FAILED, "cannot start vCPU threads: %s",
 				strerror(-err));
-	else
-		wait_for_stop(vm, sfd);
+	} else {
+		/* Last: every other thread has its own filter by now. */
+		err = vmm_seccomp_install(VMM_SECCOMP_MAIN);
+		if (err)
+			vm_request_stop(vm, VM_EXIT_FAILED, "main thread: seccomp filter: %s",
+					strerror(-err));
+		else
+			wait_for_stop(vm, sfd);
+	}
 
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);

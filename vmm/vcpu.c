@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "vmm/seccomp.h"
 #include "vmm/vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
@@ -228,11 +229,18 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 	sigset_t set;
+	int err;
 
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	err = vmm_seccomp_install(VMM_SECCOMP_VCPU);	/* before the guest runs */
+	if (err) {
+		vm_request_stop(vm, VM_EXIT_FAILED, "vcpu %u: seccomp filter: %s",
+				vcpu->index, strerror(-err));
+		return NULL;
+	}
 	while (!stopping(vm)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {

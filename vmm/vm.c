@@ -21,6 +21,7 @@
 #include "devices/serial.h"
 #include "vmm/kvm.h"
 #include "vmm/memory_socket.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_devices.h"
 
@@ -310,6 +311,9 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	ret = vm_block_stop_signals();	/* before any thread starts */
 	if (ret)
 		return fail(err, len, ret, "block signals: %s", strerror(-ret));
+	ret = vmm_seccomp_configure(cfg->seccomp, "vmm");	/* likewise */
+	if (ret)
+		return fail(err, len, ret, "--seccomp: %s", strerror(-ret));
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return fail(err, len, -ENOMEM, "out of memory");
