@@ -7,6 +7,7 @@
  * backend and several vCPUs.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
@@ -154,9 +155,46 @@ START_TEST(timeout_is_124)
 END_TEST
 
 /*
+ * Threads of pid whose /proc status says "Seccomp: 2" (a filter), and
+ * how many threads there are in all.
+ */
+static int filtered_threads(pid_t pid, int *total)
+{
+	char path[300], buf[4096];
+	struct dirent *e;
+	int filtered = 0;
+	DIR *d;
+
+	*total = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", (int)pid, e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		(*total)++;
+		filtered += strstr(buf, "\nSeccomp:\t2\n") != NULL;
+	}
+	closedir(d);
+	return filtered;
+}
+
+/*
  * The VMM itself says why it stopped: a SIGTERM must reach the run loop,
  * not kill the process from a device or backend thread that started
- * before the loop blocked it (with disks of both kinds attached).
+ * before the loop blocked it (with disks of both kinds attached). Every
+ * thread runs under its seccomp filter meanwhile.
  */
 START_TEST(sigterm_stops_cleanly)
 {
@@ -167,7 +205,7 @@ START_TEST(sigterm_stops_cleanly)
 			 "--memory", "64M", "--cpus", "2", "--disk", inline_disk,
 			 "--disk", thread_disk, NULL };
 	char out[4096] = "", err[4096] = "";
-	int out_fd, err_fd;
+	int out_fd, err_fd, threads, i;
 	pid_t pid;
 
 	ck_assert_int_ge(disk_fd, 0);
@@ -178,6 +216,12 @@ START_TEST(sigterm_stops_cleanly)
 	pid = spawn_cmd(argv, NULL, &out_fd, &err_fd);
 	ck_assert_int_gt(pid, 0);
 	ck_assert(read_until(out_fd, out, sizeof(out), "spinning", 20));
+	/* Seccomp is on by default: main, 2 vCPUs, 2 device workers and
+	 * the backend thread, each with its filter (main's comes last). */
+	for (i = 0; i < 40 && filtered_threads(pid, &threads) < 6; i++)
+		usleep(50000);
+	ck_assert_int_eq(filtered_threads(pid, &threads), threads);
+	ck_assert_int_ge(threads, 6);
 	kill(pid, SIGTERM);
 	ck_assert(read_until(err_fd, err, sizeof(err), "vmm: exit 143: stopped by signal", 20));
 	ck_assert_int_eq(wait_cmd(pid, 20), 128 + SIGTERM);
