@@ -131,7 +131,7 @@ static void untrack(pid_t pid)
 			procs[i] = 0;
 }
 
-/* Processes everywhere; user, ACL and directory only in main's process. */
+/* Processes everywhere; ACL, user and directory only in main's process. */
 static void cleanup(void)
 {
 	unsigned int i;
@@ -144,12 +144,12 @@ static void cleanup(void)
 			procs[i] = 0;
 		}
 	}
-	if (acl_set) {		/* set by this process, a forked test case */
+	if (getpid() != owner)
+		return;
+	if (acl_set) {
 		sh("setfacl -x u:%s /dev/kvm", user);
 		acl_set = false;
 	}
-	if (getpid() != owner)
-		return;
 	if (user_made) {
 		sh("userdel %s >/dev/null 2>&1", user);
 		user_made = false;
@@ -228,7 +228,7 @@ static void make_user(void)
 }
 
 /* Runs the VMM as the user with setpriv's group option (and disk). */
-static void run_as_user(const char *groups, const char *disk, struct run_result *res)
+static int run_as_user(const char *groups, const char *disk, struct run_result *res)
 {
 	char reuid[64], regid[64];
 	struct passwd *pw = getpwnam(user);
@@ -236,10 +236,12 @@ static void run_as_user(const char *groups, const char *disk, struct run_result 
 		(char *)tmp_path("vmm"), "--kernel", (char *)tmp_path("status"), "--memory", "64M",
 		"--disk", (char *)disk, "--timeout", "30", NULL };
 
-	ck_assert_ptr_nonnull(pw);
+	res->status = -2;
+	if (!pw)
+		return -1;
 	snprintf(reuid, sizeof(reuid), "--reuid=%u", (unsigned int)pw->pw_uid);
 	snprintf(regid, sizeof(regid), "--regid=%u", (unsigned int)pw->pw_gid);
-	ck_assert_int_eq(run_cmd(argv, 60, res), 0);
+	return run_cmd(argv, 60, res);
 }
 
 static void assert_clean_stderr(const char *err)
@@ -248,59 +250,92 @@ static void assert_clean_stderr(const char *err)
 		      text_tail(err, 3000));
 }
 
+/*
+ * The runs as the user, from main() and not from a check test case
+ * (check's own SIGINT handler would skip our clean-up): the user, and the
+ * ACL if one was set, exist only while they run.
+ */
+static struct {
+	struct run_result allowed, foreign_disk, no_group, acl;
+	bool by_acl;		/* no group rw on /dev/kvm: allowed by an ACL */
+	bool acl_ran;
+} as_user;
+
+static void run_user_phase(void)
+{
+	make_user();
+	if (skip_user[0])
+		return;
+	as_user.no_group.status = as_user.acl.status = -2;
+	if (!kvm_group()) {
+		if (!find_program("setfacl")) {
+			snprintf(skip_user, sizeof(skip_user),
+				 "/dev/kvm gives its group no rw and there is no setfacl (package acl)");
+			goto out;
+		}
+		acl_set = !sh("setfacl -m u:%s:rw /dev/kvm", user);
+		as_user.by_acl = true;
+	}
+	run_as_user("--init-groups", tmp_path("disk.img"), &as_user.allowed);
+	printf("privilege: as %s (%s): exit %d: %s", user, as_user.by_acl ? "ACL" : "group",
+	       as_user.allowed.status, as_user.allowed.err);
+	run_as_user("--init-groups", tmp_path("root.img"), &as_user.foreign_disk);
+	if (as_user.by_acl)
+		goto out;	/* no group to take away */
+	run_as_user("--clear-groups", tmp_path("disk.img"), &as_user.no_group);
+	if (!find_program("setfacl"))
+		goto out;
+	acl_set = !sh("setfacl -m u:%s:rw /dev/kvm", user);
+	run_as_user("--clear-groups", tmp_path("disk.img"), &as_user.acl);
+	as_user.acl_ran = true;
+	printf("privilege: as %s (ACL, no group): exit %d: %s", user, as_user.acl.status,
+	       as_user.acl.err);
+out:
+	if (acl_set && !sh("setfacl -x u:%s /dev/kvm", user))
+		acl_set = false;
+	if (!sh("userdel %s", user))
+		user_made = false;
+	fflush(stdout);
+}
+
 START_TEST(non_root_user)
 {
-	struct run_result res;
+	struct run_result *res;
 
 	if (skip_user[0]) {
 		printf("SKIP non_root_user: %s\n", skip_user);
 		return;
 	}
-	ck_assert_msg(user_made, "no user");
-	if (!kvm_group()) {
-		if (!find_program("setfacl")) {
-			printf("SKIP non_root_user: /dev/kvm gives its group no rw and there is no setfacl (package acl)\n");
-			return;
-		}
-		ck_assert_int_eq(sh("setfacl -m u:%s:rw /dev/kvm", user), 0);
-		acl_set = true;
-	}
+	ck_assert_msg(!user_made && !acl_set, "%s or its ACL on /dev/kvm was not removed", user);
 	/* allowed: the guest's own status */
-	run_as_user("--init-groups", tmp_path("disk.img"), &res);
-	printf("privilege: as %s (%s): exit %d: %s", user, kvm_group() ? "group" : "ACL",
-	       res.status, res.err);
-	ck_assert_msg(res.status == 42, "exit %d: %s", res.status, res.err);
-	ck_assert_msg(strstr(res.err, "vmm: exit 42"), "%s", res.err);
-	assert_clean_stderr(res.err);
+	res = &as_user.allowed;
+	ck_assert_msg(res->status == 42, "exit %d: %s", res->status, res->err);
+	ck_assert_msg(strstr(res->err, "vmm: exit 42"), "%s", res->err);
+	assert_clean_stderr(res->err);
 
 	/* a disk that is not the user's: one line, 2 */
-	run_as_user("--init-groups", tmp_path("root.img"), &res);
-	ck_assert_msg(res.status == 2 && count_lines(res.err) == 1, "exit %d: %s", res.status,
-		      res.err);
-	ck_assert_msg(strstr(res.err, tmp_path("root.img")) && strstr(res.err, "Permission denied"),
-		      "%s", res.err);
+	res = &as_user.foreign_disk;
+	ck_assert_msg(res->status == 2 && count_lines(res->err) == 1, "exit %d: %s", res->status,
+		      res->err);
+	ck_assert_msg(strstr(res->err, tmp_path("root.img")) && strstr(res->err, "Permission denied"),
+		      "%s", res->err);
+	if (as_user.by_acl)
+		return;
 
-	if (acl_set)
-		return;		/* no group way to take away */
 	/* the same user without the kvm group */
-	run_as_user("--clear-groups", tmp_path("disk.img"), &res);
-	ck_assert_msg(res.status == 2, "exit %d: %s", res.status, res.err);
-	ck_assert_int_eq(count_lines(res.err), 1);
-	ck_assert_msg(strstr(res.err, "vmm: /dev/kvm: permission denied: add this user to the group"),
-		      "%s", res.err);
+	res = &as_user.no_group;
+	ck_assert_msg(res->status == 2, "exit %d: %s", res->status, res->err);
+	ck_assert_int_eq(count_lines(res->err), 1);
+	ck_assert_msg(strstr(res->err, "vmm: /dev/kvm: permission denied: add this user to the group"),
+		      "%s", res->err);
 
 	/* the ACL way: no group, an ACL entry for the user */
-	if (!find_program("setfacl")) {
+	if (!as_user.acl_ran) {
 		printf("SKIP non_root_user ACL: no setfacl (package acl)\n");
 		return;
 	}
-	ck_assert_int_eq(sh("setfacl -m u:%s:rw /dev/kvm", user), 0);
-	acl_set = true;
-	run_as_user("--clear-groups", tmp_path("disk.img"), &res);
-	ck_assert_int_eq(sh("setfacl -x u:%s /dev/kvm", user), 0);
-	acl_set = false;
-	printf("privilege: as %s (ACL): exit %d: %s", user, res.status, res.err);
-	ck_assert_msg(res.status == 42, "exit %d: %s", res.status, res.err);
+	res = &as_user.acl;
+	ck_assert_msg(res->status == 42, "exit %d: %s", res->status, res->err);
 }
 END_TEST
 
@@ -570,7 +605,7 @@ int main(void)
 		printf("FAIL privilege suite: cannot make disks in %s\n", tmpdir);
 		return 1;
 	}
-	make_user();
+	run_user_phase();
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, non_root_user);
 	tcase_add_test(tc, vmm_keeps_only_what_it_needs);
