@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -484,14 +485,39 @@ END_TEST
 
 /* ---- the boot ---- */
 
+/*
+ * Starts argv with stdout (if out) and stderr on pipes, in its own process
+ * group, killed when this process ends however it ends (a failed check
+ * case exits without our clean-up).
+ */
 static pid_t start_text(char *const argv[], struct text *out, struct text *err)
 {
+	int o[2] = { -1, -1 }, e[2];
 	pid_t pid;
 
 	if (out)
 		out->len = 0, out->buf[0] = '\0', out->fd = -1;
 	err->len = 0, err->buf[0] = '\0', err->fd = -1;
-	pid = spawn_cmd(argv, NULL, out ? &out->fd : NULL, &err->fd);
+	if ((out && pipe2(o, O_CLOEXEC)) || pipe2(e, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 0);
+		dup2(out ? o[1] : null, 1);
+		dup2(e[1], 2);
+		setpgid(0, 0);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (out) {
+		close(o[1]);
+		out->fd = o[0];
+	}
+	close(e[1]);
+	err->fd = e[0];
 	if (pid > 0)
 		track(pid);
 	return pid;

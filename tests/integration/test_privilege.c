@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -353,6 +354,7 @@ static pid_t spawn_clean(char *const argv[], int *out_fd, int *err_fd)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* a failed case exits without clean-up */
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
