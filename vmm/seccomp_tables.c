@@ -48,6 +48,7 @@ static const struct vmm_seccomp_rule main_rules[] = {
 	ANY("tgkill", "pthread_kill() to kick a vCPU out of KVM_RUN"),
 	ANY("shutdown", "vhost-user connections closed at tear-down"),
 	IOCTL(KVM_IRQ_LINE, "the UART's interrupt when console input arrives"),
+	IOCTL(TCGETS, "tcsetattr() reads the terminal's settings first"),
 	IOCTL(TCSETS, "put the terminal's settings back at exit"),
 };
 
