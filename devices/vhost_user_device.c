@@ -66,7 +66,7 @@ static int start(void *opaque, uint64_t driver_features,
 			.used_gpa = layout[i].used_gpa,
 			.kick_fd = layout[i].kick_fd,
 			.call_fd = irq_fd,
-			.err_fd = -1,
+			.err_fd = layout[i].err_fd,
 		};
 	err = vhost_user_frontend_start(d->fe, to_backend, q, nr);
 	if (err)	/* we serve the rings from now on: the backend must not */

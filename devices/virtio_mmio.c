@@ -54,6 +54,8 @@ struct virtio_mmio {
 	bool stopping;
 	int wake_fd;			/* stop, or look at the fds again */
 	int kick_fd[VIRTIO_MAX_QUEUES];
+	int err_fd[VIRTIO_MAX_QUEUES];	/* external queues: the backend says
+					   the driver broke the queue */
 	int irq_fd;
 
 	uint32_t status;
@@ -182,6 +184,15 @@ static void external_failed(struct virtio_mmio *t, int err)
 	wake_worker(t);		/* it must start waiting on the kicks */
 }
 
+/* The backend stopped a queue the driver broke: the driver must reset. */
+static void ring_error(struct virtio_mmio *t)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->ext_started)
+		needs_reset(t);
+	pthread_mutex_unlock(&t->lock);
+}
+
 static void watch_event(struct virtio_mmio *t)
 {
 	int err;
@@ -207,7 +218,7 @@ static void fd_event(struct virtio_mmio *t, short revents)
 
 /* What the worker waits on besides the kicks and wake_fd. */
 struct worker_fds {
-	bool kicks, watch, dev_fd;
+	bool kicks, watch, dev_fd, errs;
 };
 
 static struct worker_fds worker_wants(struct virtio_mmio *t)
@@ -217,6 +228,7 @@ static struct worker_fds worker_wants(struct virtio_mmio *t)
 	pthread_mutex_lock(&t->lock);
 	w.kicks = kicks_local(t);
 	w.watch = t->dev.start && !t->ext_failed;
+	w.errs = t->ext_started;
 	pthread_mutex_unlock(&t->lock);
 	w.dev_fd = fd_wanted(t);
 	return w;
@@ -225,7 +237,7 @@ static struct worker_fds worker_wants(struct virtio_mmio *t)
 static void *worker(void *arg)
 {
 	struct virtio_mmio *t = arg;
-	struct pollfd pfd[VIRTIO_MAX_QUEUES + 3];
+	struct pollfd pfd[2 * VIRTIO_MAX_QUEUES + 3];
 	unsigned int i, n = t->dev.nr_queues;
 
 	t->worker_err = vmm_seccomp_install(VMM_SECCOMP_WORKER);
@@ -234,7 +246,7 @@ static void *worker(void *arg)
 		return NULL;
 	for (;;) {
 		struct worker_fds w = worker_wants(t);
-		nfds_t nfds = n + 1, watch = 0, dev_fd = 0;
+		nfds_t nfds = n + 1, watch = 0, dev_fd = 0, errs = 0;
 		uint64_t count;
 
 		/* fd -1: poll ignores the entry, indices stay fixed */
@@ -248,6 +260,11 @@ static void *worker(void *arg)
 		if (w.dev_fd) {
 			dev_fd = nfds;
 			pfd[nfds++] = (struct pollfd){ .fd = t->dev.fd, .events = POLLIN };
+		}
+		if (w.errs) {
+			errs = nfds;
+			for (i = 0; i < n; i++)
+				pfd[nfds++] = (struct pollfd){ .fd = t->err_fd[i], .events = POLLIN };
 		}
 		if (poll(pfd, nfds, -1) < 0) {
 			if (errno == EINTR)
@@ -274,6 +291,10 @@ static void *worker(void *arg)
 		}
 		if (dev_fd && pfd[dev_fd].revents)
 			fd_event(t, pfd[dev_fd].revents);
+		for (i = 0; errs && i < n; i++)
+			if ((pfd[errs + i].revents & POLLIN) &&
+			    read(t->err_fd[i], &count, sizeof(count)) == sizeof(count))
+				ring_error(t);
 	}
 }
 
@@ -349,6 +370,7 @@ static void start_external(struct virtio_mmio *t)
 			.avail_gpa = t->vq[n].avail_gpa,
 			.used_gpa = t->vq[n].used_gpa,
 			.kick_fd = t->kick_fd[n],
+			.err_fd = t->err_fd[n],
 		};
 	if (!n) {
 		/*
@@ -363,6 +385,7 @@ static void start_external(struct virtio_mmio *t)
 		external_failed(t, err);
 	else
 		__atomic_store_n(&t->ext_started, true, __ATOMIC_SEQ_CST);
+	wake_worker(t);		/* it watches the err fds while started */
 }
 
 static void set_addr(uint64_t *addr, bool high, uint32_t v)
@@ -560,7 +583,7 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 	t->dev = *dev;
 	pthread_mutex_init(&t->lock, NULL);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
-		t->kick_fd[i] = -1;
+		t->kick_fd[i] = t->err_fd[i] = -1;
 	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++) {
@@ -568,6 +591,11 @@ int virtio_mmio_create(const struct virtio_mmio_params *p,
 		t->kick_fd[i] = i < dev->nr_queues ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
 		if (i < dev->nr_queues && t->kick_fd[i] < 0)
 			goto fail_errno;
+		if (i < dev->nr_queues && dev->start) {
+			t->err_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+			if (t->err_fd[i] < 0)
+				goto fail_errno;
+		}
 	}
 	if (t->wake_fd < 0 || t->irq_fd < 0)
 		goto fail_errno;
@@ -612,9 +640,12 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 		wake_worker(t);
 		pthread_join(t->worker, NULL);
 	}
-	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
+	for (i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		if (t->kick_fd[i] >= 0)
 			close(t->kick_fd[i]);
+		if (t->err_fd[i] >= 0)
+			close(t->err_fd[i]);
+	}
 	if (t->irq_fd >= 0)
 		close(t->irq_fd);
 	if (t->wake_fd >= 0)

@@ -21,7 +21,10 @@
  * transport calls start with each queue's layout, its KVM ioeventfd (kick)
  * and the device's KVM irqfd (call); from then on the worker leaves the
  * kick fds alone and INTERRUPT_STATUS always shows a used buffer, because
- * the backend raises the interrupt without us. A driver reset calls stop.
+ * the backend raises the interrupt without us; it watches each queue's
+ * err fd instead, which the backend writes when the driver broke that
+ * queue: the device then reports DEVICE_NEEDS_RESET, as an in-VMM one
+ * would. A driver reset calls stop.
  * The worker watches watch_fd; when watch_failed says the other side is
  * gone, or start fails, the device has failed for good: the transport
  * reports it through params.report, sets DEVICE_NEEDS_RESET, and from
@@ -60,6 +63,8 @@ struct virtio_queue_layout {
 	uint16_t size;
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	int kick_fd;
+	int err_fd;	/* the backend writes it when the driver broke the
+			   queue: the transport sets DEVICE_NEEDS_RESET */
 };
 
 struct virtio_device {

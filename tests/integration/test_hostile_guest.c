@@ -5,9 +5,9 @@
  * vmm-blkd's vhost-user backend in a thread (blk1), and virtio-rng (rng2).
  * Each case must end the virtio way, and exactly as this table says: the
  * transport and our in-VMM devices set DEVICE_NEEDS_RESET on a broken
- * chain; the vhost-user backend stops the broken ring and the guest sees
- * nothing used ("ignored": there is no error fd for it to signal), until
- * the reset that comes next. The VMM must not crash, must print no
+ * chain; the vhost-user backend stops the broken ring and writes its error
+ * eventfd, and the transport sets DEVICE_NEEDS_RESET for it, so the guest
+ * sees the same. The VMM must not crash, must print no
  * sanitizer report, must leave the disk images as they were, and must
  * exit with the guest's status. Run with 3200 MiB (RAM below the 3 GiB
  * hole and above 4 GiB: two regions) and with 64 MiB (one region).
@@ -28,23 +28,23 @@ static const struct expect {
 	const char *name;
 	const char *blk, *thread, *rng;
 } expected[] = {
-	{ "loop", "needs_reset", "ignored", "needs_reset" },
-	{ "self_loop", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_outside_ram", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_in_hole", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_on_mmio", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_cross_low_end", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_cross_top", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_wrap", "needs_reset", "ignored", "needs_reset" },
-	{ "buf_len_4g", "needs_reset", "ignored", "needs_reset" },
-	{ "head_oob", "needs_reset", "ignored", "needs_reset" },
-	{ "head_ffff", "needs_reset", "ignored", "needs_reset" },
-	{ "next_oob", "needs_reset", "ignored", "needs_reset" },
-	{ "avail_jump", "needs_reset", "ignored", "needs_reset" },
-	{ "avail_jump_big", "needs_reset", "ignored", "needs_reset" },
-	{ "avail_rewind", "needs_reset", "ignored", "needs_reset" },
-	{ "indirect", "needs_reset", "ignored", "needs_reset" },
-	{ "read_after_write", "needs_reset", "ignored", "needs_reset" },
+	{ "loop", "needs_reset", "needs_reset", "needs_reset" },
+	{ "self_loop", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_outside_ram", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_in_hole", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_on_mmio", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_cross_low_end", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_cross_top", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_wrap", "needs_reset", "needs_reset", "needs_reset" },
+	{ "buf_len_4g", "needs_reset", "needs_reset", "needs_reset" },
+	{ "head_oob", "needs_reset", "needs_reset", "needs_reset" },
+	{ "head_ffff", "needs_reset", "needs_reset", "needs_reset" },
+	{ "next_oob", "needs_reset", "needs_reset", "needs_reset" },
+	{ "avail_jump", "needs_reset", "needs_reset", "needs_reset" },
+	{ "avail_jump_big", "needs_reset", "needs_reset", "needs_reset" },
+	{ "avail_rewind", "needs_reset", "needs_reset", "needs_reset" },
+	{ "indirect", "needs_reset", "needs_reset", "needs_reset" },
+	{ "read_after_write", "needs_reset", "needs_reset", "needs_reset" },
 	{ "used_over_desc", "ok", "ok", "ok" },
 	{ "rings_overlap", "ok", "ok", "ok" },
 	{ "qsize_0", "needs_reset", "needs_reset", "needs_reset" },
