@@ -67,6 +67,7 @@
 
 #define WAIT_SHORT	300000000ULL	/* TSC cycles: about 0.1 s */
 #define WAIT_LONG	20000000000ULL	/* several seconds */
+#define WAIT_SETTLE	(5 * WAIT_SHORT)
 
 enum outcome {
 	O_OK, O_IOERR, O_UNSUPP, O_USED, O_NEEDS_RESET, O_IGNORED, O_REFUSED,
@@ -225,6 +226,18 @@ static enum outcome kick_and_wait(const struct dev *d, uint64_t cycles)
 		return O_NEEDS_RESET;
 	if (used_idx() == used_seen)
 		return O_IGNORED;
+	/*
+	 * With rings that overlap (used over the descriptors or the avail
+	 * ring) the used index can move under the driver's own writes before
+	 * the device has answered: give the answer (the status byte, or the
+	 * used length) a moment to arrive. A device that never writes one
+	 * costs WAIT_SETTLE.
+	 */
+	end = rdtsc() + WAIT_SETTLE;
+	while (rdtsc() < end &&
+	       (d->id == ID_BLK ? *(volatile uint8_t *)B_STAT == 0xff :
+		!((volatile uint32_t *)q_used)[1 + 2 * (used_seen % QN) + 1]))
+		;
 	len = ((volatile uint32_t *)q_used)[1 + 2 * (used_seen % QN) + 1];
 	used_seen++;
 	if (d->id != ID_BLK)
