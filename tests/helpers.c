@@ -21,12 +21,64 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
+double monotonic_seconds(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+	return monotonic_seconds();
+}
+
+static pid_t procs[16];
+
+void procs_track(pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		if (!procs[i]) {
+			procs[i] = pid;
+			return;
+		}
+	}
+}
+
+void procs_untrack(pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
+		if (procs[i] == pid)
+			procs[i] = 0;
+}
+
+void procs_kill_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
+		if (procs[i] > 0) {
+			kill(-procs[i], SIGKILL);
+			kill(procs[i], SIGKILL);
+			waitpid(procs[i], NULL, 0);
+			procs[i] = 0;
+		}
+	}
+}
+
+const char *path_in(const char *dir, const char *name)
+{
+	static char buf[8][400];
+	static int next;
+	char *b = buf[next++ % 8];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir, name);
+	return b;
 }
 
 pid_t spawn_cmd(char *const argv[], int *in_fd, int *out_fd, int *err_fd)

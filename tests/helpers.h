@@ -134,4 +134,20 @@ int proc_fds(pid_t pid, struct proc_fd *out, int max);
 /* How many of the n fds point at a target starting with prefix. */
 int proc_fds_count(const struct proc_fd *fds, int n, const char *prefix);
 
+/* Seconds on CLOCK_MONOTONIC. */
+double monotonic_seconds(void);
+
+/*
+ * Processes a test started and must not leave behind (up to 16):
+ * procs_track() each, procs_untrack() once it is reaped, and
+ * procs_kill_all() (at exit, on a signal, at the end of a forked test
+ * case) kills each one and its process group with SIGKILL and reaps it.
+ */
+void procs_track(pid_t pid);
+void procs_untrack(pid_t pid);
+void procs_kill_all(void);
+
+/* "dir/name", in one of 8 buffers used in turn. */
+const char *path_in(const char *dir, const char *name);
+
 #endif

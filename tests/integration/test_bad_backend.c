@@ -148,7 +148,6 @@ struct text {
 static char tmpdir[] = "/tmp/vmm-bad-backend.XXXXXX";
 static bool tmpdir_made;
 static pid_t owner;
-static pid_t procs[16];
 static const char *blkd_bin;
 static char skip_blkd[200];
 
@@ -160,58 +159,15 @@ static struct {
 	struct text console, err, blkd_log;
 } boot;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const char *tmp_path(const char *name)
 {
-	static char buf[8][400];
-	static int next;
-	char *b = buf[next++ % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return b;
-}
-
-static void track(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++) {
-		if (!procs[i]) {
-			procs[i] = pid;
-			return;
-		}
-	}
-}
-
-static void untrack(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++)
-		if (procs[i] == pid)
-			procs[i] = 0;
+	return path_in(tmpdir, name);
 }
 
 /* In a forked test case: kills what it started; the parent does the rest. */
 static void cleanup(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++) {
-		if (procs[i] > 0) {
-			kill(-procs[i], SIGKILL);
-			kill(procs[i], SIGKILL);
-			waitpid(procs[i], NULL, 0);
-			procs[i] = 0;
-		}
-	}
+	procs_kill_all();
 	if (getpid() == owner && tmpdir_made) {
 		remove_tree(tmpdir);
 		tmpdir_made = false;
@@ -429,7 +385,7 @@ static pid_t start_peer(const char *path, const struct script *s)
 	}
 	close(lfd);
 	if (pid > 0)
-		track(pid);
+		procs_track(pid);
 	return pid;
 }
 
@@ -438,7 +394,7 @@ static int reap_peer(pid_t pid, double timeout_s)
 {
 	int st = wait_cmd(pid, timeout_s);
 
-	untrack(pid);
+	procs_untrack(pid);
 	return st;
 }
 
@@ -519,7 +475,7 @@ static pid_t start_text(char *const argv[], struct text *out, struct text *err)
 	close(e[1]);
 	err->fd = e[0];
 	if (pid > 0)
-		track(pid);
+		procs_track(pid);
 	return pid;
 }
 
@@ -597,7 +553,7 @@ static void boot_with_bad_backends(void)
 		argv[argc++] = devs[i + 1];
 	}
 	argv[argc] = NULL;
-	start_at = now();
+	start_at = monotonic_seconds();
 	vmm = start_text(argv, &boot.console, &boot.err);
 	if (vmm < 0)
 		return;
@@ -605,24 +561,24 @@ static void boot_with_bad_backends(void)
 		pump(texts, 3, 0.2);
 		if (waitpid(vmm, &st, WNOHANG) == vmm) {
 			boot.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			untrack(vmm);
+			procs_untrack(vmm);
 			break;
 		}
-		if (now() > start_at + BOOT_TIMEOUT + 40) {
+		if (monotonic_seconds() > start_at + BOOT_TIMEOUT + 40) {
 			boot.status = stop_cmd(vmm, 1);
-			untrack(vmm);
+			procs_untrack(vmm);
 			printf("bad backend boot: the VMM ran past its own --timeout; killed\n");
 			break;
 		}
 	}
-	boot.seconds = now() - start_at;
+	boot.seconds = monotonic_seconds() - start_at;
 	while (boot.console.fd >= 0 || boot.err.fd >= 0)
 		pump(texts, 2, 1);
 	for (i = 0; i < NR_BAD; i++)
 		reap_peer(peers[i], 5);
 	boot.blkd_alive = waitpid(blkd, &st, WNOHANG) == 0;
 	stop_cmd(blkd, 10);
-	untrack(blkd);
+	procs_untrack(blkd);
 	pump(texts + 2, 1, 0.5);
 	printf("bad backend boot: exit %d after %.1f s\n", boot.status, boot.seconds);
 	fflush(stdout);
@@ -710,7 +666,7 @@ static int connect_to(const char *path)
 /* Waits until vmm-blkd's log has n lines containing needle; the log. */
 static bool log_has(struct text *log, const char *needle, int n, double timeout_s)
 {
-	double until = now() + timeout_s;
+	double until = monotonic_seconds() + timeout_s;
 	struct text *texts[] = { log };
 
 	for (;;) {
@@ -723,7 +679,7 @@ static bool log_has(struct text *log, const char *needle, int n, double timeout_
 		}
 		if (k >= n)
 			return true;
-		if (now() > until || log->fd < 0)
+		if (monotonic_seconds() > until || log->fd < 0)
 			return false;
 		pump(texts, 1, 0.2);
 	}
@@ -742,12 +698,12 @@ static void send_msg(int sock, uint32_t request, uint32_t size, const void *payl
 static void assert_nothing_kept(pid_t pid, const char *after)
 {
 	struct proc_fd fds[64];
-	double until = now() + 5;
+	double until = monotonic_seconds() + 5;
 	int n;
 
 	/* it logs the drop, then closes the connection */
 	while ((n = proc_fds(pid, fds, 64)) > 0 && proc_fds_count(fds, n, "socket:") > 1 &&
-	       now() < until)
+	       monotonic_seconds() < until)
 		usleep(20000);
 	ck_assert_msg(n > 0, "/proc/%d/fd: %s", (int)pid, strerror(-n));
 	ck_assert_msg(!proc_fds_count(fds, n, "/memfd:") &&
@@ -842,7 +798,7 @@ START_TEST(vmm_blkd_survives_bad_frontends)
 	ck_assert_msg(log_has(&log, "frontend connected", 5, 1), "%s", log.buf);
 	ck_assert_int_eq(waitpid(pid, &st, WNOHANG), 0);
 	st = stop_cmd(pid, 10);
-	untrack(pid);
+	procs_untrack(pid);
 	ck_assert_msg(st == 0, "vmm-blkd ended with %d: %s", st, log.buf);
 	/* four bad frontends, four lines; nothing else went wrong */
 	ck_assert_msg(log_has(&log, "frontend dropped:", 4, 1) && !log_has(&log, "frontend dropped:", 5, 0),

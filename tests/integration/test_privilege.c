@@ -75,24 +75,10 @@ static char user[32];
 static bool user_made;
 static bool acl_set;
 static const char *blkd_bin;
-static pid_t procs[8];
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *tmp_path(const char *name)
 {
-	static char buf[8][400];
-	static int next;
-	char *b = buf[next++ % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return b;
+	return path_in(tmpdir, name);
 }
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,40 +97,10 @@ static int sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-static void track(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++) {
-		if (!procs[i]) {
-			procs[i] = pid;
-			return;
-		}
-	}
-}
-
-static void untrack(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++)
-		if (procs[i] == pid)
-			procs[i] = 0;
-}
-
 /* Processes everywhere; ACL, user and directory only in main's process. */
 static void cleanup(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++) {
-		if (procs[i] > 0) {
-			kill(-procs[i], SIGKILL);
-			kill(procs[i], SIGKILL);
-			waitpid(procs[i], NULL, 0);
-			procs[i] = 0;
-		}
-	}
+	procs_kill_all();
 	if (getpid() != owner)
 		return;
 	if (acl_set) {
@@ -368,7 +324,7 @@ static pid_t spawn_clean(char *const argv[], int *out_fd, int *err_fd)
 	*out_fd = out[0];
 	*err_fd = err[0];
 	if (pid > 0)
-		track(pid);
+		procs_track(pid);
 	return pid;
 }
 
@@ -388,9 +344,9 @@ static void slurp(int fd, char *buf, size_t len, double timeout_s)
 
 static bool wait_text(int fd, char *buf, size_t len, const char *needle, double timeout_s)
 {
-	double until = now() + timeout_s;
+	double until = monotonic_seconds() + timeout_s;
 
-	while (!strstr(buf, needle) && now() < until)
+	while (!strstr(buf, needle) && monotonic_seconds() < until)
 		slurp(fd, buf, len, 0.2);
 	return strstr(buf, needle);
 }
@@ -493,7 +449,7 @@ START_TEST(vmm_keeps_only_what_it_needs)
 
 	kill(vmm, SIGTERM);
 	st = wait_cmd(vmm, 20);
-	untrack(vmm);
+	procs_untrack(vmm);
 	slurp(err_fd, vmm_err, sizeof(vmm_err), 1);
 	ck_assert_msg(st == 128 + SIGTERM, "exit %d: %s", st, vmm_err);
 	assert_clean_stderr(vmm_err);
@@ -504,7 +460,7 @@ START_TEST(vmm_keeps_only_what_it_needs)
 	n = proc_fds(blkd, f, ARRAY_SIZE(f));
 	assert_blkd_baseline(f, n, 1, "VMM gone");
 	stop_cmd(blkd, 10);
-	untrack(blkd);
+	procs_untrack(blkd);
 	close(blkd_err);
 }
 END_TEST
@@ -578,7 +534,7 @@ START_TEST(backend_receives_memory_and_eventfds_only)
 	guest_memory_sharing_put(sharing);
 	guest_memory_destroy(mem);
 	stop_cmd(blkd, 10);
-	untrack(blkd);
+	procs_untrack(blkd);
 	close(blkd_err);
 	assert_clean_stderr(blkd_log);
 }

@@ -77,7 +77,6 @@ struct text {
 static char tmpdir[] = "/tmp/vmm-vhost-user.XXXXXX";
 static bool tmpdir_made;
 static pid_t owner;
-static pid_t procs[8];			/* everything we started and not yet reaped */
 static const char *testpmd_bin, *qsd_bin, *blkd_bin;
 static char skip_qsd[160], skip_blkd[160], skip_net[200];
 static int listener_fd = -1, bound_fd = -1;	/* sockets for the refusal cases */
@@ -103,60 +102,17 @@ static struct {
 	struct text console, err, blkd_log;
 } lost;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const char *tmp_path(const char *name)
 {
-	static char buf[8][400];
-	static int next;
-	char *b = buf[next++ % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return b;
-}
-
-static void track(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++) {
-		if (!procs[i]) {
-			procs[i] = pid;
-			return;
-		}
-	}
-}
-
-static void untrack(pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(procs); i++)
-		if (procs[i] == pid)
-			procs[i] = 0;
+	return path_in(tmpdir, name);
 }
 
 /* Kills what is left and removes the directory: at exit and on signals. */
 static void cleanup(void)
 {
-	unsigned int i;
-
 	if (getpid() != owner)
 		return;		/* a forked test case: the parent cleans up */
-	for (i = 0; i < ARRAY_SIZE(procs); i++) {
-		if (procs[i] > 0) {
-			kill(-procs[i], SIGKILL);
-			kill(procs[i], SIGKILL);
-			waitpid(procs[i], NULL, 0);
-			procs[i] = 0;
-		}
-	}
+	procs_kill_all();
 	if (tmpdir_made) {
 		remove_tree(tmpdir);
 		tmpdir_made = false;
@@ -200,7 +156,7 @@ static pid_t start(char *const argv[], int *in_fd, struct text *out, struct text
 		err->len = 0, err->buf[0] = '\0', err->fd = -1;
 	pid = spawn_cmd(argv, in_fd, out ? &out->fd : NULL, err ? &err->fd : NULL);
 	if (pid > 0)
-		track(pid);
+		procs_track(pid);
 	return pid;
 }
 
@@ -246,14 +202,14 @@ static void pump(struct text *const texts[], unsigned int n, double timeout_s)
 /* Reads the first n texts to their end, for 10 s at most. */
 static void drain(struct text *const texts[], unsigned int n)
 {
-	double until = now() + 10;
+	double until = monotonic_seconds() + 10;
 	unsigned int i, open;
 
 	do {
 		pump(texts, n, 0.5);
 		for (i = 0, open = 0; i < n; i++)
 			open += texts[i]->fd >= 0;
-	} while (open && now() < until);
+	} while (open && monotonic_seconds() < until);
 }
 
 static void close_text(struct text *t)
@@ -271,7 +227,7 @@ static bool ended(pid_t pid, int *status)
 	if (waitpid(pid, &w, WNOHANG) != pid)
 		return false;
 	*status = WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
-	untrack(pid);
+	procs_untrack(pid);
 	return true;
 }
 
@@ -283,7 +239,7 @@ static void stop_peer(pid_t pid, bool *was_alive, int *status)
 	*was_alive = !ended(pid, status);
 	if (*was_alive)
 		*status = stop_cmd(pid, 15);
-	untrack(pid);
+	procs_untrack(pid);
 }
 
 static int make_disk(const char *path, int mib)
@@ -439,7 +395,7 @@ static void boot_all(void)
 	}
 	argv[argc] = NULL;
 
-	start_at = now();
+	start_at = monotonic_seconds();
 	deadline = start_at + BOOT_TIMEOUT + 40;
 	vmm = start(argv, NULL, &boot.console, &boot.err);
 	if (vmm < 0)
@@ -448,35 +404,35 @@ static void boot_all(void)
 		pump(texts, ARRAY_SIZE(texts), 0.2);
 		if (ended(vmm, &boot.status))
 			break;
-		if (now() > deadline) {
+		if (monotonic_seconds() > deadline) {
 			boot.status = stop_cmd(vmm, 1);
-			untrack(vmm);
+			procs_untrack(vmm);
 			printf("vhost-user boot: the VMM ran past its own --timeout; killed\n");
 			break;
 		}
 		if (stopping)
 			continue;
 		if (boot.net && !forwarding &&
-		    (strstr(boot.console.buf, "virtio") || now() - start_at > 60)) {
+		    (strstr(boot.console.buf, "virtio") || monotonic_seconds() - start_at > 60)) {
 			send_line(testpmd_in, "start\n");
 			forwarding = true;
 		}
-		if (forwarding && now() - last_show >= 1) {
+		if (forwarding && monotonic_seconds() - last_show >= 1) {
 			send_line(testpmd_in, "show port stats 0\n");
-			last_show = now();
+			last_show = monotonic_seconds();
 		}
 		boot.rx_packets = boot.net ? testpmd_rx() : 0;
 		if (boot.rx_packets && !boot.rx_at)
-			boot.rx_at = now() - start_at;
+			boot.rx_at = monotonic_seconds() - start_at;
 		/* all the evidence, or 20 s of waiting for the disks after it */
 		if ((!boot.net || boot.rx_packets) && disks_found())
 			stopping = true;
-		else if (boot.rx_at && now() - start_at > boot.rx_at + 20)
+		else if (boot.rx_at && monotonic_seconds() - start_at > boot.rx_at + 20)
 			stopping = true;
 		if (stopping)
 			kill(vmm, SIGTERM);
 	}
-	boot.seconds = now() - start_at;
+	boot.seconds = monotonic_seconds() - start_at;
 	/* the VMM's last words; then the peers, asked to stop */
 	drain(texts, 2);
 	stop_peer(qsd, &boot.peer_alive[QSD], &boot.peer_status[QSD]);
@@ -484,13 +440,13 @@ static void boot_all(void)
 	if (testpmd > 0) {
 		boot.peer_alive[NR_DISKS] = !ended(testpmd, &boot.peer_status[NR_DISKS]);
 		if (boot.peer_alive[NR_DISKS]) {
-			double until = now() + 15;
+			double until = monotonic_seconds() + 15;
 
 			send_line(testpmd_in, "show port stats 0\nstop\nquit\n");
-			while (boot.testpmd.fd >= 0 && now() < until)
+			while (boot.testpmd.fd >= 0 && monotonic_seconds() < until)
 				pump(texts + 2, 2, 1);
 			boot.peer_status[NR_DISKS] = stop_cmd(testpmd, 5);
-			untrack(testpmd);
+			procs_untrack(testpmd);
 		}
 		close(testpmd_in);
 		boot.rx_packets = testpmd_rx();
@@ -522,13 +478,13 @@ static void boot_and_lose_backend(void)
 		return;
 	}
 	snprintf(dev, sizeof(dev), "socket=%s", tmp_path("lost.sock"));
-	start_at = now();
+	start_at = monotonic_seconds();
 	deadline = start_at + BOOT_TIMEOUT + 40;
 	vmm = start(argv, NULL, &lost.console, &lost.err);
 	if (vmm < 0)
 		return;
 	/* the guest runs and the VMM is connected: kill the backend */
-	while (now() < start_at + 60 && lost.console.fd >= 0) {
+	while (monotonic_seconds() < start_at + 60 && lost.console.fd >= 0) {
 		pump(texts, ARRAY_SIZE(texts), 0.1);
 		lost.connected = unix_socket_count(tmp_path("lost.sock"), false) > 0;
 		if (lost.connected && strstr(lost.console.buf, "Linux version"))
@@ -538,20 +494,20 @@ static void boot_and_lose_backend(void)
 				  strstr(lost.console.buf, "[vda]");
 	kill(-blkd, SIGKILL);
 	wait_cmd(blkd, 10);
-	untrack(blkd);
-	lost.killed_at = now() - start_at;
+	procs_untrack(blkd);
+	lost.killed_at = monotonic_seconds() - start_at;
 	for (;;) {
 		pump(texts, 2, 0.2);
 		if (ended(vmm, &lost.status))
 			break;
-		if (now() > deadline) {
+		if (monotonic_seconds() > deadline) {
 			lost.status = stop_cmd(vmm, 1);
-			untrack(vmm);
+			procs_untrack(vmm);
 			printf("vhost-user lost backend: the VMM ran past its own --timeout; killed\n");
 			break;
 		}
 	}
-	lost.seconds = now() - start_at;
+	lost.seconds = monotonic_seconds() - start_at;
 	drain(texts, 2);
 	close_text(&lost.blkd_log);
 	printf("vhost-user lost backend: killed at %.1f s, exit %d after %.1f s\n",
