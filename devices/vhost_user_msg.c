@@ -97,21 +97,17 @@ bool vhost_user_payload_ok(const struct vhost_user_msg *msg, bool reply)
 	}
 }
 
-int vhost_user_send(int sock, const struct vhost_user_msg *msg,
-		    const int *fds, unsigned int nr_fds)
+long vhost_user_send_fds(int sock, const struct iovec *iov, unsigned int iovcnt,
+			 const int *fds, unsigned int nr_fds)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
+		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_SEND_MAX_FDS)];
 		struct cmsghdr align;
 	} control;
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)msg, .iov_len = VHOST_USER_HDR_SIZE },
-		{ .iov_base = (void *)&msg->payload, .iov_len = msg->size },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
 	ssize_t n;
 
-	if (msg->size > sizeof(msg->payload) || nr_fds > VHOST_USER_MAX_FDS)
+	if (nr_fds > VHOST_USER_SEND_MAX_FDS)
 		return -EINVAL;
 	if (nr_fds) {
 		struct cmsghdr *c;
@@ -130,6 +126,23 @@ int vhost_user_send(int sock, const struct vhost_user_msg *msg,
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EPIPE ? -ECONNRESET : -errno;
+	return n;
+}
+
+int vhost_user_send(int sock, const struct vhost_user_msg *msg,
+		    const int *fds, unsigned int nr_fds)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)msg, .iov_len = VHOST_USER_HDR_SIZE },
+		{ .iov_base = (void *)&msg->payload, .iov_len = msg->size },
+	};
+	long n;
+
+	if (msg->size > sizeof(msg->payload) || nr_fds > VHOST_USER_MAX_FDS)
+		return -EINVAL;
+	n = vhost_user_send_fds(sock, iov, 2, fds, nr_fds);
+	if (n < 0)
+		return (int)n;
 	/* A stream socket takes a message this small whole, or not at all. */
 	return (size_t)n == VHOST_USER_HDR_SIZE + msg->size ? 0 : -EIO;
 }

@@ -615,3 +615,43 @@ int proc_fds_count(const struct proc_fd *fds, int n, const char *prefix)
 		k += !strncmp(fds[i].target, prefix, strlen(prefix));
 	return k;
 }
+
+/* Appends what fd has; closes it at EOF. */
+void text_read(struct text *t)
+{
+	char chunk[16384];
+	ssize_t n = read(t->fd, chunk, sizeof(chunk));
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			close(t->fd);
+			t->fd = -1;
+		}
+		return;
+	}
+	if (t->len + (size_t)n >= sizeof(t->buf)) {
+		size_t drop = sizeof(t->buf) / 2;
+
+		memmove(t->buf, t->buf + drop, t->len - drop);
+		t->len -= drop;
+	}
+	memcpy(t->buf + t->len, chunk, (size_t)n);
+	t->len += (size_t)n;
+	t->buf[t->len] = '\0';
+}
+
+/* Reads whatever the texts' fds have, waiting up to timeout_s for some. */
+void text_pump(struct text *const texts[], unsigned int n, double timeout_s)
+{
+	struct pollfd p[8];
+	unsigned int i;
+
+	for (i = 0; i < n && i < sizeof(p) / sizeof(p[0]); i++)
+		p[i] = (struct pollfd){ .fd = texts[i] ? texts[i]->fd : -1, .events = POLLIN };
+	if (poll(p, i, (int)(timeout_s * 1000)) <= 0)
+		return;
+	for (i = 0; i < n && i < sizeof(p) / sizeof(p[0]); i++)
+		if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			text_read(texts[i]);
+}
+

@@ -150,4 +150,20 @@ void procs_kill_all(void);
 /* "dir/name", in one of 8 buffers used in turn. */
 const char *path_in(const char *dir, const char *name);
 
+/*
+ * A child's output as it arrives: the last bytes of it (the first half is
+ * dropped when full), NUL-terminated; fd is -1 once it is closed.
+ */
+struct text {
+	char buf[256 * 1024];
+	size_t len;
+	int fd;
+};
+
+/* Appends what t->fd has; closes it at EOF. */
+void text_read(struct text *t);
+/* Reads what the texts' fds have (up to 8; NULL entries skipped), waiting
+ * up to timeout_s for some. */
+void text_pump(struct text *const texts[], unsigned int n, double timeout_s);
+
 #endif

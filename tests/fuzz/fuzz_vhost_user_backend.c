@@ -68,29 +68,13 @@ static unsigned int fds_for(const uint8_t *p, size_t n)
 static void send_with_fds(int sock, const uint8_t *p, size_t n, int memfd,
 			  unsigned int nr_fds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (VHOST_USER_MAX_FDS + 1))];
-		struct cmsghdr align;
-	} control;
 	int fds[VHOST_USER_MAX_FDS + 1];
 	struct iovec iov = { (void *)p, n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	unsigned int i;
 
-	if (nr_fds) {
-		for (i = 0; i < nr_fds; i++)
-			fds[i] = memfd;
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nr_fds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nr_fds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nr_fds);
-	}
-	fuzz_assert(sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)n);
+	for (i = 0; i < nr_fds; i++)
+		fds[i] = memfd;
+	fuzz_assert(vhost_user_send_fds(sock, &iov, 1, fds, nr_fds) == (long)n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

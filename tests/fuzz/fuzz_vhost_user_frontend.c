@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include "devices/vhost_user.h"
 #include "devices/vhost_user_frontend.h"
 #include "memory/sharing.h"
 #include "tests/fuzz/fuzz.h"
@@ -42,14 +43,8 @@ static void setup(void)
 static void replay(int sock, const uint8_t *p, size_t n, size_t split,
 		   unsigned int nr_fds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 3)];
-		struct cmsghdr align;
-	} control;
 	int fds[3] = { -1, -1, -1 };
 	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	unsigned int i;
 
 	if (split > n)
@@ -59,21 +54,11 @@ static void replay(int sock, const uint8_t *p, size_t n, size_t split,
 	if (split == n)
 		return;
 	iov = (struct iovec){ (void *)(p + split), n - split };
-	if (nr_fds) {
-		for (i = 0; i < nr_fds; i++) {
-			fds[i] = eventfd(0, EFD_CLOEXEC);
-			fuzz_assert(fds[i] >= 0);
-		}
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nr_fds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nr_fds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nr_fds);
+	for (i = 0; i < nr_fds; i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		fuzz_assert(fds[i] >= 0);
 	}
-	fuzz_assert(sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)(n - split));
+	fuzz_assert(vhost_user_send_fds(sock, &iov, 1, fds, nr_fds) == (long)(n - split));
 	for (i = 0; i < nr_fds; i++)
 		close(fds[i]);	/* the frontend has its own, if it took them */
 }

@@ -139,12 +139,6 @@ static const struct script at_driver_ok[] = {
 };
 #define NR_BAD ARRAY_SIZE(at_driver_ok)
 
-struct text {
-	char buf[256 * 1024];
-	size_t len;
-	int fd;
-};
-
 static char tmpdir[] = "/tmp/vmm-bad-backend.XXXXXX";
 static bool tmpdir_made;
 static pid_t owner;
@@ -205,31 +199,16 @@ static void hook_cleanup(void)
 /* header + payload as raw bytes (len of them), with nr_fds eventfds. */
 static void send_raw(int sock, const void *buf, size_t len, unsigned int nr_fds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 16)];
-		struct cmsghdr align;
-	} control;
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	int fds[16];
+	int fds[VHOST_USER_SEND_MAX_FDS] = { 0 };
 	unsigned int i;
+	long n;
 
 	for (i = 0; i < nr_fds; i++)
 		fds[i] = eventfd(0, EFD_CLOEXEC);
-	if (nr_fds) {
-		struct cmsghdr *c;
-
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nr_fds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nr_fds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nr_fds);
-	}
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		dprintf(2, "peer: sendmsg: %s\n", strerror(errno));
+	n = vhost_user_send_fds(sock, &iov, 1, fds, nr_fds);
+	if (n < 0)
+		dprintf(2, "peer: sendmsg: %s\n", strerror((int)-n));
 	for (i = 0; i < nr_fds; i++)
 		close(fds[i]);
 }
@@ -479,43 +458,6 @@ static pid_t start_text(char *const argv[], struct text *out, struct text *err)
 	return pid;
 }
 
-static void text_read(struct text *t)
-{
-	char chunk[16384];
-	ssize_t n = read(t->fd, chunk, sizeof(chunk));
-
-	if (n <= 0) {
-		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-			close(t->fd);
-			t->fd = -1;
-		}
-		return;
-	}
-	if (t->len + (size_t)n >= sizeof(t->buf)) {
-		size_t drop = sizeof(t->buf) / 2;
-
-		memmove(t->buf, t->buf + drop, t->len - drop);
-		t->len -= drop;
-	}
-	memcpy(t->buf + t->len, chunk, (size_t)n);
-	t->len += (size_t)n;
-	t->buf[t->len] = '\0';
-}
-
-static void pump(struct text *const texts[], unsigned int n, double timeout_s)
-{
-	struct pollfd p[4];
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (struct pollfd){ .fd = texts[i]->fd, .events = POLLIN };
-	if (poll(p, n, (int)(timeout_s * 1000)) <= 0)
-		return;
-	for (i = 0; i < n; i++)
-		if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			text_read(texts[i]);
-}
-
 static void boot_with_bad_backends(void)
 {
 	char devs[NR_BAD + 1][400];
@@ -558,7 +500,7 @@ static void boot_with_bad_backends(void)
 	if (vmm < 0)
 		return;
 	for (;;) {
-		pump(texts, 3, 0.2);
+		text_pump(texts, 3, 0.2);
 		if (waitpid(vmm, &st, WNOHANG) == vmm) {
 			boot.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			procs_untrack(vmm);
@@ -573,13 +515,13 @@ static void boot_with_bad_backends(void)
 	}
 	boot.seconds = monotonic_seconds() - start_at;
 	while (boot.console.fd >= 0 || boot.err.fd >= 0)
-		pump(texts, 2, 1);
+		text_pump(texts, 2, 1);
 	for (i = 0; i < NR_BAD; i++)
 		reap_peer(peers[i], 5);
 	boot.blkd_alive = waitpid(blkd, &st, WNOHANG) == 0;
 	stop_cmd(blkd, 10);
 	procs_untrack(blkd);
-	pump(texts + 2, 1, 0.5);
+	text_pump(texts + 2, 1, 0.5);
 	printf("bad backend boot: exit %d after %.1f s\n", boot.status, boot.seconds);
 	fflush(stdout);
 }
@@ -681,7 +623,7 @@ static bool log_has(struct text *log, const char *needle, int n, double timeout_
 			return true;
 		if (monotonic_seconds() > until || log->fd < 0)
 			return false;
-		pump(texts, 1, 0.2);
+		text_pump(texts, 1, 0.2);
 	}
 }
 

@@ -68,12 +68,6 @@ static const struct {
 };
 
 /* Output of one process, the oldest half dropped when it fills up. */
-struct text {
-	char buf[256 * 1024];
-	size_t len;
-	int fd;
-};
-
 static char tmpdir[] = "/tmp/vmm-vhost-user.XXXXXX";
 static bool tmpdir_made;
 static pid_t owner;
@@ -160,45 +154,6 @@ static pid_t start(char *const argv[], int *in_fd, struct text *out, struct text
 	return pid;
 }
 
-/* Appends what fd has; closes it at EOF. */
-static void text_read(struct text *t)
-{
-	char chunk[16384];
-	ssize_t n = read(t->fd, chunk, sizeof(chunk));
-
-	if (n <= 0) {
-		if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-			close(t->fd);
-			t->fd = -1;
-		}
-		return;
-	}
-	if (t->len + (size_t)n >= sizeof(t->buf)) {
-		size_t drop = sizeof(t->buf) / 2;
-
-		memmove(t->buf, t->buf + drop, t->len - drop);
-		t->len -= drop;
-	}
-	memcpy(t->buf + t->len, chunk, (size_t)n);
-	t->len += (size_t)n;
-	t->buf[t->len] = '\0';
-}
-
-/* Reads whatever the texts' fds have, waiting up to timeout_s for some. */
-static void pump(struct text *const texts[], unsigned int n, double timeout_s)
-{
-	struct pollfd p[8];
-	unsigned int i;
-
-	for (i = 0; i < n && i < ARRAY_SIZE(p); i++)
-		p[i] = (struct pollfd){ .fd = texts[i] ? texts[i]->fd : -1, .events = POLLIN };
-	if (poll(p, i, (int)(timeout_s * 1000)) <= 0)
-		return;
-	for (i = 0; i < n && i < ARRAY_SIZE(p); i++)
-		if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			text_read(texts[i]);
-}
-
 /* Reads the first n texts to their end, for 10 s at most. */
 static void drain(struct text *const texts[], unsigned int n)
 {
@@ -206,7 +161,7 @@ static void drain(struct text *const texts[], unsigned int n)
 	unsigned int i, open;
 
 	do {
-		pump(texts, n, 0.5);
+		text_pump(texts, n, 0.5);
 		for (i = 0, open = 0; i < n; i++)
 			open += texts[i]->fd >= 0;
 	} while (open && monotonic_seconds() < until);
@@ -383,7 +338,7 @@ static void boot_all(void)
 		testpmd = start_testpmd(tmp_path("net.sock"), &testpmd_in);
 		/* it prints its prompt once it listens */
 		if (testpmd < 0 || !wait_unix_socket(tmp_path("net.sock"), true, PEER_START_S)) {
-			pump(texts, ARRAY_SIZE(texts), 0.5);
+			text_pump(texts, ARRAY_SIZE(texts), 0.5);
 			printf("vhost-user boot: dpdk-testpmd does not listen on %s: %s\n",
 			       tmp_path("net.sock"), text_tail(boot.testpmd_log.buf, 2000));
 			return;
@@ -401,7 +356,7 @@ static void boot_all(void)
 	if (vmm < 0)
 		return;
 	for (;;) {
-		pump(texts, ARRAY_SIZE(texts), 0.2);
+		text_pump(texts, ARRAY_SIZE(texts), 0.2);
 		if (ended(vmm, &boot.status))
 			break;
 		if (monotonic_seconds() > deadline) {
@@ -444,7 +399,7 @@ static void boot_all(void)
 
 			send_line(testpmd_in, "show port stats 0\nstop\nquit\n");
 			while (boot.testpmd.fd >= 0 && monotonic_seconds() < until)
-				pump(texts + 2, 2, 1);
+				text_pump(texts + 2, 2, 1);
 			boot.peer_status[NR_DISKS] = stop_cmd(testpmd, 5);
 			procs_untrack(testpmd);
 		}
@@ -485,7 +440,7 @@ static void boot_and_lose_backend(void)
 		return;
 	/* the guest runs and the VMM is connected: kill the backend */
 	while (monotonic_seconds() < start_at + 60 && lost.console.fd >= 0) {
-		pump(texts, ARRAY_SIZE(texts), 0.1);
+		text_pump(texts, ARRAY_SIZE(texts), 0.1);
 		lost.connected = unix_socket_count(tmp_path("lost.sock"), false) > 0;
 		if (lost.connected && strstr(lost.console.buf, "Linux version"))
 			break;
@@ -497,7 +452,7 @@ static void boot_and_lose_backend(void)
 	procs_untrack(blkd);
 	lost.killed_at = monotonic_seconds() - start_at;
 	for (;;) {
-		pump(texts, 2, 0.2);
+		text_pump(texts, 2, 0.2);
 		if (ended(vmm, &lost.status))
 			break;
 		if (monotonic_seconds() > deadline) {
@@ -527,11 +482,13 @@ static void assert_disk(int kind)
 	char want[96];
 	const char *vd = boot.vd[kind];
 
+	/* a peer that would not start is a failure, not a skip */
+	ck_assert_msg(boot.ran && boot.status != -2, "the boot did not run");
 	if (!vd[0]) {
+		ck_assert_msg(kind != THREAD, "no thread-backend disk in the boot");
 		printf("SKIP %s disk: %s\n", disk_kind[kind].name, kind == QSD ? skip_qsd : skip_blkd);
 		return;
 	}
-	ck_assert_msg(boot.ran && boot.status != -2, "the boot did not run");
 	snprintf(want, sizeof(want), "[%s] %d 512-byte logical blocks", vd, disk_kind[kind].mib * 2048);
 	ck_assert_msg(strstr(boot.console.buf, want), "%s: no '%s' in: %s", disk_kind[kind].name, want,
 		      text_tail(boot.console.buf, 3000));
@@ -583,6 +540,7 @@ START_TEST(dhcp_reaches_testpmd)
 	const char *p;
 	bool ours = false;
 
+	ck_assert_msg(boot.ran && boot.status != -2, "the boot did not run");
 	if (!boot.net) {
 		printf("SKIP dhcp_reaches_testpmd: %s\n", skip_net);
 		return;
