@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 const char config_usage[] =
 "usage: vmm --kernel PATH [options]\n"
@@ -242,10 +243,12 @@ static int parse_disk(const char *arg, struct vm_config *cfg, char *err,
 static int parse_socket(const char *opt, const char *val, char *out,
 			char *err, size_t len)
 {
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+
 	if (!*val)
 		return fail(err, len, "%s: socket path must not be empty", opt);
-	if (strlen(val) >= 108)
-		return fail(err, len, "%s: socket path longer than 107 bytes", opt);
+	if (strlen(val) > max)
+		return fail(err, len, "%s: socket path longer than %zu bytes", opt, max);
 	strcpy(out, val);
 	return 0;
 }

@@ -156,7 +156,7 @@ static int load_bzimage(struct guest_memory *mem, const struct arch_kernel *k,
 
 	err = x86_bzimage_load(mem, k->image, k->image_size, &bz, why);
 	if (!err)
-		err = write_cmdline(mem, k->cmdline, bz.cmdline_size ? bz.cmdline_size + 1 : 256, why);
+		err = write_cmdline(mem, k->cmdline, bz.cmdline_size ? (uint64_t)bz.cmdline_size + 1 : 256, why);
 	if (!err)
 		err = place_initrd(mem, k, bz.kernel_end, bz.initrd_addr_max, &initrd, why);
 	if (err)
