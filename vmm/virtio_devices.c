@@ -110,25 +110,36 @@ static int need_sharing(struct vm *vm, const char *option, char *err, size_t len
 	return vm_get_sharing(vm, what, err, len);
 }
 
-static int add_vhost_user_disk(struct vm *vm, unsigned int i, char *err, size_t len)
+/* --vhost-user-blk / --vhost-user-net socket=PATH: another process. */
+static int connect_vhost_user(struct vm *vm, struct vhost_user_device_params *p,
+			      const char *opt, const char *path,
+			      struct vhost_user_device **out, char *err, size_t len)
 {
-	const struct disk_config *d = &vm->cfg->disks[i];
-	struct vhost_user_device_params p = { .type = VHOST_USER_BLK };
 	char option[PATH_MAX + 32];
 	int ret;
 
-	snprintf(option, sizeof(option), "--vhost-user-blk socket=%s", d->path);
-	ret = need_sharing(vm, "--vhost-user-blk", err, len);
+	snprintf(option, sizeof(option), "%s socket=%s", opt, path);
+	ret = need_sharing(vm, opt, err, len);
 	if (ret)
 		return ret;
-	p.sharing = vm->sharing;
-	p.name = option + 2;
-	p.sock = vhost_user_connect(d->path);
-	if (p.sock < 0) {
-		snprintf(err, len, "%s: cannot connect: %s", option, strerror(-p.sock));
-		return p.sock;
+	p->sharing = vm->sharing;
+	p->name = option + 2;
+	p->sock = vhost_user_connect(path);
+	if (p->sock < 0) {
+		snprintf(err, len, "%s: cannot connect: %s", option, strerror(-p->sock));
+		return p->sock;
 	}
-	return add_vhost_user(vm, &p, option, &vm->vhost_disks[i], err, len);
+	return add_vhost_user(vm, p, option, out, err, len);
+}
+
+/* A --disk file that cannot be served: one line. */
+static int disk_error(const char *path, int ret, char *err, size_t len)
+{
+	if (ret == -EINVAL)
+		snprintf(err, len, "--disk %s: not a regular file or block device whose size is a non-zero multiple of 512 bytes", path);
+	else
+		snprintf(err, len, "--disk %s: %s", path, strerror(-ret));
+	return ret;
 }
 
 /* --disk PATH,backend=thread: vmm-blkd's code, in a thread of ours. */
@@ -145,14 +156,8 @@ static int add_thread_disk(struct vm *vm, unsigned int i, char *err, size_t len)
 	if (ret)
 		return ret;
 	ret = vhost_user_blk_backend_create(d->path, d->read_only, &backend);
-	if (ret == -EINVAL) {
-		snprintf(err, len, "--disk %s: not a regular file or block device whose size is a non-zero multiple of 512 bytes", d->path);
-		return ret;
-	}
-	if (ret) {
-		snprintf(err, len, "--disk %s: %s", d->path, strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return disk_error(d->path, ret, err, len);
 	p.name = option + 2;
 	ret = backend_thread_start(backend, p.name, &p.sock, &vm->disk_threads[i]);
 	if (ret) {
@@ -172,20 +177,18 @@ static int add_disk(struct vm *vm, unsigned int i, char *err, size_t len)
 	char serial[24];
 	int ret;
 
-	if (d->backend == DISK_BACKEND_VHOST_USER)
-		return add_vhost_user_disk(vm, i, err, len);
+	if (d->backend == DISK_BACKEND_VHOST_USER) {
+		struct vhost_user_device_params p = { .type = VHOST_USER_BLK };
+
+		return connect_vhost_user(vm, &p, "--vhost-user-blk", d->path,
+					  &vm->vhost_disks[i], err, len);
+	}
 	if (d->backend == DISK_BACKEND_THREAD)
 		return add_thread_disk(vm, i, err, len);
 	snprintf(serial, sizeof(serial), "vmm-disk%u", i);
 	ret = virtio_blk_create(d->path, d->read_only, serial, &blk);
-	if (ret == -EINVAL) {
-		snprintf(err, len, "--disk %s: not a regular file or block device whose size is a non-zero multiple of 512 bytes", d->path);
-		return ret;
-	}
-	if (ret) {
-		snprintf(err, len, "--disk %s: %s", d->path, strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return disk_error(d->path, ret, err, len);
 	vm->disks[i] = blk;
 	virtio_blk_describe(blk, &dev);
 	return add_device(vm, &dev, err, len);
@@ -232,21 +235,10 @@ static int add_net(struct vm *vm, unsigned int i, char *err, size_t len)
 		default_mac(mac);
 	if (n->socket[0]) {
 		struct vhost_user_device_params p = { .type = VHOST_USER_NET };
-		char option[PATH_MAX + 32];
 
-		snprintf(option, sizeof(option), "--vhost-user-net socket=%s", n->socket);
-		ret = need_sharing(vm, "--vhost-user-net", err, len);
-		if (ret)
-			return ret;
-		p.sharing = vm->sharing;
-		p.name = option + 2;
 		memcpy(p.mac, mac, sizeof(mac));
-		p.sock = vhost_user_connect(n->socket);
-		if (p.sock < 0) {
-			snprintf(err, len, "%s: cannot connect: %s", option, strerror(-p.sock));
-			return p.sock;
-		}
-		return add_vhost_user(vm, &p, option, &vm->vhost_nets[i], err, len);
+		return connect_vhost_user(vm, &p, "--vhost-user-net", n->socket,
+					  &vm->vhost_nets[i], err, len);
 	}
 	ret = virtio_net_create(n->tap, mac, &vm->nets[i]);
 	if (ret) {
