@@ -189,9 +189,12 @@ check: deps
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
+# The VM tier: built here, run on this host's KVM or, where it has none, in
+# the KVM box (tests/box/with-kvm), one box for all the suites.
+WITH_KVM := sh tests/box/with-kvm
 check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
-	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; \
-		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) $$t; done
+	@VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
+		$(WITH_KVM) --timeout 2700 -- sh tests/integration/run.sh $(INTEG_TESTS)
 
 # The arm64 VMM and vmm-blkd cross-built (and the VMM linked statically),
 # each checked to be an AArch64 ELF executable; from any ARCH.

@@ -655,3 +655,16 @@ void text_pump(struct text *const texts[], unsigned int n, double timeout_s)
 			text_read(texts[i]);
 }
 
+
+bool kvm_usable(const char *suite)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	printf("FAIL %s suite: /dev/kvm not usable (%s): run it on a host with KVM or in the KVM box, tests/box/with-kvm (make check does)\n",
+	       suite, strerror(errno));
+	return false;
+}

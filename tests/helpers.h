@@ -41,6 +41,13 @@ bool read_until(int fd, char *buf, size_t len, const char *needle,
 /* Waits for pid up to timeout_s; kills it after that. Exit status as above. */
 int wait_cmd(pid_t pid, double timeout_s);
 
+/*
+ * A VM suite never skips for lack of KVM: if /dev/kvm cannot be opened
+ * read-write, prints "FAIL <suite> suite: ..." saying how to run it (on a
+ * host with KVM, or in the KVM box: tests/box/with-kvm) and returns false.
+ */
+bool kvm_usable(const char *suite);
+
 /* Runs every test of s (check's default fork mode); the number that failed. */
 struct Suite;
 int run_suite(struct Suite *s);

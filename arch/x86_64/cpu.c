@@ -127,4 +127,8 @@ void arch_vcpu_dump(int vcpu_fd, FILE *out)
 		r.r12, r.r13, r.r14, r.r15,
 		s.cs.selector, s.cs.base, s.cs.dpl, s.cs.l, s.ss.selector,
 		s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+	/* KVM on AMD resets a vCPU before it reports a triple fault. */
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000)
+		fprintf(out, "  (this is the vCPU's reset state, not the state that failed: "
+			"KVM on AMD resets a vCPU before it reports a triple fault)\n");
 }

@@ -13,7 +13,8 @@
  *   TEST-INIT: done
  *
  * Then reboot(RB_POWER_OFF), or reboot(RB_AUTOBOOT) when the command line
- * has "testinit=reboot": without ACPI an x86 kernel cannot power off and
+ * has "testinit=reboot", or, with "testinit=hang", "TEST-INIT: hanging"
+ * and nothing more until the VMM stops the guest (a --timeout test): without ACPI an x86 kernel cannot power off and
  * only halts, whereas its reboot path ends in an I/O port write (keyboard
  * controller 0x64, 0xcf9) or a triple fault, which a VMM sees as an exit.
  *
@@ -185,6 +186,11 @@ int main(void)
 	fflush(stdout);
 	sync();
 
+	if (strstr(cmdline, "testinit=hang") != NULL) {
+		printf(TAG "hanging\n");
+		for (;;)
+			pause();
+	}
 	if (strstr(cmdline, "testinit=reboot") != NULL)
 		reboot(RB_AUTOBOOT);
 	else

@@ -767,10 +767,8 @@ int main(void)
 	char cmd[600];
 	int failed;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP bad_backend suite: /dev/kvm not usable: %s\n", strerror(errno));
-		return 0;
-	}
+	if (!kvm_usable("bad_backend"))
+		return 1;
 	if (access(linux_guest_path("vmlinux"), R_OK)) {
 		printf("FAIL bad_backend suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
 		return 1;

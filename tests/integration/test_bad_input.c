@@ -244,10 +244,8 @@ int main(void)
 	tcase_add_test(tc, kvm_unavailable);
 	suite_add_tcase(s, tc);
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP bad_input suite: /dev/kvm not usable: %s\n", strerror(errno));
-		return 0;
-	}
+	if (!kvm_usable("bad_input"))
+		return 1;
 	failed = run_suite(s);
 	{
 		char cmd[64];

@@ -212,11 +212,8 @@ int main(void)
 	tcase_add_test(tc, two_regions_above_4g_are_shared);
 	suite_add_tcase(s, tc);
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP guest_memory_sharing suite: /dev/kvm not usable: %s\n",
-		       strerror(errno));
-		return 0;
-	}
+	if (!kvm_usable("guest_memory_sharing"))
+		return 1;
 	hugepages_reserve(HUGE_PAGES, &huge_why);	/* huge_why stays NULL if done */
 	failed = run_suite(s);
 	return failed ? 1 : 0;

@@ -223,9 +223,7 @@ int main(void)
 	tcase_add_test(tc, hostile_two_regions);
 	tcase_add_test(tc, hostile_one_region);
 	suite_add_tcase(s, tc);
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP hostile_guest suite: /dev/kvm not usable\n");
-		return 0;
-	}
+	if (!kvm_usable("hostile_guest"))
+		return 1;
 	return run_suite(s) ? 1 : 0;
 }

@@ -437,10 +437,8 @@ int main(void)
 		printf("SKIP linux_net suite: /dev/net/tun not usable: %s\n", strerror(errno));
 		return 0;
 	}
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP linux_net suite: /dev/kvm not usable: %s\n", strerror(errno));
-		return 0;
-	}
+	if (!kvm_usable("linux_net"))
+		return 1;
 	if (system("ip -V >/dev/null 2>&1")) {
 		printf("SKIP linux_net suite: no ip command (iproute2)\n");
 		return 0;

@@ -547,10 +547,8 @@ int main(void)
 	const char *b = getenv("VMM_BLKD");
 	int failed;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP privilege suite: /dev/kvm not usable: %s\n", strerror(errno));
-		return 0;
-	}
+	if (!kvm_usable("privilege"))
+		return 1;
 	blkd_bin = b ? b : "build/vmm-blkd";
 	hook_cleanup();
 	if (!mkdtemp(tmpdir)) {

@@ -797,10 +797,8 @@ int main(void)
 	TCase *tc = tcase_create("peers");
 	int failed;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP vhost_user suite: /dev/kvm not usable: %s\n", strerror(errno));
-		return 0;
-	}
+	if (!kvm_usable("vhost_user"))
+		return 1;
 	if (access(linux_guest_path("vmlinux"), R_OK)) {
 		printf("FAIL vhost_user suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
 		return 1;

@@ -1,0 +1,26 @@
+#!/bin/sh
+# run.sh SUITE...: run every integration suite (check binaries), each to its
+# end even when one fails; print each suite's time and a closing
+# "integration: N passed, M failed" line; exit 1 if any failed. The suites
+# read VMM, VMM_BLKD, GUESTS and LINUX_GUEST from the environment.
+# `make check-integration` runs this on a host with KVM or in the KVM box
+# (tests/box/with-kvm).
+pass=0 fail=0 failed=""
+kvm="host"
+[ -e /sys/module/kvm_pvm ] && kvm="PVM host"
+[ -e /sys/module/kvm_amd ] && kvm="SVM"
+[ -e /sys/module/kvm_intel ] && kvm="VMX"
+[ "$(hostname)" = kvm-box ] && kvm="$kvm, in the KVM box"
+echo "integration: $(uname -r), KVM: $kvm, $(nproc) CPUs"
+for t; do
+	echo "== $t"
+	start=$(date +%s.%N)
+	if "$t"; then
+		pass=$((pass + 1)) r=ok
+	else
+		fail=$((fail + 1)) r=FAILED failed="$failed ${t##*/}"
+	fi
+	echo "== ${t##*/}: $r in $(echo "$start $(date +%s.%N)" | awk '{ printf "%.1f", $2 - $1 }') s"
+done
+echo "integration: $pass passed, $fail failed${failed:+:$failed}"
+[ "$fail" = 0 ]
