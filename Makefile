@@ -49,7 +49,7 @@ endif
 # Packages the build and the tests need, by Debian name; the tests' real
 # peers (qemu-storage-daemon, dpdk-testpmd, QEMU) only for `make check`.
 BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
-PEER_PKGS  := qemu-system-x86 qemu-utils dpdk-dev acl
+PEER_PKGS  := qemu-system-x86 qemu-utils dpdk-dev acl acpica-tools busybox-static cpio kmod xz-utils
 check: EXTRA_PKGS = $(PEER_PKGS)
 # The arm64 cross toolchain and libraries (Debian multiarch: the deps step
 # adds the arm64 architecture to dpkg first, which also lets the build
@@ -75,10 +75,11 @@ VMM_STATIC  := $(BUILD)/vmm-static
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(wildcard tests/integration/test_*.c))
+SYSTEM_TESTS := $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard tests/system/test_*.c))
 TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all deps run check check-unit check-integration check-sanitize bench clean test-kernel
+.PHONY: all deps run check check-unit check-integration check-system check-sanitize bench clean test-kernel
 .PHONY: check-arm64-build
 .SECONDARY:
 all: $(VMM) $(BLKD) guests
@@ -101,7 +102,14 @@ test-kernel:
 	sh guests/linux/build-kernel.sh $(LINUX_DIR)
 	sh guests/linux/build-initramfs.sh $(LINUX_DIR)
 
-$(BUILD)/obj/%.o: %.c
+# Every build directory checks its packages once (`make deps`: installs
+# them as root, or prints the one apt-get line to run), so a fresh machine
+# gets the cross compiler for ARCH=arm64 instead of "gcc: not found".
+$(BUILD)/.deps-ok:
+	@$(MAKE) --no-print-directory deps
+	@mkdir -p $(dir $@) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -180,6 +188,7 @@ run: deps
 check: deps
 	$(MAKE) test-kernel
 	$(MAKE) check-unit check-integration
+	$(MAKE) check-system
 	$(MAKE) check-sanitize
 	$(MAKE) check-nested
 	$(MAKE) check-arm64-build
@@ -195,6 +204,12 @@ WITH_KVM := sh tests/box/with-kvm
 check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
 	@VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
 		$(WITH_KVM) --timeout 2700 -- sh tests/integration/run.sh $(INTEG_TESTS)
+
+# `make run` through a pseudo-terminal, on this host (whichever way it
+# boots: here, in the KVM box, or as far as init on PVM).
+check-system: $(SYSTEM_TESTS)
+	$(MAKE) all test-kernel
+	@set -e; for t in $(SYSTEM_TESTS); do echo "== $$t"; $$t; done
 
 # The arm64 VMM and vmm-blkd cross-built (and the VMM linked statically),
 # each checked to be an AArch64 ELF executable; from any ARCH.
@@ -216,7 +231,8 @@ check-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-unit check-integration
 
 bench: deps $(VMM) $(BLKD) guests $(BENCHES) test-kernel
-	@EXTRA=1 sh tests/bench/run.sh $(BUILD)
+	@EXTRA=1 sh tests/bench/run.sh $(BUILD) blk
+	@EXTRA=1 $(WITH_KVM) --timeout 3600 -- sh tests/bench/run.sh $(BUILD) kvm
 
 clean:
 	rm -rf $(BUILD)

@@ -160,21 +160,25 @@ END_TEST
 
 START_TEST(timeout_gives_124)
 {
-	/* A guest that stays up: init hangs once it has said so. */
+	/*
+	 * A guest that stays up: init hangs once it has said so. The deadline
+	 * leaves a Linux boot under nested KVM on a loaded host (about 5 s)
+	 * room to get there.
+	 */
 	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
 			 "--initrd", (char *)linux_guest_path("initramfs.cpio"),
-			 "--memory", "128M", "--cpus", "2", "--timeout", "3",
+			 "--memory", "128M", "--cpus", "2", "--timeout", "20",
 			 "--cmdline", "console=ttyS0 panic=-1 testinit=hang", NULL };
 	struct run_result res;
 
-	ck_assert_int_eq(run_cmd(argv, 60, &res), 0);
+	ck_assert_int_eq(run_cmd(argv, 80, &res), 0);
 	ck_assert_msg(res.status == 124, "exit %d: %s", res.status, text_tail(res.err, 1200));
 	ck_assert_msg(strstr(res.err, "vmm: exit 124: timeout"), "%s", text_tail(res.err, 1200));
 	ck_assert_msg(strstr(res.out, "Linux version"), "%s", text_tail(res.out, 1200));
-	/* On PVM hosts the kernel is still booting at 3 s. */
+	/* On PVM hosts the kernel may still be booting at 20 s. */
 	if (!pvm_host)
 		ck_assert_msg(strstr(res.out, "TEST-INIT: hanging"), "%s", text_tail(res.out, 1200));
-	ck_assert_msg(res.seconds >= 3 && res.seconds < 30, "took %.1f s", res.seconds);
+	ck_assert_msg(res.seconds >= 20 && res.seconds < 50, "took %.1f s", res.seconds);
 }
 END_TEST
 

@@ -433,6 +433,9 @@ int main(void)
 		printf("SKIP linux_net suite: needs root to make a tap device\n");
 		return 0;
 	}
+	/* As a distribution would at boot: the tun module provides the node. */
+	if (access("/dev/net/tun", F_OK) && system("modprobe tun >/dev/null 2>&1"))
+		printf("linux_net: no /dev/net/tun and modprobe tun failed\n");
 	if (access("/dev/net/tun", R_OK | W_OK)) {
 		printf("SKIP linux_net suite: /dev/net/tun not usable: %s\n", strerror(errno));
 		return 0;

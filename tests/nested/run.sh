@@ -45,6 +45,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/debian.sh
+. "$here/../lib/debian.sh"
 ARCH=${ARCH:-x86_64}
 TIMEOUT=${NESTED_TIMEOUT:-600}
 L2_TIMEOUT=${NESTED_L2_TIMEOUT:-120}
@@ -231,36 +233,12 @@ mkdir -p "$CACHE/debs"
 
 # ---------------------------------------------------- host packages --
 
-need=""
 if [ "$ARCH" = arm64 ]; then
-	command -v "$QEMU" >/dev/null || need="$need qemu-system-arm"
-	command -v aarch64-linux-gnu-strip >/dev/null || need="$need binutils-aarch64-linux-gnu"
+	need_commands "$QEMU:qemu-system-arm" aarch64-linux-gnu-strip:binutils-aarch64-linux-gnu
 else
-	command -v "$QEMU" >/dev/null || need="$need qemu-system-x86"
+	need_commands "$QEMU:qemu-system-x86"
 fi
-command -v cpio >/dev/null || need="$need cpio"
-command -v depmod >/dev/null || need="$need kmod"
-command -v gzip >/dev/null || need="$need gzip"
-apt_updated=""
-apt_update() {
-	[ -z "$apt_updated" ] || return 0
-	if [ "$(id -u)" != 0 ]; then
-		die "the package lists are missing or stale; run as root: apt-get update"
-	fi
-	echo "nested: apt-get update"
-	apt-get update -qq
-	apt_updated=1
-}
-if [ -n "$need" ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "nested: missing packages:$need" >&2
-		die "run as root: apt-get update && apt-get install -y$need"
-	fi
-	apt_update
-	echo "nested: installing:$need"
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
-fi
+need_commands cpio:cpio depmod:kmod gzip:gzip
 # arm64 .debs need dpkg to know the architecture (apt-get download only).
 if [ "$ARCH" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64 &&
 	[ "$(dpkg --print-architecture)" != arm64 ]; then
@@ -274,52 +252,6 @@ if [ "$ARCH" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64 
 fi
 
 # ------------------------------------------------- Debian downloads --
-
-candidate() {
-	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2; exit }'
-}
-
-# fetch PACKAGE[:ARCH]: download and unpack the candidate version once;
-# print the directory it is unpacked in (CACHE/PACKAGE_VERSION).
-fetch() {
-	local pkg=$1 name=${1%%:*} ver dir tmp
-	ver=$(candidate "$pkg")
-	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-		apt_update >&2
-		ver=$(candidate "$pkg")
-	fi
-	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-		die "no version of $pkg in the Debian registry"
-	fi
-	dir=$CACHE/${name}_${ver//:/%3a}
-	if [ ! -d "$dir" ]; then
-		# Only the current version is kept.
-		rm -rf "$CACHE/${name}"_* "$CACHE/debs/${name}"_*
-		echo "nested: downloading $pkg $ver" >&2
-		tmp=$(mktemp -d "$CACHE/tmp.XXXXXX")
-		chmod 755 "$tmp"
-		# apt warns when its sandbox user cannot write here; harmless.
-		(cd "$tmp" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v -E 'unsandboxed|^$' >&2) || true
-		ls "$tmp"/*.deb >/dev/null 2>&1 || die "apt-get download $pkg=$ver failed"
-		dpkg-deb -x "$tmp"/*.deb "$tmp/root"
-		mv "$tmp"/*.deb "$CACHE/debs/"
-		mv "$tmp/root" "$dir"
-		rm -rf "$tmp"
-	fi
-	echo "$dir"
-}
-
-# kernel_of META: the versioned kernel package META depends on.
-kernel_of() {
-	local k
-	k=$(apt-cache depends "$1" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	if [ -z "$k" ]; then
-		apt_update >&2
-		k=$(apt-cache depends "$1" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	fi
-	[ -n "$k" ] || die "cannot tell which kernel $1 depends on"
-	echo "$k"
-}
 
 if [ "$ARCH" = arm64 ]; then
 	# L1 needs KVM built in (CONFIG_KVM=y, no modules to load): the cloud
@@ -350,38 +282,6 @@ KIMAGE=$KDIR/boot/vmlinuz-$KVER
 [ -f "$KMOD/modules.dep" ] || depmod -b "$KDIR" "$KVER"
 echo "nested: kernel $kpkg ($(basename "$KDIR")), $(basename "$BBDIR")"
 
-# modules ROOT NAME...: copy NAME and what it depends on (modules.dep) into
-# ROOT/lib/modules and print their names in load order.
-modules() {
-	local root=$1 order="" p
-	shift
-	visit() {
-		local path=$1 dep
-		case " $order " in *" $path "*) return ;; esac
-		for dep in $(awk -F': *' -v p="$path" '$1 == p { print $2; exit }' "$KMOD/modules.dep"); do
-			visit "$dep"
-		done
-		order="$order $path"
-	}
-	for name in "$@"; do
-		p=$(awk -F: -v n="${name//-/_}" '{
-			b = $1; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b); gsub(/-/, "_", b)
-			if (b == n) { print $1; exit }
-		}' "$KMOD/modules.dep")
-		[ -n "$p" ] || die "no module $name in $kpkg"
-		visit "$p"
-	done
-	mkdir -p "$root/lib/modules"
-	for p in $order; do
-		case $p in
-		*.ko) cp "$KMOD/$p" "$root/lib/modules/" ;;
-		*.ko.xz) xz -dc "$KMOD/$p" >"$root/lib/modules/$(basename "$p" .xz)" ;;
-		*) die "cannot unpack module $p" ;;
-		esac
-		basename "$p" | sed -E 's/\.ko(\.[a-z]+)?$//'
-	done
-}
-
 # skeleton ROOT INIT: busybox, /init and the directories init mounts on.
 skeleton() {
 	rm -rf "$1"
@@ -391,11 +291,6 @@ skeleton() {
 	if [ "$(id -u)" = 0 ]; then
 		mknod -m 600 "$1/dev/console" c 5 1
 	fi
-}
-
-mkcpio() {
-	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -n -6 >"$2.tmp"
-	mv "$2.tmp" "$2"
 }
 
 # --------------------------------------------------------- run L1 --
@@ -447,7 +342,7 @@ if [ "$ARCH" = arm64 ]; then
 fi
 L2=$OUT/l2.root
 skeleton "$L2" "$here/l2-init"
-l2mods=$(modules "$L2" virtio_mmio virtio_blk virtio-rng | tr '\n' ' ')
+l2mods=$(modules "$KMOD" "$L2" virtio_mmio virtio_blk virtio-rng | tr '\n' ' ')
 truncate -s 4M "$OUT/disk.img.tmp"
 pattern=""
 for i in $(seq 0 31); do pattern="$pattern$(printf 'vmm nested pattern %s %02d' "$NONCE" "$i")|"; done
@@ -501,7 +396,7 @@ fi
 L2_CMDLINE="console=ttyS0 earlyprintk=serial,ttyS0 reboot=k panic=-1${NESTED_L2_CMDLINE_EXTRA:+ $NESTED_L2_CMDLINE_EXTRA}"
 L1=$OUT/l1.root
 skeleton "$L1" "$here/l1-init"
-l1mods=$(modules "$L1" kvm-amd | tr '\n' ' ')
+l1mods=$(modules "$KMOD" "$L1" kvm-amd | tr '\n' ' ')
 strip -o "$L1/bin/vmm" "$VMM"
 mkdir -p "$L1/l2"
 cp "$KIMAGE" "$L1/l2/vmlinuz"

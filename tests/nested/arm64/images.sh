@@ -21,7 +21,7 @@ mv "$OUT/Image.tmp" "$OUT/Image"
 
 L2=$OUT/l2.root
 skeleton "$L2" "$here/arm64/l2-init"
-l2mods=$(modules "$L2" virtio_mmio virtio_blk | tr '\n' ' ')
+l2mods=$(modules "$KMOD" "$L2" virtio_mmio virtio_blk | tr '\n' ' ')
 
 # disk NAME: a 4 MiB raw image with NAME's own 512-byte pattern (with the
 # run's nonce) at sector 1; prints the pattern's md5.
