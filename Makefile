@@ -208,11 +208,18 @@ check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 # The VM tier: built here, run on this host's KVM or, where it has none, in
-# the KVM box (tests/box/with-kvm), one box for all the suites.
+# the KVM box (tests/box/with-kvm), one box for all the suites. Nested KVM
+# under QEMU TCG hangs now and then (docs/kvm-box.md): a second attempt,
+# announced as such, runs only the suites that have not passed.
 WITH_KVM := sh tests/box/with-kvm
+INTEG_STATE := $(BUILD)/integration.passed
 check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
-	@VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
-		$(WITH_KVM) --timeout 2700 -- sh tests/integration/run.sh $(INTEG_TESTS)
+	@rm -f $(INTEG_STATE); for attempt in 1 2; do \
+		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
+			$(WITH_KVM) --timeout 2400 -- sh tests/integration/run.sh --state $(INTEG_STATE) \
+			$(INTEG_TESTS) && exit 0; \
+		[ $$attempt = 2 ] || echo "integration: ATTEMPT 1 FAILED (above); attempt 2 runs the suites that did not pass"; \
+	done; exit 1
 
 # `make run` through a pseudo-terminal, on this host (whichever way it
 # boots: here, in the KVM box, or as far as init on PVM).
