@@ -127,6 +127,7 @@ static const struct vmm_seccomp_rule san_rules[] = {
 	ANY("openat", "open() on architectures without open"),
 	ANY("read", "/proc/self/maps"),
 	ANY("sched_yield", "the runtime's spin locks"),
+	ANY("clock_gettime", "the runtime's clock, a system call where the clock source has no vDSO"),
 	ANY("rt_sigaction", "the runtime's handlers, in the leak checker's tracer"),
 	ANY("clone", "the leak check at exit runs a tracer task"),
 	ANY("wait4", "the leak check waits for its tracer and the threads it stops"),
