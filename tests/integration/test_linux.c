@@ -164,11 +164,14 @@ START_TEST(timeout_gives_124)
 	/*
 	 * A guest that stays up: init hangs once it has said so. The deadline
 	 * leaves a Linux boot under nested KVM on a loaded host (about 5 s)
-	 * room to get there.
+	 * room to get there. One vCPU: under nested KVM in the KVM box an
+	 * idle 2-vCPU guest's vCPU 1 triple-faulted within those 20 s in 3 of
+	 * 4 runs of one CI run (tracked with the distribution boot's same
+	 * symptom); this case is about --timeout, not about APs.
 	 */
 	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
 			 "--initrd", (char *)linux_guest_path("initramfs.cpio"),
-			 "--memory", "128M", "--cpus", "2", "--timeout", "20",
+			 "--memory", "128M", "--cpus", "1", "--timeout", "20",
 			 "--cmdline", "console=ttyS0 panic=-1 testinit=hang", NULL };
 	struct run_result res;
 
