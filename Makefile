@@ -64,11 +64,15 @@ CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 MEMORY_SRCS := $(wildcard memory/*.c)
 VMM_SRCS    := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
-DEV_SRCS    := $(wildcard devices/*.c)
+DEV_SRCS    := $(wildcard devices/*.c devices/host/*.c)
 ARCH_SRCS   := $(wildcard arch/$(ARCH)/*.c)
 LIB_SRCS    := $(MEMORY_SRCS) $(VMM_SRCS) $(DEV_SRCS) $(ARCH_SRCS)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/libvmm.a
+# What a device model needs and nothing of vmm/: memory/, devices/ and the
+# layer below them (devices/host/, whose vCPU filter rows are arch's).
+DEVLIB_SRCS := $(MEMORY_SRCS) $(DEV_SRCS) arch/$(ARCH)/seccomp.c
+DEVLIB      := $(BUILD)/libdevices.a
 VMM         := $(BUILD)/vmm
 BLKD        := $(BUILD)/vmm-blkd
 VMM_STATIC  := $(BUILD)/vmm-static
@@ -120,9 +124,13 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(DEVLIB): $(DEVLIB_SRCS:%.c=$(BUILD)/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 ifeq ($(ARCH),arm64)
 # Everything that links links $(LIB): it brings libfdt along.
-$(LIB) $(BUILD)/obj/arch/arm64/fdt.o: | $(ARM64_LIBFDT)
+$(LIB) $(DEVLIB) $(BUILD)/obj/arch/arm64/fdt.o: | $(ARM64_LIBFDT)
 
 $(ARM64_LIBFDT_DIR)/%/libfdt.a:
 	@rm -rf $(ARM64_LIBFDT_DIR) $(ARM64_LIBFDT_DIR).deb && mkdir -p $(ARM64_LIBFDT_DIR).deb
@@ -136,8 +144,9 @@ endif
 $(VMM): $(BUILD)/obj/vmm/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Our vhost-user-blk backend, its own process (devices/vmm_blkd/).
-$(BLKD): $(BUILD)/obj/devices/vmm_blkd/main.o $(LIB)
+# Our vhost-user-blk backend, its own process (devices/vmm_blkd/): it
+# links no part of vmm/.
+$(BLKD): $(BUILD)/obj/devices/vmm_blkd/main.o $(DEVLIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The VMM linked statically, for machines without our C library.

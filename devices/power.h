@@ -14,7 +14,7 @@
 #ifndef DEVICES_POWER_H
 #define DEVICES_POWER_H
 
-#include "vmm/bus.h"
+#include "devices/host/bus.h"
 
 typedef void (*stop_fn)(void *ctx, int status, const char *reason);
 

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "vmm/bus.h"
+#include "devices/host/bus.h"
 
 struct serial;
 

@@ -47,7 +47,7 @@
 
 #include "devices/virtqueue.h"
 #include "memory/guest_memory.h"
-#include "vmm/bus.h"
+#include "devices/host/bus.h"
 
 #define VIRTIO_MMIO_SIZE	0x1000
 #define VIRTIO_MAX_QUEUES	4

@@ -16,7 +16,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "vmm/config.h"
 
 #define VIRTIO_NET_F_MAC	5
 #define VIRTIO_NET_F_STATUS	16
@@ -24,8 +23,6 @@
 
 /* Ethernet header, a VLAN tag and the largest MTU a tap takes. */
 #define FRAME_MAX		(14 + 4 + 65535)
-
-_Static_assert(VMM_IFNAMSIZ == IFNAMSIZ, "interface name size");
 
 /* virtio_net_hdr_v1: what precedes every frame, both ways. */
 struct net_hdr {

@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+
+_Static_assert(VMM_IFNAMSIZ == IFNAMSIZ, "interface name size");
 
 const char config_usage[] =
 "usage: vmm --kernel PATH [options]\n"

@@ -18,7 +18,7 @@
 
 #include "arch/arch.h"
 #include "memory/guest_memory.h"
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 
 #define VMM_MAX_CPUS 64
 #define VMM_MAX_DISKS 8

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 #include "vmm/vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1

@@ -18,7 +18,7 @@
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
-#include "vmm/backend_thread.h"
+#include "devices/vhost_user_backend_thread.h"
 #include "vmm/vm.h"
 
 /* A device whose backend is lost says so once, naming itself. */

@@ -21,7 +21,7 @@
 #include "devices/serial.h"
 #include "vmm/kvm.h"
 #include "vmm/memory_socket.h"
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/virtio_devices.h"
 

@@ -20,7 +20,7 @@
 #include "arch/arch.h"
 #include "memory/guest_memory.h"
 #include "memory/sharing.h"
-#include "vmm/bus.h"
+#include "devices/host/bus.h"
 #include "vmm/config.h"
 #include "devices/acpi_pm.h"
 #include "devices/power.h"

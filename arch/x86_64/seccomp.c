@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The x86_64 vCPU thread's own ioctls, beyond KVM_RUN (vmm/seccomp.h).
+ * The x86_64 vCPU thread's own ioctls, beyond KVM_RUN (devices/host/seccomp.h).
  */
 #include <linux/kvm.h>
 
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 
 static const struct vmm_seccomp_rule rules[] = {
 	{ "ioctl", VMM_SECCOMP_IOCTL, KVM_GET_REGS, "KVM_GET_REGS",

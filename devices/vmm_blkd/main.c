@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "devices/vhost_user_backend.h"
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 
 #define BLKD_VERSION	"0.1"
 #define EXIT_USAGE	2

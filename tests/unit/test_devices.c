@@ -12,7 +12,7 @@
 
 #include "devices/power.h"
 #include "devices/serial.h"
-#include "vmm/bus.h"
+#include "devices/host/bus.h"
 
 #include "tests/helpers.h"
 

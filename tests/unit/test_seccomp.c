@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "vmm/config.h"
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 
 #include "tests/helpers.h"
 

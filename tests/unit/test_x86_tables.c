@@ -22,7 +22,7 @@
 #include "arch/x86_64/tables.h"
 #include "devices/acpi_pm.h"
 #include "devices/pvpanic.h"
-#include "vmm/bus.h"
+#include "devices/host/bus.h"
 
 #include "tests/helpers.h"
 

@@ -2,7 +2,7 @@
 /*
  * One vhost-user backend in one thread, over a socketpair.
  */
-#include "backend_thread.h"
+#include "vhost_user_backend_thread.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "devices/vhost_user_backend.h"
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 
 struct backend_thread {
 	struct vhost_user_backend *backend;

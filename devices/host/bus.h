@@ -10,8 +10,8 @@
  * on real hardware; bus_access() reports them with -ENODEV so the caller
  * can count them.
  */
-#ifndef VMM_BUS_H
-#define VMM_BUS_H
+#ifndef DEVICES_HOST_BUS_H
+#define DEVICES_HOST_BUS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -3,14 +3,14 @@
  * What each thread class may ask of the kernel, one row per system call
  * (per request number for ioctl), each with its reason. Names are
  * libseccomp's; a name that is no system call on the architecture being
- * built (open, poll, unlink on arm64) is skipped there. README lists the
- * same rows; change both together.
+ * built (open, poll, unlink on arm64) is skipped there. docs/seccomp.md
+ * explains the model and points here; it does not copy the rows.
  */
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 
-#include "vmm/seccomp.h"
+#include "devices/host/seccomp.h"
 
 #define ANY(name, why)		{ name, VMM_SECCOMP_ANY, 0, NULL, why }
 #define NO_EXEC(name, why)	{ name, VMM_SECCOMP_NO_EXEC, 0, NULL, why }

@@ -14,8 +14,8 @@
  * backend_thread_stop() stops and joins the thread and destroys the
  * backend it was given.
  */
-#ifndef VMM_BACKEND_THREAD_H
-#define VMM_BACKEND_THREAD_H
+#ifndef DEVICES_VHOST_USER_BACKEND_THREAD_H
+#define DEVICES_VHOST_USER_BACKEND_THREAD_H
 
 struct vhost_user_backend;
 struct backend_thread;

@@ -18,12 +18,12 @@
  *   stderr: "PROG: seccomp: CLASS thread made a forbidden system call:
  *   NAME (NR)". In VMM_SECCOMP_LOG mode it is logged by the kernel
  *   (SCMP_ACT_LOG, see dmesg) and allowed.
- * - What each class may do is in vmm/seccomp_tables.c (and the vCPU's
+ * - What each class may do is in devices/host/seccomp_tables.c (and the vCPU's
  *   architecture-specific ioctls in arch/ARCH/seccomp.c), one row per
  *   system call (per request number for ioctl) with the reason.
  */
-#ifndef VMM_SECCOMP_H
-#define VMM_SECCOMP_H
+#ifndef DEVICES_HOST_SECCOMP_H
+#define DEVICES_HOST_SECCOMP_H
 
 #include <stddef.h>
 
