@@ -40,7 +40,6 @@ struct ring {
 
 struct vhost_user_backend {
 	struct virtio_device dev;
-	void (*release)(void *opaque);
 	FILE *trace;
 
 	/* the connection being served */
@@ -142,7 +141,7 @@ static int process(struct vhost_user_backend *b, unsigned int i)
 {
 	struct ring *r = &b->rings[i];
 
-	if (b->dev.queue_notify(b->dev.opaque, &r->vq, i))
+	if (b->dev.ops->queue_notify(b->dev.opaque, &r->vq, i))
 		signal_fd(r->call);
 	if (r->vq.broken) {
 		signal_fd(r->err);
@@ -214,20 +213,19 @@ static void conn_reset(struct vhost_user_backend *b)
 }
 
 int vhost_user_backend_create(const struct virtio_device *dev,
-			      void (*release)(void *opaque),
 			      struct vhost_user_backend **out)
 {
 	struct vhost_user_backend *b;
 	unsigned int i;
 
 	if (!dev->nr_queues || dev->nr_queues > VIRTIO_MAX_QUEUES ||
-	    dev->config_len > VHOST_USER_CONFIG_MAX || !dev->queue_notify)
+	    dev->config_len > VHOST_USER_CONFIG_MAX || !dev->ops ||
+	    !dev->ops->queue_notify)
 		return -EINVAL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	b->dev = *dev;
-	b->release = release;
 	b->sock = -1;
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		b->rings[i].kick = b->rings[i].call = b->rings[i].err = -1;
@@ -245,8 +243,8 @@ void vhost_user_backend_destroy(struct vhost_user_backend *b)
 	if (!b)
 		return;
 	conn_reset(b);
-	if (b->release)
-		b->release(b->dev.opaque);
+	if (b->dev.ops->destroy)
+		b->dev.ops->destroy(b->dev.opaque);
 	free(b);
 }
 

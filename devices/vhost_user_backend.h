@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "devices/virtio_mmio.h"
+#include "devices/virtio.h"
 
 struct vhost_user_backend;
 
@@ -51,12 +51,11 @@ int vhost_user_blk_backend_create(const char *disk_path, bool read_only,
 
 /*
  * A backend for any device described like an in-VMM one (features
- * without VERSION_1, queues, config space, queue_notify). release, if
- * set, is called with dev->opaque by destroy. -EINVAL for more queues
+ * without VERSION_1, queues, config space, ops->queue_notify); destroy
+ * calls ops->destroy, if set, with dev->opaque. -EINVAL for more queues
  * than VIRTIO_MAX_QUEUES or a config space over VHOST_USER_CONFIG_MAX.
  */
 int vhost_user_backend_create(const struct virtio_device *dev,
-			      void (*release)(void *opaque),
 			      struct vhost_user_backend **out);
 
 int vhost_user_backend_serve(struct vhost_user_backend *b, int sock,

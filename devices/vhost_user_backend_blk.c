@@ -40,6 +40,11 @@ static void blk_release(void *opaque)
 	free(bb);
 }
 
+static const struct virtio_device_ops blk_backend_ops = {
+	.queue_notify = blk_notify,
+	.destroy = blk_release,
+};
+
 int vhost_user_blk_backend_create(const char *disk_path, bool read_only,
 				  struct vhost_user_backend **out)
 {
@@ -67,8 +72,8 @@ int vhost_user_blk_backend_create(const char *disk_path, bool read_only,
 	dev.config = bb->config;
 	dev.config_len = sizeof(bb->config);
 	dev.opaque = bb;
-	dev.queue_notify = blk_notify;
-	err = vhost_user_backend_create(&dev, blk_release, out);
+	dev.ops = &blk_backend_ops;
+	err = vhost_user_backend_create(&dev, out);
 	if (err)
 		blk_release(bb);
 	return err;

@@ -17,7 +17,7 @@
 #include "devices/vhost_user_backend.h"
 #include "devices/host/seccomp.h"
 
-struct backend_thread {
+struct vhost_user_backend_thread {
 	struct vhost_user_backend *backend;
 	const char *name;
 	pthread_t thread;
@@ -29,7 +29,7 @@ struct backend_thread {
 
 static void *serve(void *arg)
 {
-	struct backend_thread *t = arg;
+	struct vhost_user_backend_thread *t = arg;
 	char err[256];
 
 	t->filter_err = vmm_seccomp_install(VMM_SECCOMP_BACKEND);
@@ -43,10 +43,10 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-int backend_thread_start(struct vhost_user_backend *backend, const char *name,
-			 int *sock, struct backend_thread **out)
+int vhost_user_backend_thread_start(struct vhost_user_backend *backend, const char *name,
+			 int *sock, struct vhost_user_backend_thread **out)
 {
-	struct backend_thread *t = calloc(1, sizeof(*t));
+	struct vhost_user_backend_thread *t = calloc(1, sizeof(*t));
 	int sv[2], err;
 
 	if (!t)
@@ -85,7 +85,7 @@ fail:
 	return err;
 }
 
-void backend_thread_stop(struct backend_thread *t)
+void vhost_user_backend_thread_stop(struct vhost_user_backend_thread *t)
 {
 	uint64_t one = 1;
 

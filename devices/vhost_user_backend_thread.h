@@ -7,21 +7,21 @@
  * the same way too: as fds from the sharing object, sent with
  * SET_MEM_TABLE and mapped again.
  *
- * backend_thread_start() returns 0 and the frontend's end in *sock (the
+ * vhost_user_backend_thread_start() returns 0 and the frontend's end in *sock (the
  * caller owns it), or a negative errno. If the backend ends the
  * connection with an error, the thread prints one line naming the device
  * and closes its end, so the frontend sees the backend go.
- * backend_thread_stop() stops and joins the thread and destroys the
+ * vhost_user_backend_thread_stop() stops and joins the thread and destroys the
  * backend it was given.
  */
 #ifndef DEVICES_VHOST_USER_BACKEND_THREAD_H
 #define DEVICES_VHOST_USER_BACKEND_THREAD_H
 
 struct vhost_user_backend;
-struct backend_thread;
+struct vhost_user_backend_thread;
 
-int backend_thread_start(struct vhost_user_backend *backend, const char *name,
-			 int *sock, struct backend_thread **out);
-void backend_thread_stop(struct backend_thread *t);
+int vhost_user_backend_thread_start(struct vhost_user_backend *backend, const char *name,
+			 int *sock, struct vhost_user_backend_thread **out);
+void vhost_user_backend_thread_stop(struct vhost_user_backend_thread *t);
 
 #endif

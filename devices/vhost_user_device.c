@@ -12,41 +12,62 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/virtio_blk.h>
+#include <linux/virtio_net.h>
+
+#include "devices/vhost_user_backend_thread.h"
 #include "devices/vhost_user_frontend.h"
 
-#define BIT(n)	(1ULL << (n))
+#define BIT(n)	VIRTIO_BIT(n)
 
 /* Ring features the backend implements; the transport does not care. */
 #define RING_FEATURES	(BIT(28) /* INDIRECT_DESC */ | BIT(29) /* EVENT_IDX */ | \
 			 BIT(VIRTIO_F_VERSION_1))
 
-/* SIZE_MAX, SEG_MAX, GEOMETRY, RO, BLK_SIZE, FLUSH, TOPOLOGY, MQ,
- * DISCARD, WRITE_ZEROES; not CONFIG_WCE (config space is read-only). */
-#define BLK_F_MQ	BIT(12)
-#define BLK_FEATURES	(BIT(1) | BIT(2) | BIT(4) | BIT(5) | BIT(6) | BIT(9) | \
-			 BIT(10) | BLK_F_MQ | BIT(13) | BIT(14) | RING_FEATURES)
+/* Not CONFIG_WCE: the config space is read-only. */
+#define BLK_F_MQ	BIT(VIRTIO_BLK_F_MQ)
+#define BLK_FEATURES	(BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_SEG_MAX) | \
+			 BIT(VIRTIO_BLK_F_GEOMETRY) | BIT(VIRTIO_BLK_F_RO) | \
+			 BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH) | \
+			 BIT(VIRTIO_BLK_F_TOPOLOGY) | BLK_F_MQ | \
+			 BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES) | \
+			 RING_FEATURES)
 #define BLK_CONFIG_LEN	60	/* up to the write-zeroes fields */
 #define BLK_NUM_QUEUES	34	/* offset of num_queues (le16) */
 
-/* CSUM, GUEST_CSUM, the TSO/ECN/UFO offloads, MRG_RXBUF; MAC is ours. */
-#define NET_F_MAC	BIT(5)
-#define NET_FEATURES	(BIT(0) | BIT(1) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | \
-			 BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(15) | \
-			 RING_FEATURES)
+/* The checksum and segmentation offloads and MRG_RXBUF; MAC is ours. */
+#define NET_F_MAC	BIT(VIRTIO_NET_F_MAC)
+#define NET_FEATURES	(BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_GUEST_CSUM) | \
+			 BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_GUEST_TSO6) | \
+			 BIT(VIRTIO_NET_F_GUEST_ECN) | BIT(VIRTIO_NET_F_GUEST_UFO) | \
+			 BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6) | \
+			 BIT(VIRTIO_NET_F_HOST_ECN) | BIT(VIRTIO_NET_F_HOST_UFO) | \
+			 BIT(VIRTIO_NET_F_MRG_RXBUF) | RING_FEATURES)
 #define NET_CONFIG_LEN	8	/* mac, status */
 #define NET_TX_QUEUE	1
 
-#define VIRTIO_BLK_S_IOERR 1
 
 struct vhost_user_device {
 	enum vhost_user_device_type type;
 	char name[128];
 	struct vhost_user_frontend *fe;
+	const struct device_host *host;
+	struct vhost_user_backend_thread *thread;	/* ours to stop, or NULL */
 	uint64_t features;		/* offered to the guest */
 	uint8_t config[BLK_CONFIG_LEN];
 	uint32_t config_len;
 	unsigned int nr_queues;
 };
+
+/*
+ * The backend is gone for good: say so once, and cut it off, since from
+ * now on the transport gives our fail_requests the rings it had.
+ */
+static void backend_lost(struct vhost_user_device *d, int err)
+{
+	vhost_user_frontend_disconnect(d->fe);
+	d->host->report(d->host, d->name, err);
+}
 
 static int start(void *opaque, uint64_t driver_features,
 		 const struct virtio_queue_layout *layout, unsigned int nr,
@@ -69,8 +90,8 @@ static int start(void *opaque, uint64_t driver_features,
 			.err_fd = layout[i].err_fd,
 		};
 	err = vhost_user_frontend_start(d->fe, to_backend, q, nr);
-	if (err)	/* we serve the rings from now on: the backend must not */
-		vhost_user_frontend_disconnect(d->fe);
+	if (err)
+		backend_lost(d, err);
 	return err;
 }
 
@@ -82,14 +103,14 @@ static void stop(void *opaque)
 	vhost_user_frontend_stop(d->fe);
 }
 
-static int watch_failed(void *opaque)
+static bool lost(void *opaque)
 {
 	struct vhost_user_device *d = opaque;
 	int err = vhost_user_frontend_check(d->fe);
 
 	if (err)
-		vhost_user_frontend_disconnect(d->fe);
-	return err;
+		backend_lost(d, err);
+	return err != 0;
 }
 
 /* The backend is gone: every request fails (blk) or is dropped (net tx). */
@@ -166,8 +187,11 @@ int vhost_user_device_create(const struct vhost_user_device_params *p,
 	*request = NULL;
 	if (!d) {
 		close(p->sock);
+		vhost_user_backend_thread_stop(p->thread);
 		return -ENOMEM;
 	}
+	d->thread = p->thread;
+	d->host = p->host;
 	d->type = p->type;
 	snprintf(d->name, sizeof(d->name), "%s", p->name);
 	err = vhost_user_frontend_open(p->sock, p->sharing, &d->fe, request);
@@ -198,8 +222,25 @@ void vhost_user_device_destroy(struct vhost_user_device *d)
 	if (!d)
 		return;
 	vhost_user_frontend_close(d->fe);
+	vhost_user_backend_thread_stop(d->thread);	/* after its peer left */
 	free(d);
 }
+
+static void destroy(void *opaque)
+{
+	vhost_user_device_destroy(opaque);
+}
+
+static const struct virtio_device_ops ops = {
+	.queue_notify = fail_requests,
+	.destroy = destroy,
+};
+
+static const struct virtio_external_ops external = {
+	.start = start,
+	.stop = stop,
+	.lost = lost,
+};
 
 void vhost_user_device_describe(struct vhost_user_device *d,
 				struct virtio_device *dev)
@@ -212,11 +253,8 @@ void vhost_user_device_describe(struct vhost_user_device *d,
 		.config = d->config,
 		.config_len = d->config_len,
 		.opaque = d,
-		.queue_notify = fail_requests,
-		.fd = -1,
-		.start = start,
-		.stop = stop,
+		.ops = &ops,
+		.external = &external,
 		.watch_fd = vhost_user_frontend_fd(d->fe),
-		.watch_failed = watch_failed,
 	};
 }

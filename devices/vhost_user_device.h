@@ -14,19 +14,29 @@
  *   offers MQ gets up to VIRTIO_MAX_QUEUES request queues (no more than
  *   its GET_QUEUE_NUM and its config's num_queues say).
  * - The backend must offer VERSION_1; -EOPNOTSUPP otherwise.
- * - When the backend is lost the transport fails the device, and our
- *   queue_notify completes every request as failed: blk with an I/O error
- *   status, net by dropping what the guest sends.
+ * - When the backend is lost (its connection breaks or fails a request),
+ *   the device reports it once through host->report, cuts the backend
+ *   off, and tells the transport, which hands the rings back: from then
+ *   on queue_notify completes every request as failed, blk with an I/O
+ *   error status, net by dropping what the guest sends.
+ * - thread, if set, is the in-process backend serving sock; the device
+ *   owns it from create on and stops it when it is destroyed.
  * - Functions return 0 or a negative errno; on error *request names the
  *   vhost-user request that failed ("SET_OWNER"), or NULL if none did.
  */
 #ifndef DEVICES_VHOST_USER_DEVICE_H
 #define DEVICES_VHOST_USER_DEVICE_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/virtio_mmio.h"
+#include "devices/device_kind.h"
+#include "devices/host/device_host.h"
+#include "devices/virtio.h"
 #include "memory/sharing.h"
+
+struct vhost_user_backend_thread;
 
 enum vhost_user_device_type {
 	VHOST_USER_BLK,
@@ -39,6 +49,8 @@ struct vhost_user_device_params {
 	int sock;		/* connected; taken over, closed on error too */
 	const struct guest_memory_sharing *sharing;
 	uint8_t mac[6];		/* net only */
+	const struct device_host *host;
+	struct vhost_user_backend_thread *thread;	/* or NULL */
 };
 
 struct vhost_user_device;
@@ -47,7 +59,25 @@ int vhost_user_device_create(const struct vhost_user_device_params *p,
 			     struct vhost_user_device **out,
 			     const char **request);
 void vhost_user_device_destroy(struct vhost_user_device *d);
-/* The device description for the transport; valid while d lives. */
+/*
+ * create() and describe() in one, for the device kinds: 0, or a negative
+ * errno with one line in err that starts with option (what the user
+ * typed) and says what the backend did wrong.
+ */
+int vhost_user_device_add(const struct vhost_user_device_params *p,
+			  const char *option, struct virtio_device *dev,
+			  char *err, size_t len);
+
+/* --vhost-user-blk socket=PATH, --vhost-user-net socket=PATH[,mac=MAC] */
+struct vhost_user_spec {
+	char socket[PATH_MAX];
+	bool have_mac;		/* net: else the VMM picks one */
+	uint8_t mac[6];
+};
+
+extern const struct device_kind vhost_user_blk_kind, vhost_user_net_kind;
+
+/* The device description; its destroy frees d. */
 void vhost_user_device_describe(struct vhost_user_device *d,
 				struct virtio_device *dev);
 

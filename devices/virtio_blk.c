@@ -12,20 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <linux/virtio_blk.h>
 #include <unistd.h>
-
-#define VIRTIO_BLK_F_SEG_MAX	2
-#define VIRTIO_BLK_F_RO		5
-#define VIRTIO_BLK_F_FLUSH	9
-
-#define VIRTIO_BLK_T_IN		0
-#define VIRTIO_BLK_T_OUT	1
-#define VIRTIO_BLK_T_FLUSH	4
-#define VIRTIO_BLK_T_GET_ID	8
-
-#define VIRTIO_BLK_S_OK		0
-#define VIRTIO_BLK_S_IOERR	1
-#define VIRTIO_BLK_S_UNSUPP	2
 
 #define SECTOR_SIZE		512
 #define ID_BYTES		20
@@ -199,17 +187,27 @@ bool virtio_blk_queue_notify(void *opaque, struct virtqueue *vq, unsigned int in
 	return used;
 }
 
+static void blk_destroy(void *opaque)
+{
+	virtio_blk_destroy(opaque);
+}
+
+static const struct virtio_device_ops blk_ops = {
+	.queue_notify = virtio_blk_queue_notify,
+	.destroy = blk_destroy,
+};
+
 void virtio_blk_describe(struct virtio_blk *blk, struct virtio_device *dev)
 {
 	*dev = (struct virtio_device){
 		.name = "virtio-blk",
 		.device_id = VIRTIO_ID_BLOCK,
-		.features = (1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_BLK_F_FLUSH) |
-			    (blk->read_only ? 1ULL << VIRTIO_BLK_F_RO : 0),
+		.features = VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+			    (blk->read_only ? VIRTIO_BIT(VIRTIO_BLK_F_RO) : 0),
 		.nr_queues = 1,
 		.config = &blk->config,
 		.config_len = sizeof(blk->config),
 		.opaque = blk,
-		.queue_notify = virtio_blk_queue_notify,
+		.ops = &blk_ops,
 	};
 }

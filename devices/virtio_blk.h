@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "devices/virtio_mmio.h"
+#include "devices/virtio.h"
 
 struct virtio_blk;
 
@@ -18,7 +18,7 @@ struct virtio_blk;
 int virtio_blk_create(const char *path, bool read_only, const char *serial,
 		      struct virtio_blk **out);
 void virtio_blk_destroy(struct virtio_blk *blk);
-/* The device description for the transport. */
+/* The device description; its destroy frees blk. */
 void virtio_blk_describe(struct virtio_blk *blk, struct virtio_device *dev);
 uint64_t virtio_blk_capacity(const struct virtio_blk *blk);	/* sectors */
 

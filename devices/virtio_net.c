@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -17,25 +18,9 @@
 #include <unistd.h>
 
 
-#define VIRTIO_NET_F_MAC	5
-#define VIRTIO_NET_F_STATUS	16
-#define VIRTIO_NET_S_LINK_UP	1
 
 /* Ethernet header, a VLAN tag and the largest MTU a tap takes. */
 #define FRAME_MAX		(14 + 4 + 65535)
-
-/* virtio_net_hdr_v1: what precedes every frame, both ways. */
-struct net_hdr {
-	uint8_t flags;
-	uint8_t gso_type;
-	uint16_t hdr_len;
-	uint16_t gso_size;
-	uint16_t csum_start;
-	uint16_t csum_offset;
-	uint16_t num_buffers;
-};
-
-_Static_assert(sizeof(struct net_hdr) == 12, "virtio_net_hdr_v1 is 12 bytes");
 
 struct net_config_space {
 	uint8_t mac[6];
@@ -50,7 +35,7 @@ struct virtio_net {
 static int open_tap(const char *name)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
-	int fd, hdr_size = sizeof(struct net_hdr), err;
+	int fd, hdr_size = sizeof(struct virtio_net_hdr_v1), err;
 
 	if (strlen(name) >= IFNAMSIZ)
 		return -EINVAL;
@@ -131,7 +116,7 @@ static unsigned int iov_slice(const struct iovec *src, unsigned int nr,
 /* Sends one transmit chain's frame to the tap; a bad one is dropped. */
 static void transmit(struct virtio_net *net, const struct vq_chain *c)
 {
-	static const struct net_hdr no_offloads;
+	static const struct virtio_net_hdr_v1 no_offloads;
 	struct iovec iov[1 + VQ_MAX_CHAIN];
 	uint64_t frame;
 	unsigned int n;
@@ -171,7 +156,7 @@ static bool tap_readable(int fd)
 /* Reads one frame into a receive chain: bytes written, 0 if none. */
 static uint32_t receive(struct virtio_net *net, const struct vq_chain *c)
 {
-	struct net_hdr hdr;
+	struct virtio_net_hdr_v1 hdr;
 	struct iovec iov[1 + VQ_MAX_CHAIN];
 	uint64_t room;
 	unsigned int n;
@@ -189,7 +174,7 @@ static uint32_t receive(struct virtio_net *net, const struct vq_chain *c)
 	/* A tap reports a frame's full length, so > room means truncated. */
 	if (got < (ssize_t)sizeof(hdr) || (uint64_t)got - sizeof(hdr) > room)
 		return 0;
-	hdr = (struct net_hdr){ .num_buffers = 1 };
+	hdr = (struct virtio_net_hdr_v1){ .num_buffers = 1 };
 	vq_copy_to_in(c, 0, &hdr, sizeof(hdr));
 	return (uint32_t)got;
 }
@@ -227,19 +212,27 @@ static bool net_queue_notify(void *opaque, struct virtqueue *vq, unsigned int in
 	return false;
 }
 
+static void net_destroy(void *opaque)
+{
+	virtio_net_destroy(opaque);
+}
+
+static const struct virtio_device_ops net_ops = {
+	.queue_notify = net_queue_notify,
+	.destroy = net_destroy,
+};
+
 void virtio_net_describe(struct virtio_net *net, struct virtio_device *dev)
 {
 	*dev = (struct virtio_device){
 		.name = "virtio-net",
 		.device_id = VIRTIO_ID_NET,
-		.features = (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS),
+		.features = VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS),
 		.nr_queues = 2,
 		.config = &net->config,
 		.config_len = sizeof(net->config),
 		.opaque = net,
-		.queue_notify = net_queue_notify,
-		.fd = net->fd,
-		.fd_queue = VIRTIO_NET_RX_QUEUE,
-		.fd_ready = net_rx,
+		.ops = &net_ops,
+		.fd_source = { .fd = net->fd, .queue = VIRTIO_NET_RX_QUEUE, .ready = net_rx },
 	};
 }

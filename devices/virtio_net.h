@@ -27,7 +27,7 @@
 
 #include <stdint.h>
 
-#include "devices/virtio_mmio.h"
+#include "devices/virtio.h"
 
 #define VIRTIO_NET_RX_QUEUE	0
 #define VIRTIO_NET_TX_QUEUE	1

@@ -33,12 +33,35 @@ static bool rng_queue_notify(void *opaque, struct virtqueue *vq, unsigned int in
 	return used;
 }
 
+static const struct virtio_device_ops rng_ops = {
+	.queue_notify = rng_queue_notify,
+};
+
 void virtio_rng_describe(struct virtio_device *dev)
 {
 	*dev = (struct virtio_device){
 		.name = "virtio-rng",
 		.device_id = VIRTIO_ID_RNG,
 		.nr_queues = 1,
-		.queue_notify = rng_queue_notify,
+		.ops = &rng_ops,
 	};
 }
+
+static int create(const void *spec, const struct device_env *env,
+		  struct virtio_device *dev, char *err, size_t len)
+{
+	(void)spec;
+	(void)env;
+	(void)err;
+	(void)len;
+	virtio_rng_describe(dev);
+	return 0;
+}
+
+const struct device_kind rng_kind = {
+	.option = "rng",
+	.help = "virtio-rng entropy device",
+	.group = "entropy devices",
+	.max = 1,
+	.create = create,
+};

@@ -5,8 +5,12 @@
 #ifndef DEVICES_VIRTIO_RNG_H
 #define DEVICES_VIRTIO_RNG_H
 
-#include "devices/virtio_mmio.h"
+#include "devices/device_kind.h"
+#include "devices/virtio.h"
 
 void virtio_rng_describe(struct virtio_device *dev);
+
+/* --rng */
+extern const struct device_kind rng_kind;
 
 #endif

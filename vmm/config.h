@@ -14,42 +14,26 @@
 #include <stdbool.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdalign.h>
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "devices/device_kind.h"
 #include "memory/guest_memory.h"
 #include "devices/host/seccomp.h"
 
 #define VMM_MAX_CPUS 64
-#define VMM_MAX_DISKS 8
-#define VMM_MAX_NETS 4
-#define VMM_IFNAMSIZ 16		/* IFNAMSIZ: a name has at most 15 bytes */
+#define VMM_MAX_DEVICES 16
 
-/* Who serves a virtio-blk disk's queue. */
-enum disk_backend {
-	DISK_BACKEND_INLINE,	/* --disk PATH: the device's worker thread */
-	DISK_BACKEND_THREAD,	/* --disk PATH,backend=thread: our vhost-user
-				   backend in a thread, over a socketpair */
-	DISK_BACKEND_VHOST_USER,/* --vhost-user-blk socket=PATH: another process */
+/* One device option as given: its kind's row and what its parser made. */
+struct device_config {
+	const struct device_kind *kind;
+	_Alignas(max_align_t) unsigned char spec[DEVICE_SPEC_MAX];
 };
 
-/* --disk and --vhost-user-blk, in command-line order. */
-struct disk_config {
-	char path[PATH_MAX];	/* the file, or the backend's socket */
-	bool read_only;
-	enum disk_backend backend;
-};
+/* Every device kind the command line knows, ending with NULL. */
+extern const struct device_kind *const vmm_device_kinds[];
 
-/*
- * --net tap=NAME[,mac=MAC]: a virtio-net device on a host tap device;
- * --vhost-user-net socket=PATH[,mac=MAC]: one a backend process serves.
- */
-struct net_config {
-	char tap[VMM_IFNAMSIZ];	/* empty for vhost-user */
-	char socket[PATH_MAX];	/* empty for a tap */
-	uint8_t mac[6];
-	bool have_mac;		/* false: the VMM picks 52:54:00:xx:xx:xx */
-};
 #define CONFIG_ERR_LEN 512
 
 enum config_action {
@@ -70,11 +54,8 @@ struct vm_config {
 	struct arch_cpu_features cpu_features;
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
-	unsigned int nr_disks;
-	struct disk_config disks[VMM_MAX_DISKS];
-	unsigned int nr_nets;
-	struct net_config nets[VMM_MAX_NETS];
-	bool rng;
+	unsigned int nr_devices;	/* in command-line order */
+	struct device_config devices[VMM_MAX_DEVICES];
 	bool stats;
 	enum vmm_seccomp_mode seccomp;	/* default on */
 	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */
@@ -89,6 +70,7 @@ int parse_size(const char *s, uint64_t *out);
 /* Formats bytes as "64M", "1536K", ... exactly; buf of 32 bytes. */
 const char *format_size(uint64_t bytes, char *buf, size_t len);
 
-extern const char config_usage[];
+/* The --help text, built from the option rows; static, built once. */
+const char *config_usage(void);
 
 #endif

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 		return VM_EXIT_USAGE;
 	}
 	if (cfg.action == CONFIG_HELP) {
-		fputs(config_usage, stdout);
+		fputs(config_usage(), stdout);
 		return 0;
 	}
 	if (cfg.action == CONFIG_PROBE)

@@ -21,7 +21,6 @@
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
 #include "vmm/vcpu.h"
-#include "vmm/virtio_devices.h"
 #include "vmm/vm.h"
 
 enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_NR };
@@ -210,7 +209,7 @@ int vm_run(struct vm *vm)
 
 	if (vm->cfg->stats) {
 		print_stats(vm);
-		vm_virtio_print_stats(vm, stderr);
+		device_manager_print_stats(&vm->devices, stderr);
 	}
 	fprintf(stderr, "vmm: exit %d: %s\n", vm->exit_status, vm->stop_reason);
 	return vm->exit_status;

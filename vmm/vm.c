@@ -23,7 +23,6 @@
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
 #include "vmm/vcpu.h"
-#include "vmm/virtio_devices.h"
 
 static int fail(char *err, size_t len, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -187,18 +186,15 @@ static int read_file(struct vm *vm, const char *opt, const char *path,
 static int load_kernel(struct vm *vm, char *err, size_t len)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct arch_virtio_slot slots[VM_MAX_VIRTIO];
+	struct arch_virtio_slot slots[VMM_MAX_DEVICES];
 	struct arch_kernel k = {
-		.cmdline = vm->cmdline, .nr_cpus = cfg->cpus,
-		.virtio = slots, .nr_virtio = vm->nr_virtio,
+		.cmdline = vm->cmdline, .nr_cpus = cfg->cpus, .virtio = slots,
 	};
 	const char *why = "unknown error";
 	void *image = NULL, *initrd = NULL;
-	unsigned int i;
 	int ret;
 
-	for (i = 0; i < vm->nr_virtio; i++)
-		slots[i] = (struct arch_virtio_slot){ vm->virtio[i].base, vm->virtio[i].irq };
+	k.nr_virtio = device_manager_slots(&vm->devices, slots, VMM_MAX_DEVICES);
 
 	ret = read_file(vm, "--kernel", cfg->kernel, &image, &k.image_size, err, len);
 	if (!ret && cfg->initrd)
@@ -229,6 +225,32 @@ int vm_get_sharing(struct vm *vm, const char *consumer, char *err, size_t len)
 	if (ret)
 		return fail(err, len, ret, "%s: %s", consumer, strerror(-ret));
 	return 0;
+}
+
+/* The device manager's env.get_sharing: the VM's sharing object. */
+static int env_get_sharing(const struct device_env *env, const char *consumer,
+			   const struct guest_memory_sharing **out, char *err,
+			   size_t len)
+{
+	struct vm *vm = env->ctx;
+	int ret = vm_get_sharing(vm, consumer, err, len);
+
+	*out = vm->sharing;
+	return ret;
+}
+
+static int setup_devices(struct vm *vm, char *err, size_t len)
+{
+	struct device_manager *dm = &vm->devices;
+
+	kvm_device_host_init(&dm->host, vm->vm_fd);
+	dm->env = (struct device_env){
+		.host = &dm->host.host,
+		.mem = vm->mem,
+		.get_sharing = env_get_sharing,
+		.ctx = vm,
+	};
+	return device_manager_create(dm, vm->cfg, &vm->mmio, err, len);
 }
 
 static int setup_memory_socket(struct vm *vm, char *err, size_t len)
@@ -269,7 +291,7 @@ static int build_cmdline(struct vm *vm, char *err, size_t len)
 	int n;
 
 	if (arch_cmdline_extras(&vm->cpu_features, extras, sizeof(extras)) ||
-	    vm_virtio_cmdline(vm, base, extras, sizeof(extras)))
+	    device_manager_cmdline(&vm->devices, base, extras, sizeof(extras)))
 		return fail(err, len, -ENOSPC, "too many words to add to the command line");
 	n = snprintf(NULL, 0, "%s%s", base, extras);
 	vm->cmdline = malloc((size_t)n + 1);
@@ -337,7 +359,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 			fail(err, len, ret, "set up the VM's interrupt controller: %s", strerror(-ret));
 	}
 	if (!ret)
-		ret = vm_virtio_create(vm, err, len);
+		ret = setup_devices(vm, err, len);
 	if (!ret)
 		ret = setup_cpu_features(vm, err, len);
 	if (!ret)
@@ -359,7 +381,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		vm->kvm_fd = -1;
 	}
 	if (!ret)
-		ret = vm_virtio_attach_irqs(vm, err, len);	/* irqchip complete */
+		ret = device_manager_attach_irqs(&vm->devices, err, len);	/* irqchip complete */
 out:
 	if (ret) {
 		vm_destroy(vm);
@@ -380,7 +402,7 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	free(vm->cmdline);
 	memory_socket_close(vm->memory_socket);
-	vm_virtio_destroy(vm);		/* vhost-user frontends use sharing */
+	device_manager_destroy(&vm->devices);	/* vhost-user uses sharing */
 	if (vm->sharing)
 		guest_memory_sharing_put(vm->sharing);
 	serial_destroy(vm->serial);

@@ -22,6 +22,7 @@
 #include "memory/sharing.h"
 #include "devices/host/bus.h"
 #include "vmm/config.h"
+#include "vmm/device_manager.h"
 #include "devices/acpi_pm.h"
 #include "devices/power.h"
 
@@ -36,20 +37,6 @@
 
 struct vcpu;
 struct serial;
-struct virtio_mmio;
-struct virtio_blk;
-struct virtio_net;
-struct vhost_user_device;
-struct backend_thread;
-
-#define VM_MAX_VIRTIO 16
-
-struct vm_virtio_slot {
-	struct virtio_mmio *transport;
-	const char *name;
-	uint64_t base;
-	unsigned int irq;
-};
 
 /* One interrupt line of the in-kernel irqchip, as a device's irq_fn ctx. */
 struct vm_irq_line {
@@ -73,13 +60,7 @@ struct vm {
 	struct vm_irq_line serial_irq;
 	struct power_device power;
 	struct acpi_pm acpi_pm;		/* ACPI PM1 registers (x86) */
-	unsigned int nr_virtio;
-	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
-	struct virtio_blk *disks[VMM_MAX_DISKS];
-	struct virtio_net *nets[VMM_MAX_NETS];
-	struct vhost_user_device *vhost_disks[VMM_MAX_DISKS];
-	struct backend_thread *disk_threads[VMM_MAX_DISKS];
-	struct vhost_user_device *vhost_nets[VMM_MAX_NETS];
+	struct device_manager devices;	/* the virtio devices */
 
 	struct guest_memory_sharing *sharing;	/* only if a consumer asked */
 	struct memory_socket *memory_socket;

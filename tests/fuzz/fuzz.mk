@@ -37,7 +37,7 @@ FUZZ_ARM64	:= arm64_image arm64_fdt
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 fuzz_max_len	= $(lastword $(subst :, ,$(filter $(1):%,$(FUZZ_ALL))))
 
-FUZZ_X86_SRCS	:= $(filter-out vmm/main.c,$(wildcard memory/*.c vmm/*.c devices/*.c arch/x86_64/*.c))
+FUZZ_X86_SRCS	:= $(filter-out vmm/main.c,$(wildcard memory/*.c vmm/*.c devices/*.c devices/host/*.c arch/x86_64/*.c))
 FUZZ_ARM64_SRCS	:= $(wildcard memory/*.c) arch/arm64/image.c arch/arm64/fdt.c
 FUZZ_X86_LIB	:= $(FUZZ_BUILD)/libvmm-x86_64.a
 FUZZ_ARM64_LIB	:= $(FUZZ_BUILD)/libvmm-arm64.a
@@ -63,9 +63,11 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 
 $(FUZZ_X86_LIB): $(FUZZ_X86_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 	@rm -f $@
+	@rm -f $@
 	ar rcs $@ $^
 
 $(FUZZ_ARM64_LIB): $(FUZZ_ARM64_SRCS:%.c=$(FUZZ_BUILD)/obj/arm64/%.o)
+	@rm -f $@
 	@rm -f $@
 	ar rcs $@ $^
 

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		fuzz_assert(cfg.action != CONFIG_RUN || cfg.kernel);
 		fuzz_assert(cfg.cpus >= 1 && cfg.cpus <= VMM_MAX_CPUS);
-		fuzz_assert(cfg.nr_disks <= VMM_MAX_DISKS && cfg.nr_nets <= VMM_MAX_NETS);
+		fuzz_assert(cfg.nr_devices <= VMM_MAX_DEVICES);
 		fuzz_assert(cfg.memory.size > 0);
 	}
 	for (i = 0; i < argc; i++)

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "devices/disk.h"
+#include "devices/net.h"
+#include "devices/vhost_user_device.h"
 #include "vmm/config.h"
 
 #include "tests/helpers.h"
@@ -103,8 +106,8 @@ START_TEST(help_and_version)
 	ck_assert_int_eq(cfg.action, CONFIG_HELP);
 	ck_assert_int_eq(PARSE("--version"), 0);
 	ck_assert_int_eq(cfg.action, CONFIG_VERSION);
-	ck_assert_ptr_nonnull(strstr(config_usage, "--memory size=SIZE"));
-	ck_assert_ptr_nonnull(strstr(config_usage, "124"));
+	ck_assert_ptr_nonnull(strstr(config_usage(), "--memory size=SIZE"));
+	ck_assert_ptr_nonnull(strstr(config_usage(), "124"));
 }
 END_TEST
 
@@ -138,23 +141,36 @@ START_TEST(errors_name_the_option)
 }
 END_TEST
 
+/* The spec of device i, which must be of kind. */
+static const void *spec_of(unsigned int i, const struct device_kind *kind)
+{
+	ck_assert_uint_lt(i, cfg.nr_devices);
+	ck_assert_ptr_eq(cfg.devices[i].kind, kind);
+	return cfg.devices[i].spec;
+}
+
+#define NET(i)		((const struct net_spec *)spec_of(i, &net_kind))
+#define DISK(i)		((const struct disk_spec *)spec_of(i, &disk_kind))
+#define VHOST_BLK(i)	((const struct vhost_user_spec *)spec_of(i, &vhost_user_blk_kind))
+#define VHOST_NET(i)	((const struct vhost_user_spec *)spec_of(i, &vhost_user_net_kind))
+
 START_TEST(net_devices)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0x0f };
 
 	ck_assert_int_eq(PARSE("--kernel", "k"), 0);
-	ck_assert_uint_eq(cfg.nr_nets, 0);
+	ck_assert_uint_eq(cfg.nr_devices, 0);
 	ck_assert_int_eq(PARSE("--kernel", "k", "--net", "tap=vmmtap0",
 			       "--net", "mac=52:54:00:ab:CD:0f,tap=tap-with-15-chr"), 0);
-	ck_assert_uint_eq(cfg.nr_nets, 2);
-	ck_assert_str_eq(cfg.nets[0].tap, "vmmtap0");
-	ck_assert(!cfg.nets[0].have_mac);
-	ck_assert_str_eq(cfg.nets[1].tap, "tap-with-15-chr");
-	ck_assert(cfg.nets[1].have_mac);
-	ck_assert_mem_eq(cfg.nets[1].mac, mac, 6);
+	ck_assert_uint_eq(cfg.nr_devices, 2);
+	ck_assert_str_eq(NET(0)->tap, "vmmtap0");
+	ck_assert(!NET(0)->have_mac);
+	ck_assert_str_eq(NET(1)->tap, "tap-with-15-chr");
+	ck_assert(NET(1)->have_mac);
+	ck_assert_mem_eq(NET(1)->mac, mac, 6);
 	ck_assert_int_eq(PARSE("--kernel", "k", "--net", "tap=a", "--net", "tap=b",
 			       "--net", "tap=c", "--net", "tap=d"), 0);
-	ck_assert_uint_eq(cfg.nr_nets, 4);
+	ck_assert_uint_eq(cfg.nr_devices, 4);
 }
 END_TEST
 
@@ -192,24 +208,20 @@ START_TEST(disks_and_vhost_user)
 			       "--disk", "c,d.img,backend=thread,ro", "--disk", "e.img,ro,backend=inline",
 			       "--vhost-user-net", "socket=/run/n.sock,mac=52:54:00:00:00:01",
 			       "--net", "tap=t0"), 0);
-	ck_assert_uint_eq(cfg.nr_disks, 4);
-	ck_assert_str_eq(cfg.disks[0].path, "a.img");
-	ck_assert_int_eq(cfg.disks[0].backend, DISK_BACKEND_INLINE);
-	ck_assert(!cfg.disks[0].read_only);
-	ck_assert_str_eq(cfg.disks[1].path, "/run/b.sock");
-	ck_assert_int_eq(cfg.disks[1].backend, DISK_BACKEND_VHOST_USER);
-	ck_assert_str_eq(cfg.disks[2].path, "c,d.img");
-	ck_assert_int_eq(cfg.disks[2].backend, DISK_BACKEND_THREAD);
-	ck_assert(cfg.disks[2].read_only);
-	ck_assert_str_eq(cfg.disks[3].path, "e.img");
-	ck_assert_int_eq(cfg.disks[3].backend, DISK_BACKEND_INLINE);
-	ck_assert(cfg.disks[3].read_only);
-	ck_assert_uint_eq(cfg.nr_nets, 2);
-	ck_assert_str_eq(cfg.nets[0].socket, "/run/n.sock");
-	ck_assert_str_eq(cfg.nets[0].tap, "");
-	ck_assert(cfg.nets[0].have_mac && cfg.nets[0].mac[5] == 1);
-	ck_assert_str_eq(cfg.nets[1].tap, "t0");
-	ck_assert_str_eq(cfg.nets[1].socket, "");
+	ck_assert_uint_eq(cfg.nr_devices, 6);
+	ck_assert_str_eq(DISK(0)->path, "a.img");
+	ck_assert_int_eq(DISK(0)->backend, DISK_BACKEND_INLINE);
+	ck_assert(!DISK(0)->read_only);
+	ck_assert_str_eq(VHOST_BLK(1)->socket, "/run/b.sock");
+	ck_assert_str_eq(DISK(2)->path, "c,d.img");
+	ck_assert_int_eq(DISK(2)->backend, DISK_BACKEND_THREAD);
+	ck_assert(DISK(2)->read_only);
+	ck_assert_str_eq(DISK(3)->path, "e.img");
+	ck_assert_int_eq(DISK(3)->backend, DISK_BACKEND_INLINE);
+	ck_assert(DISK(3)->read_only);
+	ck_assert_str_eq(VHOST_NET(4)->socket, "/run/n.sock");
+	ck_assert(VHOST_NET(4)->have_mac && VHOST_NET(4)->mac[5] == 1);
+	ck_assert_str_eq(NET(5)->tap, "t0");
 
 	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "/run/b.sock"),
 		     "--vhost-user-blk: expected socket=PATH, got '/run/b.sock'");

@@ -218,7 +218,7 @@ START_TEST(the_option)
 	ck_assert_int_eq(cfg.seccomp, VMM_SECCOMP_LOG);
 	ck_assert_int_eq(config_parse(4, bad, &cfg, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "--seccomp: '1' is not on, log or off");
-	ck_assert_ptr_nonnull(strstr(config_usage, "--seccomp on|log|off"));
+	ck_assert_ptr_nonnull(strstr(config_usage(), "--seccomp on|log|off"));
 }
 END_TEST
 

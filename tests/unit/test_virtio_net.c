@@ -105,7 +105,7 @@ static uint32_t used_len(unsigned int i)
 static bool rx(bool *pause)
 {
 	*pause = false;
-	return dev.fd_ready(dev.opaque, &vq, pause);
+	return dev.fd_source.ready(dev.opaque, &vq, pause);
 }
 
 START_TEST(describes_itself)
@@ -118,8 +118,8 @@ START_TEST(describes_itself)
 	ck_assert_uint_eq(dev.config_len, 8);
 	ck_assert_mem_eq(cfg, mac, 6);
 	ck_assert_uint_eq(cfg[6] | cfg[7] << 8, 1);			/* link up */
-	ck_assert_ptr_nonnull(dev.fd_ready);
-	ck_assert_uint_eq(dev.fd_queue, VIRTIO_NET_RX_QUEUE);
+	ck_assert_ptr_nonnull(dev.fd_source.ready);
+	ck_assert_uint_eq(dev.fd_source.queue, VIRTIO_NET_RX_QUEUE);
 }
 END_TEST
 
@@ -134,7 +134,7 @@ START_TEST(transmit_replaces_the_header)
 		p[HDR + i] = (uint8_t)i;
 	memset(gpa(BUF + 0x1000, 40), 0x77, 40);
 	offer(b, 2, 0);
-	ck_assert(dev.queue_notify(dev.opaque, &vq, VIRTIO_NET_TX_QUEUE));
+	ck_assert(dev.ops->queue_notify(dev.opaque, &vq, VIRTIO_NET_TX_QUEUE));
 	ck_assert_int_eq(read(peer, got, sizeof(got)), HDR + 60);
 	ck_assert_mem_eq(got, zero, HDR);
 	ck_assert_mem_eq(got + HDR, p + HDR, 20);
@@ -151,7 +151,7 @@ START_TEST(short_transmit_chain_is_completed_unsent)
 	uint8_t got[64];
 
 	offer(&b, 1, 0);
-	ck_assert(dev.queue_notify(dev.opaque, &vq, VIRTIO_NET_TX_QUEUE));
+	ck_assert(dev.ops->queue_notify(dev.opaque, &vq, VIRTIO_NET_TX_QUEUE));
 	ck_assert_uint_eq(used_idx(), 1);
 	ck_assert_int_eq(read(peer, got, sizeof(got)), -1);	/* nothing sent */
 }
@@ -191,7 +191,7 @@ START_TEST(no_receive_buffer_pauses)
 	ck_assert(!rx(&pause));
 	ck_assert(pause);
 	/* the driver adds a buffer (and kicks): the frame was kept */
-	ck_assert(!dev.queue_notify(dev.opaque, &vq, VIRTIO_NET_RX_QUEUE));
+	ck_assert(!dev.ops->queue_notify(dev.opaque, &vq, VIRTIO_NET_RX_QUEUE));
 	offer(&b, 1, 0);
 	ck_assert(rx(&pause));
 	ck_assert(!pause);

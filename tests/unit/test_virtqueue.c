@@ -22,6 +22,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtqueue.h"
+#include "vmm/kvm_device_host.h"
 #include "tests/helpers.h"
 
 #define QSIZE	8
@@ -273,7 +274,7 @@ START_TEST(blk_read_only)
 END_TEST
 
 /* An external-queue device that records what the transport asks of it. */
-static unsigned int ext_starts, ext_reports;
+static unsigned int ext_starts;
 
 static int ext_start(void *opaque, uint64_t features, const struct virtio_queue_layout *q,
 		     unsigned int nr, int irq_fd)
@@ -288,10 +289,10 @@ static void ext_stop(void *opaque)
 	(void)opaque;
 }
 
-static int ext_watch_failed(void *opaque)
+static bool ext_lost(void *opaque)
 {
 	(void)opaque;
-	return 0;
+	return false;
 }
 
 static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
@@ -300,11 +301,10 @@ static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
 	return false;
 }
 
-static void ext_report(void *ctx, const char *device, int err)
-{
-	(void)ctx; (void)device; (void)err;
-	ext_reports++;
-}
+static const struct virtio_device_ops ext_ops = { .queue_notify = ext_notify };
+static const struct virtio_external_ops ext_external = {
+	.start = ext_start, .stop = ext_stop, .lost = ext_lost,
+};
 
 static void mmio_wr(struct virtio_mmio *t, uint64_t off, uint32_t v)
 {
@@ -330,19 +330,18 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, watch = eventfd(0, EFD_CLOEXEC);
 	struct virtio_device dev = {
 		.name = "ext", .device_id = VIRTIO_ID_BLOCK, .nr_queues = 1,
-		.queue_notify = ext_notify, .start = ext_start, .stop = ext_stop,
-		.watch_fd = watch, .watch_failed = ext_watch_failed,
+		.ops = &ext_ops, .external = &ext_external, .watch_fd = watch,
 	};
-	struct virtio_mmio_params p = {
-		.mem = mem, .base = 0xd0000000ULL, .irq = 5, .report = ext_report,
-	};
+	struct virtio_mmio_params p = { .mem = mem, .base = 0xd0000000ULL, .irq = 5 };
+	struct kvm_device_host host;
 	struct virtio_mmio_stats st;
 	struct virtio_mmio *t;
 
 	ck_assert_int_ge(kvm, 0);
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	ck_assert_int_ge(vm, 0);
-	p.vm_fd = vm;
+	kvm_device_host_init(&host, vm);
+	p.host = &host.host;
 	ck_assert_int_eq(virtio_mmio_create(&p, &dev, &t), 0);
 	mmio_wr(t, 0x070, 1 | 2);			/* ACK, DRIVER */
 	mmio_wr(t, 0x024, 1);
@@ -351,7 +350,6 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	mmio_wr(t, 0x070, 1 | 2 | 8 | 4);		/* DRIVER_OK, no queue */
 	ck_assert_uint_eq(mmio_rd(t, 0x070), 1 | 2 | 8 | 4 | 0x40);
 	ck_assert_uint_eq(ext_starts, 0);
-	ck_assert_uint_eq(ext_reports, 0);
 	virtio_mmio_stats(t, &st);
 	ck_assert(!st.failed);
 
@@ -368,7 +366,8 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	mmio_wr(t, 0x070, 1 | 2 | 8 | 4);
 	ck_assert_uint_eq(mmio_rd(t, 0x070), 1 | 2 | 8 | 4);
 	ck_assert_uint_eq(ext_starts, 1);
-	ck_assert_uint_eq(ext_reports, 0);
+	virtio_mmio_stats(t, &st);
+	ck_assert(!st.failed);
 	virtio_mmio_destroy(t);
 	close(vm);
 	close(kvm);
