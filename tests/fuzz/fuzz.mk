@@ -63,11 +63,9 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 
 $(FUZZ_X86_LIB): $(FUZZ_X86_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 	@rm -f $@
-	@rm -f $@
 	ar rcs $@ $^
 
 $(FUZZ_ARM64_LIB): $(FUZZ_ARM64_SRCS:%.c=$(FUZZ_BUILD)/obj/arm64/%.o)
-	@rm -f $@
 	@rm -f $@
 	ar rcs $@ $^
 
