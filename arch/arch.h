@@ -2,7 +2,8 @@
 /*
  * The only interface vmm/ uses to reach architecture code. Each arch/<name>/
  * directory implements all of it; nothing else in the tree says #ifdef
- * __x86_64__.
+ * __x86_64__. arch/ supplies layouts, tables and CPU set-up as data and
+ * ioctls on fds it is given; it includes nothing from vmm/.
  */
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
@@ -12,9 +13,12 @@
 #include <stdio.h>
 
 #include "memory/guest_memory.h"
-#include "vmm/kvm.h"
 
-struct vm;
+/* A KVM capability the VMM cannot run without, by name for the error. */
+struct kvm_cap_need {
+	int cap;
+	const char *name;
+};
 
 /* A virtio-mmio device as the firmware tables describe it. */
 struct arch_virtio_slot {
@@ -112,10 +116,31 @@ void arch_vcpu_dump(int vcpu_fd, FILE *out);
 /* Address and interrupt of virtio-mmio slot index; -ENOSPC past the last. */
 int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq);
 
-/*
- * Platform devices on the VM's buses: console UART, reset, debug exit,
- * pvpanic, ACPI power management.
- */
-int arch_add_devices(struct vm *vm);
+/* The platform devices vmm/platform.c creates from arch_platform[]. */
+enum arch_platform_kind {
+	ARCH_DEV_CONSOLE,	/* 16550 UART on the VMM's stdout and stdin */
+	ARCH_DEV_DEBUG_EXIT,	/* a byte written ends the VM with it */
+	ARCH_DEV_I8042_DATA,	/* idle keyboard controller, data port */
+	ARCH_DEV_I8042_COMMAND,	/* ... its command port: 0xfe resets */
+	ARCH_DEV_PVPANIC,	/* a guest panic ends the VM (status 3) */
+	ARCH_DEV_ACPI_PM,	/* ACPI PM1 registers: S5 powers off */
+};
+
+enum arch_bus {
+	ARCH_BUS_PIO,
+	ARCH_BUS_MMIO,
+};
+
+struct arch_platform_device {
+	enum arch_platform_kind kind;
+	enum arch_bus bus;
+	uint64_t base;
+	uint64_t len;
+	unsigned int irq;	/* as arch_irq_line numbers it; 0: none */
+};
+
+/* This machine's platform devices, as its firmware tables describe them. */
+extern const struct arch_platform_device arch_platform[];
+extern const unsigned int arch_nr_platform;
 
 #endif

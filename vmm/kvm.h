@@ -14,10 +14,7 @@
 
 #include <stdbool.h>
 
-struct kvm_cap_need {
-	int cap;
-	const char *name;
-};
+#include "arch/arch.h"	/* struct kvm_cap_need */
 
 int kvm_open(const char **missing);
 

@@ -6,6 +6,7 @@
 
 #include "vmm/config.h"
 #include "vmm/probe.h"
+#include "vmm/run_loop.h"
 #include "vmm/vm.h"
 
 #define VMM_VERSION "0.1"

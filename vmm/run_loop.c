@@ -21,6 +21,7 @@
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
 #include "vmm/vcpu.h"
+#include "vmm/run_loop.h"
 #include "vmm/vm.h"
 
 enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_NR };
@@ -37,7 +38,7 @@ static uint64_t now_ms(void)
 static bool feed_console(struct vm *vm)
 {
 	char buf[64];
-	size_t room = serial_rx_space(vm->serial);
+	size_t room = serial_rx_space(vm->platform.serial);
 	ssize_t n;
 
 	if (!room)
@@ -47,7 +48,7 @@ static bool feed_console(struct vm *vm)
 		return true;
 	if (n <= 0)
 		return false;	/* EOF: stop watching stdin */
-	serial_receive(vm->serial, buf, (size_t)n);
+	serial_receive(vm->platform.serial, buf, (size_t)n);
 	return true;
 }
 
@@ -70,28 +71,11 @@ static bool console_raw(struct termios *saved)
 	return tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
 }
 
-/* The signals that stop the VM; only the run loop's signalfd takes them. */
-static void stop_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-}
-
-int vm_block_stop_signals(void)
-{
-	sigset_t set;
-
-	stop_signals(&set);
-	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
 static int open_signalfd(void)
 {
 	sigset_t set;
 
-	stop_signals(&set);
+	stop_signal_set(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -100,14 +84,14 @@ static int open_signalfd(void)
 static void wait_for_stop(struct vm *vm, int sfd)
 {
 	uint64_t deadline = vm->cfg->timeout_ms ? now_ms() + vm->cfg->timeout_ms : 0;
-	bool stdin_open = vm->serial != NULL;
+	bool stdin_open = vm->platform.serial != NULL;
 	struct pollfd pfd[POLL_NR];
 
-	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+	while (!stop_requested(&vm->stop)) {
 		int timeout = -1;
-		bool rx_full = stdin_open && !serial_rx_space(vm->serial);
+		bool rx_full = stdin_open && !serial_rx_space(vm->platform.serial);
 
-		pfd[POLL_STOP] = (struct pollfd){ .fd = vm->stop_event, .events = POLLIN };
+		pfd[POLL_STOP] = (struct pollfd){ .fd = vm->stop.event_fd, .events = POLLIN };
 		pfd[POLL_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[POLL_STDIN] = (struct pollfd){
 			.fd = stdin_open && !rx_full ? STDIN_FILENO : -1,
@@ -121,7 +105,7 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			uint64_t now = now_ms();
 
 			if (now >= deadline) {
-				vm_request_stop(vm, VM_EXIT_TIMEOUT, "timeout: guest still running after %llu s",
+				stop_request(&vm->stop, VM_EXIT_TIMEOUT, "timeout: guest still running after %llu s",
 						(unsigned long long)(vm->cfg->timeout_ms / 1000));
 				break;
 			}
@@ -133,14 +117,14 @@ static void wait_for_stop(struct vm *vm, int sfd)
 		if (poll(pfd, POLL_NR, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			vm_request_stop(vm, VM_EXIT_FAILED, "poll: %s", strerror(errno));
+			stop_request(&vm->stop, VM_EXIT_FAILED, "poll: %s", strerror(errno));
 			break;
 		}
 		if (pfd[POLL_SIGNAL].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				vm_request_stop(vm, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
+				stop_request(&vm->stop, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
 						"stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
@@ -187,13 +171,13 @@ int vm_run(struct vm *vm)
 	for (i = 0; !err && i < vm->nr_vcpus; i++)
 		err = vcpu_start(&vm->vcpus[i]);
 	if (err) {
-		vm_request_stop(vm, VM_EXIT_FAILED, "cannot start vCPU threads: %s",
+		stop_request(&vm->stop, VM_EXIT_FAILED, "cannot start vCPU threads: %s",
 				strerror(-err));
 	} else {
 		/* Last: every other thread has its own filter by now. */
 		err = vmm_seccomp_install(VMM_SECCOMP_MAIN);
 		if (err)
-			vm_request_stop(vm, VM_EXIT_FAILED, "main thread: seccomp filter: %s",
+			stop_request(&vm->stop, VM_EXIT_FAILED, "main thread: seccomp filter: %s",
 					strerror(-err));
 		else
 			wait_for_stop(vm, sfd);
@@ -211,6 +195,6 @@ int vm_run(struct vm *vm)
 		print_stats(vm);
 		device_manager_print_stats(&vm->devices, stderr);
 	}
-	fprintf(stderr, "vmm: exit %d: %s\n", vm->exit_status, vm->stop_reason);
-	return vm->exit_status;
+	fprintf(stderr, "vmm: exit %d: %s\n", vm->stop.status, vm->stop.reason);
+	return vm->stop.status;
 }

@@ -13,7 +13,6 @@
 
 #include "arch/arch.h"
 #include "devices/host/seccomp.h"
-#include "vmm/vm.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -51,17 +50,17 @@ int vcpu_init_signals(void)
 	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL) ? -errno : 0;
 }
 
-int vcpu_create(struct vm *vm, unsigned int index, struct vcpu *vcpu)
+int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcpu)
 {
 	int mmap_size, err;
 
 	memset(vcpu, 0, sizeof(*vcpu));
-	vcpu->vm = vm;
+	vcpu->env = env;
 	vcpu->index = index;
-	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, index);
+	vcpu->fd = ioctl(env->vm_fd, KVM_CREATE_VCPU, index);
 	if (vcpu->fd < 0)
 		return -errno;
-	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	mmap_size = ioctl(env->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size <= 0) {
 		err = mmap_size < 0 ? -errno : -EINVAL;
 		goto out_close;
@@ -73,8 +72,8 @@ int vcpu_create(struct vm *vm, unsigned int index, struct vcpu *vcpu)
 		goto out_close;
 	}
 	vcpu->run_size = (size_t)mmap_size;
-	err = arch_vcpu_init(vm->kvm_fd, vm->vm_fd, vcpu->fd, index, vm->nr_vcpus, &vm->boot,
-			     &vm->cpu_features);
+	err = arch_vcpu_init(env->kvm_fd, env->vm_fd, vcpu->fd, index, env->nr_cpus, env->boot,
+			     env->features);
 	if (err)
 		goto out_unmap;
 	return 0;
@@ -96,7 +95,7 @@ static void handle_io(struct vcpu *vcpu)
 
 	/* A string instruction (rep outsb/insb) comes as count items. */
 	for (i = 0; i < run->io.count; i++) {
-		if (bus_access(&vcpu->vm->pio, run->io.port, data, run->io.size,
+		if (bus_access(vcpu->env->pio, run->io.port, data, run->io.size,
 			       is_write))
 			vcpu->stats[VCPU_STAT_UNCLAIMED_IO]++;
 		data += run->io.size;
@@ -107,7 +106,7 @@ static void handle_mmio(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
-	if (bus_access(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+	if (bus_access(vcpu->env->mmio, run->mmio.phys_addr, run->mmio.data,
 		       run->mmio.len, run->mmio.is_write))
 		vcpu->stats[VCPU_STAT_UNCLAIMED_IO]++;
 }
@@ -118,7 +117,7 @@ static void fail(struct vcpu *vcpu, const char *what)
 	fprintf(stderr, "vmm: vcpu %u: %s\n", vcpu->index, what);
 	arch_vcpu_dump(vcpu->fd, stderr);
 	funlockfile(stderr);
-	vm_request_stop(vcpu->vm, VM_EXIT_FAILED, "vcpu %u: %s", vcpu->index, what);
+	stop_request(vcpu->env->stop, VM_EXIT_FAILED, "vcpu %u: %s", vcpu->index, what);
 }
 
 static void report_internal_error(struct vcpu *vcpu)
@@ -155,13 +154,13 @@ static void stop_on_system_event(struct vcpu *vcpu)
 {
 	switch (vcpu->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest powered off");
+		stop_request(vcpu->env->stop, VM_EXIT_OK, "guest powered off");
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest reset the machine");
+		stop_request(vcpu->env->stop, VM_EXIT_OK, "guest reset the machine");
 		break;
 	default:
-		vm_request_stop(vcpu->vm, VM_EXIT_OK, "guest powered off or reset (system event %u)",
+		stop_request(vcpu->env->stop, VM_EXIT_OK, "guest powered off or reset (system event %u)",
 				vcpu->run->system_event.type);
 		break;
 	}
@@ -219,15 +218,10 @@ static bool handle_exit(struct vcpu *vcpu)
 	}
 }
 
-static bool stopping(struct vm *vm)
-{
-	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
-	struct vm *vm = vcpu->vm;
+	struct vm_stop *stop = vcpu->env->stop;
 	sigset_t set;
 	int err;
 
@@ -237,18 +231,18 @@ static void *vcpu_thread(void *arg)
 
 	err = vmm_seccomp_install(VMM_SECCOMP_VCPU);	/* before the guest runs */
 	if (err) {
-		vm_request_stop(vm, VM_EXIT_FAILED, "vcpu %u: seccomp filter: %s",
+		stop_request(stop, VM_EXIT_FAILED, "vcpu %u: seccomp filter: %s",
 				vcpu->index, strerror(-err));
 		return NULL;
 	}
-	while (!stopping(vm)) {
+	while (!stop_requested(stop)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
 				vcpu->stats[VCPU_STAT_INTR]++;
 				continue;
 			}
-			vm_request_stop(vm, VM_EXIT_FAILED, "vcpu %u: KVM_RUN failed: %s",
+			stop_request(stop, VM_EXIT_FAILED, "vcpu %u: KVM_RUN failed: %s",
 					vcpu->index, strerror(errno));
 			break;
 		}

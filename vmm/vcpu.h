@@ -7,7 +7,9 @@
  * registers on stderr.
  *
  * vcpu_kick() makes a running thread leave KVM_RUN (immediate_exit plus a
- * signal) so it can see that the VM is stopping.
+ * signal) so it can see that the VM is stopping. A vCPU ends the VM
+ * through env->stop and runs until stop_requested().
+
  */
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
@@ -18,7 +20,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct vm;
+#include "arch/arch.h"
+#include "devices/host/bus.h"
+#include "vmm/stop.h"
+
+/* What every vCPU of a VM shares; the VM keeps it while they run. */
+struct vcpu_env {
+	int kvm_fd, vm_fd;
+	unsigned int nr_cpus;
+	const struct arch_boot *boot;
+	const struct arch_cpu_features *features;
+	const struct bus *pio, *mmio;
+	struct vm_stop *stop;
+};
 
 enum vcpu_stat {
 	VCPU_STAT_IO,
@@ -36,7 +50,7 @@ enum vcpu_stat {
 };
 
 struct vcpu {
-	struct vm *vm;
+	const struct vcpu_env *env;
 	unsigned int index;
 	int fd;
 	struct kvm_run *run;
@@ -46,7 +60,7 @@ struct vcpu {
 	uint64_t stats[VCPU_NR_STATS];
 };
 
-int vcpu_create(struct vm *vm, unsigned int index, struct vcpu *vcpu);
+int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcpu);
 int vcpu_start(struct vcpu *vcpu);
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);

@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "devices/serial.h"
 #include "vmm/kvm.h"
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
@@ -227,6 +226,30 @@ int vm_get_sharing(struct vm *vm, const char *consumer, char *err, size_t len)
 	return 0;
 }
 
+/* A platform device ends the VM. */
+static void stop_from_device(void *vm, int status, const char *reason)
+{
+	stop_request(&((struct vm *)vm)->stop, status, "%s", reason);
+}
+
+/* A platform device drives its interrupt line. */
+static void set_irq_line(void *vm, unsigned int irq, int level)
+{
+	/* Cannot fail for a valid line of the in-kernel irqchip. */
+	arch_irq_line(((struct vm *)vm)->vm_fd, irq, level);
+}
+
+static int setup_platform(struct vm *vm)
+{
+	struct platform_params p = {
+		.pio = &vm->pio, .mmio = &vm->mmio,
+		.set_irq = set_irq_line, .irq_ctx = vm,
+		.stop = stop_from_device, .stop_ctx = vm,
+	};
+
+	return platform_create(&vm->platform, &p);
+}
+
 /* The device manager's env.get_sharing: the VM's sharing object. */
 static int env_get_sharing(const struct device_env *env, const char *consumer,
 			   const struct guest_memory_sharing **out, char *err,
@@ -312,8 +335,13 @@ static int setup_vcpus(struct vm *vm, char *err, size_t len)
 	vm->nr_vcpus = vm->cfg->cpus;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i].fd = -1;
+	vm->vcpu_env = (struct vcpu_env){
+		.kvm_fd = vm->kvm_fd, .vm_fd = vm->vm_fd, .nr_cpus = vm->nr_vcpus,
+		.boot = &vm->boot, .features = &vm->cpu_features,
+		.pio = &vm->pio, .mmio = &vm->mmio, .stop = &vm->stop,
+	};
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		ret = vcpu_create(vm, i, &vm->vcpus[i]);
+		ret = vcpu_create(&vm->vcpu_env, i, &vm->vcpus[i]);
 		if (ret)
 			return fail(err, len, ret, "vcpu %u: %s", i, strerror(-ret));
 	}
@@ -330,7 +358,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	struct vm *vm;
 	int ret;
 
-	ret = vm_block_stop_signals();	/* before any thread starts */
+	ret = stop_block_signals();	/* before any thread starts */
 	if (ret)
 		return fail(err, len, ret, "block signals: %s", strerror(-ret));
 	ret = vmm_seccomp_configure(cfg->seccomp, "vmm");	/* likewise */
@@ -341,12 +369,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 		return fail(err, len, -ENOMEM, "out of memory");
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
-	pthread_mutex_init(&vm->stop_lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
-	vm->stop_event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->stop_event < 0) {
-		ret = fail(err, len, -errno, "eventfd: %s", strerror(errno));
+	ret = stop_init(&vm->stop);
+	if (ret) {
+		fail(err, len, ret, "eventfd: %s", strerror(-ret));
 		goto out;
 	}
 
@@ -367,7 +394,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	if (!ret)
 		ret = load_kernel(vm, err, len);
 	if (!ret) {
-		ret = arch_add_devices(vm);
+		ret = setup_platform(vm);
 		if (ret)
 			fail(err, len, ret, "add platform devices: %s", strerror(-ret));
 	}
@@ -405,48 +432,12 @@ void vm_destroy(struct vm *vm)
 	device_manager_destroy(&vm->devices);	/* vhost-user uses sharing */
 	if (vm->sharing)
 		guest_memory_sharing_put(vm->sharing);
-	serial_destroy(vm->serial);
+	platform_destroy(&vm->platform);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	guest_memory_destroy(vm->mem);
-	if (vm->stop_event >= 0)
-		close(vm->stop_event);
-	pthread_mutex_destroy(&vm->stop_lock);
+	stop_destroy(&vm->stop);
 	free(vm);
-}
-
-void vm_request_stop(struct vm *vm, int status, const char *fmt, ...)
-{
-	uint64_t one = 1;
-	va_list ap;
-
-	pthread_mutex_lock(&vm->stop_lock);
-	if (vm->stopping) {
-		pthread_mutex_unlock(&vm->stop_lock);
-		return;
-	}
-	vm->exit_status = status;
-	va_start(ap, fmt);
-	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
-	va_end(ap);
-	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&vm->stop_lock);
-	if (write(vm->stop_event, &one, sizeof(one)) < 0) {
-		/* The counter cannot overflow with one write per VM. */
-	}
-}
-
-void vm_stop_from_device(void *vm, int status, const char *reason)
-{
-	vm_request_stop(vm, status, "%s", reason);
-}
-
-void vm_irq_line_set(void *line, int level)
-{
-	struct vm_irq_line *l = line;
-
-	/* Cannot fail for a valid line of the in-kernel irqchip. */
-	arch_irq_line(l->vm->vm_fd, l->irq, level);
 }

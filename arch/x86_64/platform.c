@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "arch/arch.h"
 #include "arch/x86_64/layout.h"
@@ -19,9 +18,6 @@
 #include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "devices/serial.h"
-#include "vmm/vm.h"
-
-_Static_assert(PVPANIC_EXIT_STATUS == VM_EXIT_PANIC, "pvpanic ends the VM with the panic status");
 
 #define COM1_PORT	0x3f8
 #define COM1_IRQ	4
@@ -69,32 +65,12 @@ int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq)
 }
 
 
-int arch_add_devices(struct vm *vm)
-{
-	int err;
-
-	vm->serial_irq = (struct vm_irq_line){ .vm = vm, .irq = COM1_IRQ };
-	vm->serial = serial_create(STDOUT_FILENO, vm_irq_line_set, &vm->serial_irq);
-	if (!vm->serial)
-		return -ENOMEM;
-	vm->power = (struct power_device){ .stop = vm_stop_from_device, .ctx = vm };
-
-	err = bus_add(&vm->pio, COM1_PORT, SERIAL_REG_LEN, &serial_ops, vm->serial);
-	if (!err)
-		err = bus_add(&vm->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
-			      &debug_exit_ops, &vm->power);
-	if (!err)
-		err = bus_add(&vm->pio, I8042_DATA_PORT, I8042_LEN,
-			      &i8042_data_ops, &vm->power);
-	if (!err)
-		err = bus_add(&vm->pio, I8042_CMD_PORT, I8042_LEN,
-			      &i8042_command_ops, &vm->power);
-	if (!err)
-		err = bus_add(&vm->pio, X86_PVPANIC_PORT, PVPANIC_LEN, &pvpanic_ops,
-			      &vm->power);
-	vm->acpi_pm = (struct acpi_pm){ .power = &vm->power };
-	if (!err)
-		err = bus_add(&vm->pio, X86_ACPI_PM_PORT, ACPI_PM_LEN, &acpi_pm_ops,
-			      &vm->acpi_pm);
-	return err;
-}
+const struct arch_platform_device arch_platform[] = {
+	{ ARCH_DEV_CONSOLE, ARCH_BUS_PIO, COM1_PORT, SERIAL_REG_LEN, COM1_IRQ },
+	{ ARCH_DEV_DEBUG_EXIT, ARCH_BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN, 0 },
+	{ ARCH_DEV_I8042_DATA, ARCH_BUS_PIO, I8042_DATA_PORT, I8042_LEN, 0 },
+	{ ARCH_DEV_I8042_COMMAND, ARCH_BUS_PIO, I8042_CMD_PORT, I8042_LEN, 0 },
+	{ ARCH_DEV_PVPANIC, ARCH_BUS_PIO, X86_PVPANIC_PORT, PVPANIC_LEN, 0 },
+	{ ARCH_DEV_ACPI_PM, ARCH_BUS_PIO, X86_ACPI_PM_PORT, ACPI_PM_LEN, 0 },
+};
+const unsigned int arch_nr_platform = sizeof(arch_platform) / sizeof(arch_platform[0]);
