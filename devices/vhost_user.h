@@ -143,18 +143,6 @@ bool vhost_user_payload_ok(const struct vhost_user_msg *msg, bool reply);
 /* Name of a request, for messages to the user ("SET_MEM_TABLE"). */
 const char *vhost_user_request_name(uint32_t request);
 
-/*
- * Sends the bytes of iov and, with them, nr_fds fds as SCM_RIGHTS (at most
- * VHOST_USER_SEND_MAX_FDS: more than a message may carry, so that tests
- * and fuzzers can play a peer that breaks the rules). Never raises
- * SIGPIPE; retries on EINTR. Bytes sent, or -errno (-ECONNRESET for a
- * peer that is gone).
- */
-#define VHOST_USER_SEND_MAX_FDS	16
-struct iovec;
-long vhost_user_send_fds(int sock, const struct iovec *iov, unsigned int iovcnt,
-			 const int *fds, unsigned int nr_fds);
-
 /* Sends header + msg->size bytes of payload, and the fds with it. */
 int vhost_user_send(int sock, const struct vhost_user_msg *msg,
 		    const int *fds, unsigned int nr_fds);

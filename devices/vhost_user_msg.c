@@ -4,6 +4,7 @@
  * size each request must carry.
  */
 #include "vhost_user.h"
+#include "devices/host/unix_fds.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -97,37 +98,6 @@ bool vhost_user_payload_ok(const struct vhost_user_msg *msg, bool reply)
 	}
 }
 
-long vhost_user_send_fds(int sock, const struct iovec *iov, unsigned int iovcnt,
-			 const int *fds, unsigned int nr_fds)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_SEND_MAX_FDS)];
-		struct cmsghdr align;
-	} control;
-	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
-	ssize_t n;
-
-	if (nr_fds > VHOST_USER_SEND_MAX_FDS)
-		return -EINVAL;
-	if (nr_fds) {
-		struct cmsghdr *c;
-
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nr_fds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nr_fds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nr_fds);
-	}
-	do {
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EPIPE ? -ECONNRESET : -errno;
-	return n;
-}
 
 int vhost_user_send(int sock, const struct vhost_user_msg *msg,
 		    const int *fds, unsigned int nr_fds)
@@ -140,7 +110,7 @@ int vhost_user_send(int sock, const struct vhost_user_msg *msg,
 
 	if (msg->size > sizeof(msg->payload) || nr_fds > VHOST_USER_MAX_FDS)
 		return -EINVAL;
-	n = vhost_user_send_fds(sock, iov, 2, fds, nr_fds);
+	n = unix_send_fds(sock, iov, 2, fds, nr_fds);
 	if (n < 0)
 		return (int)n;
 	/* A stream socket takes a message this small whole, or not at all. */

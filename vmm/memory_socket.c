@@ -9,8 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "devices/host/unix_fds.h"
+
+_Static_assert(GUEST_MEMORY_MAX_REGIONS <= UNIX_SEND_MAX_FDS, "one message carries every region's fd");
 
 struct memory_socket {
 	int fd;
@@ -72,12 +77,6 @@ static int send_regions(int client, const struct guest_memory_sharing *sharing)
 		struct memory_socket_header hdr;
 		struct memory_socket_region r[GUEST_MEMORY_MAX_REGIONS];
 	} msg;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * GUEST_MEMORY_MAX_REGIONS)];
-		struct cmsghdr align;
-	} control;
-	struct msghdr mh = { 0 };
-	struct cmsghdr *cmsg;
 	struct iovec iov;
 	unsigned int i, nr;
 	int fds[GUEST_MEMORY_MAX_REGIONS];
@@ -102,17 +101,7 @@ static int send_regions(int client, const struct guest_memory_sharing *sharing)
 	}
 	iov.iov_base = &msg;
 	iov.iov_len = sizeof(msg.hdr) + nr * sizeof(msg.r[0]);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = control.buf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int) * nr);
-	cmsg = CMSG_FIRSTHDR(&mh);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nr);
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nr);
-
-	if (sendmsg(client, &mh, MSG_NOSIGNAL) != (ssize_t)iov.iov_len)
+	if (unix_send_fds(client, &iov, 1, fds, nr) != (long)iov.iov_len)
 		return -EIO;
 	return 0;
 }

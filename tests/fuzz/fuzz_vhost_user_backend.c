@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include "devices/host/unix_fds.h"
 #include "devices/vhost_user.h"
 #include "devices/vhost_user_backend.h"
 #include "tests/fuzz/fuzz.h"
@@ -74,7 +75,7 @@ static void send_with_fds(int sock, const uint8_t *p, size_t n, int memfd,
 
 	for (i = 0; i < nr_fds; i++)
 		fds[i] = memfd;
-	fuzz_assert(vhost_user_send_fds(sock, &iov, 1, fds, nr_fds) == (long)n);
+	fuzz_assert(unix_send_fds(sock, &iov, 1, fds, nr_fds) == (long)n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

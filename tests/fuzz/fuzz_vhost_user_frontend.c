@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include "devices/host/unix_fds.h"
 #include "devices/vhost_user.h"
 #include "devices/vhost_user_frontend.h"
 #include "memory/sharing.h"
@@ -58,7 +59,7 @@ static void replay(int sock, const uint8_t *p, size_t n, size_t split,
 		fds[i] = eventfd(0, EFD_CLOEXEC);
 		fuzz_assert(fds[i] >= 0);
 	}
-	fuzz_assert(vhost_user_send_fds(sock, &iov, 1, fds, nr_fds) == (long)(n - split));
+	fuzz_assert(unix_send_fds(sock, &iov, 1, fds, nr_fds) == (long)(n - split));
 	for (i = 0; i < nr_fds; i++)
 		close(fds[i]);	/* the frontend has its own, if it took them */
 }

@@ -56,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices/host/unix_fds.h"
 #include "devices/vhost_user.h"
 #include "devices/vhost_user_frontend.h"
 #include "memory/guest_memory.h"
@@ -200,13 +201,13 @@ static void hook_cleanup(void)
 static void send_raw(int sock, const void *buf, size_t len, unsigned int nr_fds)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	int fds[VHOST_USER_SEND_MAX_FDS] = { 0 };
+	int fds[UNIX_SEND_MAX_FDS] = { 0 };
 	unsigned int i;
 	long n;
 
 	for (i = 0; i < nr_fds; i++)
 		fds[i] = eventfd(0, EFD_CLOEXEC);
-	n = vhost_user_send_fds(sock, &iov, 1, fds, nr_fds);
+	n = unix_send_fds(sock, &iov, 1, fds, nr_fds);
 	if (n < 0)
 		dprintf(2, "peer: sendmsg: %s\n", strerror((int)-n));
 	for (i = 0; i < nr_fds; i++)
