@@ -70,6 +70,7 @@ int vhost_user_device_add(const struct vhost_user_device_params *p,
 
 /* --vhost-user-blk socket=PATH, --vhost-user-net socket=PATH[,mac=MAC] */
 struct vhost_user_spec {
+	enum vhost_user_device_type type;
 	char socket[PATH_MAX];
 	bool have_mac;		/* net: else the VMM picks one */
 	uint8_t mac[6];

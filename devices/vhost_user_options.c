@@ -58,6 +58,7 @@ static int parse_blk(const char *arg, void *spec, char *err, size_t len)
 {
 	struct vhost_user_spec *s = spec;
 
+	s->type = VHOST_USER_BLK;
 	/* The whole rest is the path, commas and all. */
 	if (strncmp(arg, "socket=", 7))
 		return device_option_error(err, len, "--vhost-user-blk: expected socket=PATH, got '%s'", arg);
@@ -70,6 +71,8 @@ static int parse_net(const char *arg, void *spec, char *err, size_t len)
 	const char *opt = "--vhost-user-net";
 	struct vhost_user_spec *s = spec;
 	char item[PATH_MAX + 8];
+
+	s->type = VHOST_USER_NET;
 
 	while (*arg) {
 		char *val;
@@ -97,11 +100,12 @@ static int parse_net(const char *arg, void *spec, char *err, size_t len)
 	return 0;
 }
 
-static int create(const struct vhost_user_spec *s, enum vhost_user_device_type type,
-		  const char *opt, const struct device_env *env,
+static int create(const void *spec, const struct device_env *env,
 		  struct virtio_device *dev, char *err, size_t len)
 {
-	struct vhost_user_device_params p = { .type = type, .host = env->host };
+	const struct vhost_user_spec *s = spec;
+	const char *opt = s->type == VHOST_USER_BLK ? "--vhost-user-blk" : "--vhost-user-net";
+	struct vhost_user_device_params p = { .type = s->type, .host = env->host };
 	char option[PATH_MAX + 32], consumer[PATH_MAX + 64];
 	int ret;
 
@@ -110,7 +114,7 @@ static int create(const struct vhost_user_spec *s, enum vhost_user_device_type t
 	ret = env->get_sharing(env, consumer, &p.sharing, err, len);
 	if (ret)
 		return ret;
-	if (type == VHOST_USER_NET)
+	if (s->type == VHOST_USER_NET)
 		device_mac_or_default(s->have_mac ? s->mac : NULL, p.mac);
 	p.name = option + 2;
 	p.sock = vhost_user_connect(s->socket);
@@ -121,18 +125,6 @@ static int create(const struct vhost_user_spec *s, enum vhost_user_device_type t
 	return vhost_user_device_add(&p, option, dev, err, len);
 }
 
-static int create_blk(const void *spec, const struct device_env *env,
-		      struct virtio_device *dev, char *err, size_t len)
-{
-	return create(spec, VHOST_USER_BLK, "--vhost-user-blk", env, dev, err, len);
-}
-
-static int create_net(const void *spec, const struct device_env *env,
-		      struct virtio_device *dev, char *err, size_t len)
-{
-	return create(spec, VHOST_USER_NET, "--vhost-user-net", env, dev, err, len);
-}
-
 const struct device_kind vhost_user_blk_kind = {
 	.option = "vhost-user-blk",
 	.syntax = "socket=PATH",
@@ -141,7 +133,7 @@ const struct device_kind vhost_user_blk_kind = {
 	.group = "disks",
 	.max = 8,
 	.parse = parse_blk,
-	.create = create_blk,
+	.create = create,
 };
 
 const struct device_kind vhost_user_net_kind = {
@@ -152,5 +144,5 @@ const struct device_kind vhost_user_net_kind = {
 	.group = "network devices",
 	.max = 4,
 	.parse = parse_net,
-	.create = create_net,
+	.create = create,
 };
