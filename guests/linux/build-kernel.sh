@@ -118,9 +118,12 @@ to_cache() {
 	done
 }
 
-# Source patches, both for the instruction emulator of our hosts' KVM, which
-# runs guest kernel code and cannot execute some instructions (see
-# shared/HOST-NOTES.md). Neither has a config option; each sed is checked.
+# Source patches, both for PVM hosts (/dev/kvm is the kvm_pvm module): there
+# KVM runs guest kernel code in its instruction emulator, which cannot
+# execute some instructions (int3 in protected or long mode, fwait, xrstor,
+# clac/stac, popcnt) and fails the vCPU with KVM_EXIT_INTERNAL_ERROR
+# (emulation failure) when it meets one. Neither patch has a config option;
+# each sed is checked.
 #
 # 1. arch/x86/kernel/alternative.c: alternative_instructions() runs an int3
 #    self-test at boot (int3 in long mode). The call becomes

@@ -18,9 +18,12 @@
  * only halts, whereas its reboot path ends in an I/O port write (keyboard
  * controller 0x64, 0xcf9) or a triple fault, which a VMM sees as an exit.
  *
- * Note: on hosts whose KVM is PVM-based (see shared/HOST-NOTES.md) guest user
- * space dies at its first system call, so this only runs on hosts with
- * VMX/SVM (and in the nested test).
+ * Note: on PVM hosts (/dev/kvm is the kvm_pvm module, Pagetable-based
+ * Virtual Machine) the guest kernel gets as far as "Run /init as init
+ * process", but guest user space dies at its first system call (the host
+ * mishandles `syscall` for guests that are not PVM guests), so this only
+ * runs on hosts with VMX/SVM, including nested KVM (the KVM box and the
+ * nested test).
  */
 #include <dirent.h>
 #include <errno.h>
