@@ -86,7 +86,7 @@ SYSTEM_TESTS := $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard t
 TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all deps run check check-unit check-integration check-system check-sanitize bench clean test-kernel
+.PHONY: all deps install run check check-unit check-integration check-system check-sanitize bench clean test-kernel
 .PHONY: check-arm64-build
 .SECONDARY:
 all: $(VMM) $(BLKD) guests
@@ -213,8 +213,18 @@ check: deps
 	$(call tier,nested arm64,ARCH=arm64 check-nested)
 	$(call tier,fuzzing,fuzz)
 
-check-unit: $(UNIT_TESTS)
+check-unit: $(UNIT_TESTS) $(VMM) $(BLKD)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@echo "== tests/unit/structure.sh"; sh tests/unit/structure.sh $(VMM) $(BLKD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the two programs and their
+# man pages.
+PREFIX ?= /usr/local
+install: $(VMM) $(BLKD)
+	install -D -m 755 $(VMM) $(DESTDIR)$(PREFIX)/bin/vmm
+	install -D -m 755 $(BLKD) $(DESTDIR)$(PREFIX)/bin/vmm-blkd
+	install -D -m 644 docs/vmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm.1
+	install -D -m 644 docs/vmm-blkd.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm-blkd.1
 
 # The VM tier: built here, run on this host's KVM or, where it has none, in
 # the KVM box (tests/box/with-kvm), one box for all the suites. Nested KVM
