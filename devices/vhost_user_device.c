@@ -21,7 +21,7 @@
 #define BIT(n)	VIRTIO_BIT(n)
 
 /* Ring features the backend implements; the transport does not care. */
-#define RING_FEATURES	(BIT(28) /* INDIRECT_DESC */ | BIT(29) /* EVENT_IDX */ | \
+#define RING_FEATURES	(BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_RING_F_EVENT_IDX) | \
 			 BIT(VIRTIO_F_VERSION_1))
 
 /* Not CONFIG_WCE: the config space is read-only. */

@@ -22,23 +22,14 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include <linux/virtio_ring.h>
+
 #include "memory/guest_memory.h"
 
 /* QEMU's virtio-mmio always asks for 1024 (vmm-blkd behind QEMU). */
 #define VQ_MAX_SIZE	1024
 /* Longer chains are refused as broken; virtio-blk says seg_max to match. */
 #define VQ_MAX_CHAIN	256
-
-struct vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-#define VRING_DESC_F_NEXT	1
-#define VRING_DESC_F_WRITE	2
-#define VRING_DESC_F_INDIRECT	4
 
 struct virtqueue {
 	const struct guest_memory *mem;

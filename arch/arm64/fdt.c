@@ -16,10 +16,10 @@
 
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
+#include "devices/virtio_mmio.h"
 
 #define GIC_PHANDLE		1
 #define UART_CLOCK_HZ		1843200	/* the 16550's classic 1.8432 MHz */
-#define VIRTIO_MMIO_SIZE	0x1000ULL
 #define NODE_NAME_MAX		32	/* "virtio_mmio@" and 16 hex digits */
 
 /* "name@addr", the unit address in hex as the DT spec writes it. */

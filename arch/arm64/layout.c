@@ -8,6 +8,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/layout.h"
+#include "devices/virtio_mmio.h"
 
 /*
  * KVM_CREATE_VM with type 0 gives the VM a 40-bit IPA space: RAM has to
@@ -43,7 +44,7 @@ int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq)
 {
 	if (index >= ARM64_VIRTIO_SLOTS)
 		return -ENOSPC;
-	*base = ARM64_VIRTIO_MMIO_BASE + index * 0x1000ULL;
+	*base = ARM64_VIRTIO_MMIO_BASE + index * (uint64_t)VIRTIO_MMIO_SIZE;
 	*irq = ARM64_VIRTIO_SPI_BASE + index;
 	return 0;
 }

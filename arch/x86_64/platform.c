@@ -18,6 +18,7 @@
 #include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "devices/serial.h"
+#include "devices/virtio_mmio.h"
 
 #define COM1_PORT	0x3f8
 #define COM1_IRQ	4
@@ -59,7 +60,7 @@ int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq)
 {
 	if (index >= sizeof(virtio_irqs) / sizeof(virtio_irqs[0]))
 		return -ENOSPC;
-	*base = X86_VIRTIO_MMIO_BASE + index * 0x1000ULL;
+	*base = X86_VIRTIO_MMIO_BASE + index * (uint64_t)VIRTIO_MMIO_SIZE;
 	*irq = virtio_irqs[index];
 	return 0;
 }
