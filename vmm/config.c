@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Option parsing. Every error names the option and the bad value.
+ * Option parsing, built from rows: the machine's options here, each device
+ * kind's in devices/ (vmm/device_kinds.c lists them). --help and the
+ * getopt table come from the same rows. Every error names the option and
+ * the bad value.
  */
 #include "config.h"
 
@@ -365,7 +368,7 @@ const char *config_usage(void)
 	return text;
 }
 
-/* getopt's table: machine, run and device rows; val indexes rows_of. */
+/* getopt's table: machine, run and device rows; val - 1 indexes rows. */
 #define MAX_OPTIONS 64
 
 struct option_row {

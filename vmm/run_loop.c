@@ -106,7 +106,7 @@ static void wait_for_stop(struct vm *vm, int sfd)
 
 			if (now >= deadline) {
 				stop_request(&vm->stop, VM_EXIT_TIMEOUT, "timeout: guest still running after %llu s",
-						(unsigned long long)(vm->cfg->timeout_ms / 1000));
+					     (unsigned long long)(vm->cfg->timeout_ms / 1000));
 				break;
 			}
 			timeout = (int)(deadline - now);
@@ -125,7 +125,7 @@ static void wait_for_stop(struct vm *vm, int sfd)
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si))
 				stop_request(&vm->stop, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
-						"stopped by signal %s", strsignal((int)si.ssi_signo));
+					     "stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_open = feed_console(vm);
@@ -172,13 +172,13 @@ int vm_run(struct vm *vm)
 		err = vcpu_start(&vm->vcpus[i]);
 	if (err) {
 		stop_request(&vm->stop, VM_EXIT_FAILED, "cannot start vCPU threads: %s",
-				strerror(-err));
+			     strerror(-err));
 	} else {
 		/* Last: every other thread has its own filter by now. */
 		err = vmm_seccomp_install(VMM_SECCOMP_MAIN);
 		if (err)
 			stop_request(&vm->stop, VM_EXIT_FAILED, "main thread: seccomp filter: %s",
-					strerror(-err));
+				     strerror(-err));
 		else
 			wait_for_stop(vm, sfd);
 	}

@@ -161,7 +161,7 @@ static void stop_on_system_event(struct vcpu *vcpu)
 		break;
 	default:
 		stop_request(vcpu->env->stop, VM_EXIT_OK, "guest powered off or reset (system event %u)",
-				vcpu->run->system_event.type);
+			     vcpu->run->system_event.type);
 		break;
 	}
 }
@@ -232,7 +232,7 @@ static void *vcpu_thread(void *arg)
 	err = vmm_seccomp_install(VMM_SECCOMP_VCPU);	/* before the guest runs */
 	if (err) {
 		stop_request(stop, VM_EXIT_FAILED, "vcpu %u: seccomp filter: %s",
-				vcpu->index, strerror(-err));
+			     vcpu->index, strerror(-err));
 		return NULL;
 	}
 	while (!stop_requested(stop)) {
@@ -243,7 +243,7 @@ static void *vcpu_thread(void *arg)
 				continue;
 			}
 			stop_request(stop, VM_EXIT_FAILED, "vcpu %u: KVM_RUN failed: %s",
-					vcpu->index, strerror(errno));
+				     vcpu->index, strerror(errno));
 			break;
 		}
 		if (!handle_exit(vcpu))
