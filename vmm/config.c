@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,40 +154,23 @@ static int parse_uint(const char *s, unsigned long long max,
 }
 
 
-/* A machine option: one row, with its own parser. */
+/*
+ * A machine option: one row. Its value goes through parse (0, or -EINVAL
+ * with err set), or is kept as it is in the string at offset string_at of
+ * struct vm_config; a flag sets the bool at offset flag_at, or ends the
+ * parsing with action.
+ */
 struct vm_option {
 	const char *name;
 	const char *syntax;		/* NULL: takes no value */
 	const char *help;		/* lines of --help, '\n' between */
-	/* 0, CONFIG_STOP to end parsing, or -EINVAL with err set. */
 	int (*parse)(struct vm_config *cfg, const char *arg, char *err, size_t len);
+	size_t string_at, flag_at;
+	enum config_action action;
 };
 
-#define CONFIG_STOP 1
-
-static int set_kernel(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)err;
-	(void)len;
-	cfg->kernel = arg;
-	return 0;
-}
-
-static int set_initrd(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)err;
-	(void)len;
-	cfg->initrd = arg;
-	return 0;
-}
-
-static int set_cmdline(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)err;
-	(void)len;
-	cfg->cmdline = arg;
-	return 0;
-}
+#define STRING(field)	.string_at = offsetof(struct vm_config, field)
+#define FLAG(field)	.flag_at = offsetof(struct vm_config, field)
 
 static int set_cpu_features(struct vm_config *cfg, const char *arg, char *err, size_t len)
 {
@@ -226,50 +210,11 @@ static int set_memory_socket(struct vm_config *cfg, const char *arg, char *err, 
 	return 0;
 }
 
-static int set_stats(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)arg;
-	(void)err;
-	(void)len;
-	cfg->stats = true;
-	return 0;
-}
-
 static int set_seccomp(struct vm_config *cfg, const char *arg, char *err, size_t len)
 {
 	if (vmm_seccomp_parse(arg, &cfg->seccomp))
 		return fail(err, len, "--seccomp: '%s' is not on, log or off", arg);
 	return 0;
-}
-
-static int set_action(struct vm_config *cfg, enum config_action action)
-{
-	cfg->action = action;
-	return CONFIG_STOP;
-}
-
-static int set_probe(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)arg;
-	(void)err;
-	(void)len;
-	return set_action(cfg, CONFIG_PROBE);
-}
-
-static int set_help(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)arg;
-	(void)err;
-	(void)len;
-	return set_action(cfg, CONFIG_HELP);
-}
-
-static int set_version(struct vm_config *cfg, const char *arg, char *err, size_t len)
-{
-	(void)arg;
-	(void)err;
-	(void)len;
-	return set_action(cfg, CONFIG_VERSION);
 }
 
 static int set_memory(struct vm_config *cfg, const char *arg, char *err, size_t len)
@@ -281,34 +226,34 @@ static int set_memory(struct vm_config *cfg, const char *arg, char *err, size_t 
 static const struct vm_option machine_options[] = {
 	{ "kernel", "PATH", "kernel to boot: on x86_64 a bzImage, an ELF vmlinux\n"
 	  "(PVH entry) or ELF64 (64-bit entry); on arm64 an\n"
-	  "uncompressed Image", set_kernel },
-	{ "initrd", "PATH", "initial ramdisk", set_initrd },
-	{ "cmdline", "STRING", "kernel command line (default: console=ttyS0)", set_cmdline },
+	  "uncompressed Image", STRING(kernel) },
+	{ "initrd", "PATH", "initial ramdisk", STRING(initrd) },
+	{ "cmdline", "STRING", "kernel command line (default: console=ttyS0)", STRING(cmdline) },
 	{ "cpu-features", "-F,...", "hide CPU features from the guest: popcnt, x2apic,\n"
 	  "xsave, avx, avx2, rdrand, rdseed, smep, smap, umip,\n"
 	  "pku, kvm-pv-unhalt, kvm-pv-tlb-flush, kvm-pv-ipi,\n"
 	  "kvm-pv-sched-yield (default: none, or on a PVM host\n"
-	  "what its emulator cannot run)", set_cpu_features },
+	  "what its emulator cannot run)", .parse = set_cpu_features },
 	{ "memory", "size=SIZE[,backend=memfd|hugetlb|private|heap][,path=DIR]",
 	  "guest RAM (default 256M); --memory SIZE (512M, 1G)\n"
 	  "is short for size=SIZE. backend: memfd (default)\n"
 	  "and hugetlb can be shared with device processes;\n"
-	  "path: a hugetlbfs mount", set_memory },
-	{ "cpus", "N", "vCPUs (default 1, at most 64)", set_cpus },
-	{ "timeout", "SECONDS", "stop the guest after this long, exit status 124", set_timeout },
+	  "path: a hugetlbfs mount", .parse = set_memory },
+	{ "cpus", "N", "vCPUs (default 1, at most 64)", .parse = set_cpus },
+	{ "timeout", "SECONDS", "stop the guest after this long, exit status 124", .parse = set_timeout },
 	{ "memory-socket", "PATH", "serve guest RAM regions and their fds on a unix\n"
-	  "socket (SCM_RIGHTS), for inspectors and tests", set_memory_socket },
+	  "socket (SCM_RIGHTS), for inspectors and tests", .parse = set_memory_socket },
 };
 
 static const struct vm_option run_options[] = {
-	{ "stats", NULL, "print VM exit counts by reason on exit", set_stats },
+	{ "stats", NULL, "print VM exit counts by reason on exit", FLAG(stats) },
 	{ "seccomp", "on|log|off", "system-call filters per thread (default on): on\n"
 	  "ends the VMM with status 159 on a forbidden call,\n"
 	  "naming it; log lets it through and logs it\n"
-	  "(dmesg); off installs none", set_seccomp },
-	{ "probe", NULL, "print what the host's KVM can do and exit", set_probe },
-	{ "help", NULL, "print this text and exit", set_help },
-	{ "version", NULL, "print the version and exit", set_version },
+	  "(dmesg); off installs none", .parse = set_seccomp },
+	{ "probe", NULL, "print what the host's KVM can do and exit", .action = CONFIG_PROBE },
+	{ "help", NULL, "print this text and exit", .action = CONFIG_HELP },
+	{ "version", NULL, "print the version and exit", .action = CONFIG_VERSION },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -399,6 +344,20 @@ static unsigned int build_options(struct option *opts, struct option_row *rows)
 	return n;
 }
 
+static int set_option(struct vm_config *cfg, const struct vm_option *o,
+		      const char *arg, char *err, size_t len)
+{
+	char *base = (char *)cfg;
+
+	if (o->parse)
+		return o->parse(cfg, arg, err, len);
+	if (o->string_at)
+		*(const char **)(base + o->string_at) = arg;
+	else
+		*(bool *)(base + o->flag_at) = true;
+	return 0;
+}
+
 /* How many devices of kind's group the config has so far. */
 static unsigned int group_count(const struct vm_config *cfg, const struct device_kind *kind)
 {
@@ -483,12 +442,12 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 			return fail(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 		row = &rows[opt - 1];
-		if (row->kind)
-			ret = add_device(cfg, row->kind, optarg, err, len);
-		else
-			ret = row->vm->parse(cfg, optarg, err, len);
-		if (ret == CONFIG_STOP)
+		if (row->vm && row->vm->action) {
+			cfg->action = row->vm->action;
 			return 0;
+		}
+		ret = row->kind ? add_device(cfg, row->kind, optarg, err, len) :
+			set_option(cfg, row->vm, optarg, err, len);
 		if (ret)
 			return -EINVAL;
 	}
