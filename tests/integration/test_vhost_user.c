@@ -69,8 +69,6 @@ static const struct {
 
 /* Output of one process, the oldest half dropped when it fills up. */
 static char tmpdir[] = "/tmp/vmm-vhost-user.XXXXXX";
-static bool tmpdir_made;
-static pid_t owner;
 static const char *testpmd_bin, *qsd_bin, *blkd_bin;
 static char skip_qsd[160], skip_blkd[160], skip_net[200];
 static int listener_fd = -1, bound_fd = -1;	/* sockets for the refusal cases */
@@ -99,45 +97,6 @@ static struct {
 static const char *tmp_path(const char *name)
 {
 	return path_in(tmpdir, name);
-}
-
-/* Kills what is left and removes the directory: at exit and on signals. */
-static void cleanup(void)
-{
-	if (getpid() != owner)
-		return;		/* a forked test case: the parent cleans up */
-	procs_kill_all();
-	if (tmpdir_made) {
-		remove_tree(tmpdir);
-		tmpdir_made = false;
-	}
-}
-
-static void cleanup_and_die(int sig)
-{
-	cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_sigpipe(int sig)
-{
-	(void)sig;	/* a peer that died: its write fails with EPIPE instead */
-}
-
-static void hook_cleanup(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = cleanup_and_die };
-	struct sigaction pipe_sa = { .sa_handler = on_sigpipe };
-	unsigned int i;
-
-	owner = getpid();
-	atexit(cleanup);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	/* a handler, not SIG_IGN, which the programs we exec would inherit */
-	sigaction(SIGPIPE, &pipe_sa, NULL);
 }
 
 static pid_t start(char *const argv[], int *in_fd, struct text *out, struct text *err)
@@ -470,13 +429,6 @@ static void boot_and_lose_backend(void)
 	fflush(stdout);
 }
 
-/* No ASan or UBSan report, no line about a failed vhost-user device. */
-static void assert_clean_stderr(const char *err)
-{
-	ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error:"), "%s",
-		      text_tail(err, 3000));
-}
-
 static void assert_disk(int kind)
 {
 	char want[96];
@@ -774,9 +726,8 @@ static int setup(void)
 {
 	int i, fd;
 
-	if (!mkdtemp(tmpdir))
+	if (!make_tmpdir(tmpdir))
 		return -1;
-	tmpdir_made = true;
 	for (i = 0; i < NR_DISKS; i++)
 		if (make_disk(tmp_path(disk_kind[i].image), disk_kind[i].mib))
 			return -1;
@@ -795,7 +746,6 @@ int main(void)
 {
 	Suite *s = suite_create("vhost_user");
 	TCase *tc = tcase_create("peers");
-	int failed;
 
 	if (!kvm_usable("vhost_user"))
 		return 1;
@@ -803,7 +753,9 @@ int main(void)
 		printf("FAIL vhost_user suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
 		return 1;
 	}
-	hook_cleanup();
+	cleanup_hook(NULL);
+	/* a handler, not SIG_IGN, which the programs we exec would inherit */
+	sigpipe_to_epipe();
 	if (setup()) {
 		printf("FAIL vhost_user suite: cannot set up %s: %s\n", tmpdir, strerror(errno));
 		return 1;
@@ -828,7 +780,5 @@ int main(void)
 	tcase_add_test(tc, regular_file_is_refused);
 	tcase_add_test(tc, option_without_socket_is_refused);
 	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	cleanup();
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
