@@ -256,9 +256,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("boot");
 	TCase *tc = tcase_create("guests");
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, hello_memfd);
@@ -273,7 +271,6 @@ int main(void)
 	tcase_add_test(tc, timeout_is_124);
 	tcase_add_test(tc, sigterm_stops_cleanly);
 	tcase_add_test(tc, probe_reports_the_host);
-	suite_add_tcase(s, tc);
 
 	if (!kvm_usable("boot"))
 		return 1;
@@ -281,6 +278,5 @@ int main(void)
 		mnt_why = huge_why;
 	else
 		huge_mnt = hugetlbfs_mount(&mnt_why);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("boot", tc);
 }

@@ -393,7 +393,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("linux_net");
 	TCase *tc = tcase_create("tap");
 
 	if (geteuid()) {
@@ -435,6 +434,5 @@ int main(void)
 	tcase_add_test(tc, not_a_tap_is_refused);
 	tcase_add_test(tc, no_cap_net_admin_is_refused);
 	tcase_add_test(tc, missing_tap_is_created_for_the_vm);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return run_tcase("linux_net", tc);
 }

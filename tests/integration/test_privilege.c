@@ -508,7 +508,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("privilege");
 	TCase *tc = tcase_create("privilege");
 	const char *b = getenv("VMM_BLKD");
 
@@ -530,6 +529,5 @@ int main(void)
 	tcase_add_test(tc, non_root_user);
 	tcase_add_test(tc, vmm_keeps_only_what_it_needs);
 	tcase_add_test(tc, backend_receives_memory_and_eventfds_only);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return run_tcase("privilege", tc);
 }

@@ -744,7 +744,6 @@ static int setup(void)
 
 int main(void)
 {
-	Suite *s = suite_create("vhost_user");
 	TCase *tc = tcase_create("peers");
 
 	if (!kvm_usable("vhost_user"))
@@ -779,6 +778,5 @@ int main(void)
 	tcase_add_test(tc, socket_nobody_listens_on_is_refused);
 	tcase_add_test(tc, regular_file_is_refused);
 	tcase_add_test(tc, option_without_socket_is_refused);
-	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return run_tcase("vhost_user", tc);
 }
