@@ -354,6 +354,14 @@ const char *linux_guest_path(const char *name)
 	return env_path("LINUX_GUEST", "build/guests/linux/x86_64", name);
 }
 
+bool linux_guest_present(const char *suite)
+{
+	if (!access(linux_guest_path("vmlinux"), R_OK))
+		return true;
+	printf("FAIL %s suite: no %s (make test-kernel)\n", suite, linux_guest_path("vmlinux"));
+	return false;
+}
+
 const char *guest_path(const char *name)
 {
 	return env_path("GUESTS", "build/guests/x86_64", name);

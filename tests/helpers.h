@@ -132,6 +132,12 @@ const char *text_tail(const char *s, size_t n);
 /* A file of the Linux test kernel's directory ($LINUX_GUEST). */
 const char *linux_guest_path(const char *name);
 
+/*
+ * Whether the Linux test kernel (vmlinux) is there; if not, prints
+ * "FAIL <suite> suite: no PATH (make test-kernel)" and returns false.
+ */
+bool linux_guest_present(const char *suite);
+
 /* $VMM and $GUESTS with defaults for running from the tree root. */
 const char *vmm_path(void);
 const char *guest_path(const char *name);

@@ -722,12 +722,8 @@ int main(void)
 	TCase *blkd_tc = tcase_create("vmm_blkd");
 	char cmd[600];
 
-	if (!kvm_usable("bad_backend"))
+	if (!kvm_usable("bad_backend") || !linux_guest_present("bad_backend"))
 		return 1;
-	if (access(linux_guest_path("vmlinux"), R_OK)) {
-		printf("FAIL bad_backend suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
-		return 1;
-	}
 	cleanup_hook(NULL);
 	sigpipe_to_epipe();
 	if (!make_tmpdir(tmpdir)) {
