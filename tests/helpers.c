@@ -5,8 +5,6 @@
 #include "helpers.h"
 
 #include <check.h>
-
-#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,15 +32,19 @@ static double now(void)
 	return monotonic_seconds();
 }
 
-static pid_t procs[16];
+/* Each tracked process with the process that tracked it: only that one kills it. */
+static struct {
+	pid_t pid, owner;
+} procs[16];
 
 void procs_track(pid_t pid)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
-		if (!procs[i]) {
-			procs[i] = pid;
+	for (i = 0; i < ARRAY_SIZE(procs); i++) {
+		if (!procs[i].pid) {
+			procs[i].pid = pid;
+			procs[i].owner = getpid();
 			return;
 		}
 	}
@@ -52,23 +54,106 @@ void procs_untrack(pid_t pid)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
-		if (procs[i] == pid)
-			procs[i] = 0;
+	for (i = 0; i < ARRAY_SIZE(procs); i++)
+		if (procs[i].pid == pid)
+			procs[i].pid = 0;
 }
 
 void procs_kill_all(void)
 {
+	pid_t self = getpid();
 	unsigned int i;
 
-	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
-		if (procs[i] > 0) {
-			kill(-procs[i], SIGKILL);
-			kill(procs[i], SIGKILL);
-			waitpid(procs[i], NULL, 0);
-			procs[i] = 0;
+	for (i = 0; i < ARRAY_SIZE(procs); i++) {
+		if (procs[i].pid > 0 && procs[i].owner == self) {
+			kill(-procs[i].pid, SIGKILL);
+			kill(procs[i].pid, SIGKILL);
+			waitpid(procs[i].pid, NULL, 0);
+			procs[i].pid = 0;
 		}
 	}
+}
+
+/*
+ * The clean-up (helpers.h): what to undo, each part only by the process
+ * that set it up -- a forked test case inherits a copy naming its parent
+ * and leaves that alone.
+ */
+static struct {
+	bool hooked;		/* atexit() and signal handlers installed */
+	void (*extra)(void);	/* the suite's own, or NULL */
+	pid_t extra_owner;
+	char *tmpdir;		/* make_tmpdir()'s, or NULL */
+	pid_t tmpdir_owner;
+} clean;
+
+void cleanup_run(void)
+{
+	pid_t self = getpid();
+
+	procs_kill_all();
+	if (clean.extra && clean.extra_owner == self)
+		clean.extra();
+	if (clean.tmpdir && clean.tmpdir_owner == self) {
+		remove_tree(clean.tmpdir);
+		clean.tmpdir = NULL;
+	}
+	hugepages_restore();
+}
+
+static void cleanup_and_die(int sig)
+{
+	cleanup_run();
+	signal(sig, SIG_DFL);
+	raise(sig);		/* delivered when the handler returns */
+}
+
+void cleanup_hook(void (*extra)(void))
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = cleanup_and_die }, old;
+	unsigned int i;
+
+	if (extra) {
+		clean.extra = extra;
+		clean.extra_owner = getpid();
+	}
+	if (clean.hooked)
+		return;
+	clean.hooked = true;
+	atexit(cleanup_run);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+char *make_tmpdir(char *template)
+{
+	cleanup_hook(NULL);
+	if (!mkdtemp(template))
+		return NULL;
+	clean.tmpdir = template;
+	clean.tmpdir_owner = getpid();
+	return template;
+}
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
+void sigpipe_to_epipe(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigpipe };
+
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void assert_clean_stderr(const char *err)
+{
+	ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error:"), "%s",
+		      text_tail(err, 3000));
 }
 
 const char *path_in(const char *dir, const char *name)
@@ -252,26 +337,34 @@ const char *text_tail(const char *s, size_t n)
 	return len > n ? s + len - n : s;
 }
 
-const char *linux_guest_path(const char *name)
+/* $var/name, or default_dir/name, in one of 4 buffers used in turn. */
+static const char *env_path(const char *var, const char *default_dir, const char *name)
 {
 	static char buf[4][512];
 	static int next;
-	const char *dir = getenv("LINUX_GUEST");
+	const char *dir = getenv(var);
 	char *b = buf[next++ % 4];
 
-	snprintf(b, sizeof(buf[0]), "%s/%s", dir ? dir : "build/guests/linux/x86_64", name);
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir ? dir : default_dir, name);
 	return b;
+}
+
+const char *linux_guest_path(const char *name)
+{
+	return env_path("LINUX_GUEST", "build/guests/linux/x86_64", name);
+}
+
+bool linux_guest_present(const char *suite)
+{
+	if (!access(linux_guest_path("vmlinux"), R_OK))
+		return true;
+	printf("FAIL %s suite: no %s (make test-kernel)\n", suite, linux_guest_path("vmlinux"));
+	return false;
 }
 
 const char *guest_path(const char *name)
 {
-	static char buf[4][512];
-	static int next;
-	const char *dir = getenv("GUESTS");
-	char *b = buf[next++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", dir ? dir : "build/guests/x86_64", name);
-	return b;
+	return env_path("GUESTS", "build/guests/x86_64", name);
 }
 
 int count_fds(void)
@@ -299,7 +392,6 @@ static struct {
 	char old[32];		/* the nr_hugepages to write back */
 	pid_t mnt_owner;	/* mounted mnt, or 0 */
 	char mnt[64];		/* the hugetlbfs mount point */
-	bool hooked;		/* atexit() and signal handlers installed */
 } huge;
 
 static long read_long(const char *path)
@@ -340,30 +432,6 @@ void hugepages_restore(void)
 	if (huge.pages_owner == self) {
 		write_str(NR_HUGEPAGES, huge.old);
 		huge.pages_owner = 0;
-	}
-}
-
-static void restore_and_die(int sig)
-{
-	hugepages_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);		/* delivered when the handler returns */
-}
-
-/* Undo at exit and on the signals that end a run, before changing anything. */
-static void hook_restore(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = restore_and_die }, old;
-	unsigned int i;
-
-	if (huge.hooked)
-		return;
-	huge.hooked = true;
-	atexit(hugepages_restore);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
-		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_DFL)
-			sigaction(sigs[i], &sa, NULL);
 	}
 }
 
@@ -425,7 +493,7 @@ int hugepages_reserve(long n, const char **why)
 	}
 	if (avail >= n)
 		return 0;
-	hook_restore();
+	cleanup_hook(NULL);
 	if (huge.pages_owner != getpid()) {	/* the first change here */
 		snprintf(huge.old, sizeof(huge.old), "%ld", total);
 		huge.pages_owner = getpid();
@@ -459,7 +527,7 @@ const char *hugetlbfs_mount(const char **why)
 		*why = reason;
 		return NULL;
 	}
-	hook_restore();
+	cleanup_hook(NULL);
 	memcpy(huge.mnt, dir, sizeof(dir));
 	huge.mnt_owner = getpid();
 	if (mount("none", dir, "hugetlbfs", 0, NULL)) {
@@ -482,7 +550,15 @@ int run_suite(Suite *s)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	return failed;
+	return failed ? 1 : 0;
+}
+
+int run_tcase(const char *suite, TCase *tc)
+{
+	Suite *s = suite_create(suite);
+
+	suite_add_tcase(s, tc);
+	return run_suite(s);
 }
 
 int unix_socket_count(const char *path, bool listening)

@@ -48,9 +48,46 @@ int wait_cmd(pid_t pid, double timeout_s);
  */
 bool kvm_usable(const char *suite);
 
-/* Runs every test of s (check's default fork mode); the number that failed. */
+/*
+ * Runs every test of s (check's default fork mode); main()'s exit status:
+ * 0 if all passed, 1 if any failed. run_tcase() runs a suite named suite
+ * of the one test case tc.
+ */
 struct Suite;
+struct TCase;
 int run_suite(struct Suite *s);
+int run_tcase(const char *suite, struct TCase *tc);
+
+/*
+ * The one clean-up of a test program, for what a run must not leave
+ * behind. cleanup_hook(extra) from main(), before anything is set up,
+ * makes cleanup_run() run at exit(), and on SIGINT, SIGTERM, SIGHUP or
+ * SIGQUIT (re-raised afterwards; a signal that was ignored stays ignored).
+ * cleanup_run() undoes each part only in the process that set it up (a
+ * forked check test case inherits a copy of the list and leaves its
+ * parent's parts alone): it kills the processes this process
+ * procs_track()ed, runs extra (NULL: none; the suite's own, e.g. deleting
+ * a user or a tap: it may run again, and from a signal handler), removes
+ * (rm -rf) the directory made by make_tmpdir(), and gives back the huge
+ * pages and the mount of hugepages_reserve() and hugetlbfs_mount() (which
+ * hook it themselves). main() may call it before returning; what it undid
+ * is not undone twice.
+ */
+void cleanup_hook(void (*extra)(void));
+void cleanup_run(void);
+
+/* mkdtemp(template) (hooks the clean-up, which removes it); NULL if it fails. */
+char *make_tmpdir(char *template);
+
+/*
+ * SIGPIPE to a handler that does nothing: a write to a peer that died fails
+ * with EPIPE instead of killing the test, and the programs the test execs
+ * get SIGPIPE's default back (an ignored signal would stay ignored).
+ */
+void sigpipe_to_epipe(void);
+
+/* A check assertion: no ASan or UBSan report in a program's stderr. */
+void assert_clean_stderr(const char *err);
 
 /* Number of lines in s (a final line without '\n' counts). */
 int count_lines(const char *s);
@@ -61,8 +98,7 @@ int count_lines(const char *s);
  * Call hugepages_reserve() and hugetlbfs_mount() from main(), before
  * srunner_run_all(), never from a test case: check runs every test case in
  * a forked child (CK_FORK), and a change is undone only by the process that
- * made it -- at exit(), on SIGINT, SIGTERM, SIGHUP or SIGQUIT (re-raised
- * afterwards; a signal that was ignored stays ignored), or by
+ * made it -- by the clean-up (cleanup_hook(), which they install), or by
  * hugepages_restore() -- so forked test cases use what main() set up and
  * undo nothing of it.
  *
@@ -95,6 +131,12 @@ const char *text_tail(const char *s, size_t n);
 
 /* A file of the Linux test kernel's directory ($LINUX_GUEST). */
 const char *linux_guest_path(const char *name);
+
+/*
+ * Whether the Linux test kernel (vmlinux) is there; if not, prints
+ * "FAIL <suite> suite: no PATH (make test-kernel)" and returns false.
+ */
+bool linux_guest_present(const char *suite);
 
 /* $VMM and $GUESTS with defaults for running from the tree root. */
 const char *vmm_path(void);
@@ -147,8 +189,9 @@ double monotonic_seconds(void);
 /*
  * Processes a test started and must not leave behind (up to 16):
  * procs_track() each, procs_untrack() once it is reaped, and
- * procs_kill_all() (at exit, on a signal, at the end of a forked test
- * case) kills each one and its process group with SIGKILL and reaps it.
+ * procs_kill_all() (the clean-up's first step: at exit, on a signal, at the
+ * end of a forked test case) kills each one this process tracked, and its
+ * process group, with SIGKILL and reaps it.
  */
 void procs_track(pid_t pid);
 void procs_untrack(pid_t pid);

@@ -191,14 +191,6 @@ static volatile pid_t peer_pid[NR_PATHS];
 static char *cleanup_files[NR_PATHS + 1];
 static char *cleanup_dir;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void remove_files(void)
 {
 	unsigned int i;
@@ -211,7 +203,8 @@ static void remove_files(void)
 		rmdir(cleanup_dir);
 }
 
-static void on_fatal_signal(int sig)
+/* The clean-up's extra (tests/helpers.c): at exit and on a fatal signal. */
+static void kill_peers_and_remove_files(void)
 {
 	unsigned int i;
 
@@ -220,20 +213,6 @@ static void on_fatal_signal(int sig)
 			kill(peer_pid[i], SIGKILL);
 	}
 	remove_files();		/* unlink and rmdir are async-signal-safe */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void catch_fatal_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = on_fatal_signal };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	/* A backend that is gone must give us EPIPE, not kill us. */
-	signal(SIGPIPE, SIG_IGN);
 }
 
 /* ---- the disk file ---- */
@@ -495,18 +474,18 @@ static int run_once(const struct bench *b, struct path *p, unsigned int round,
 	r->kicks = r->calls = r->reads = 0;
 	for (i = 0; i < b->depth; i++)
 		post(r, i, seq_next(&s));
-	t0 = now();
+	t0 = monotonic_seconds();
 	end = t0 + b->seconds;
 	publish(r);
 	do {
 		ret = wait_call(p, why, len);
 		if (ret)
 			return ret;
-		ret = reap(b, r, now() < end ? &s : NULL, why, len);
+		ret = reap(b, r, monotonic_seconds() < end ? &s : NULL, why, len);
 		if (ret < 0)
 			return ret;
 		counted += (uint64_t)ret;
-		t = now();
+		t = monotonic_seconds();
 	} while (t < end);
 	while (r->in_flight) {
 		ret = wait_call(p, why, len);
@@ -738,7 +717,7 @@ static int spawn_peer(struct path *p, unsigned int index, char *const argv[])
 /* Connects to the peer's socket once it listens; never waits forever. */
 static int connect_peer(struct path *p, char *why, size_t len)
 {
-	double deadline = now() + START_S;
+	double deadline = monotonic_seconds() + START_S;
 	char tail[512];
 	int status, fd;
 
@@ -761,7 +740,7 @@ static int connect_peer(struct path *p, char *why, size_t len)
 			snprintf(why, len, "connect %s: %s", p->sock_path, strerror(-fd));
 			return fd;
 		}
-		if (now() > deadline) {
+		if (monotonic_seconds() > deadline) {
 			log_tail(p, tail, sizeof(tail));
 			snprintf(why, len, "not listening on %s after %.0f s: %s",
 				 p->sock_path, START_S, tail[0] ? tail : "(no output)");
@@ -1229,7 +1208,9 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	catch_fatal_signals();
+	cleanup_hook(kill_peers_and_remove_files);
+	/* A backend that is gone must give us EPIPE, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 
 	/* A unix socket path has to fit in 108 bytes. */
 	if (!tmp || !*tmp || strlen(tmp) > sizeof(b->dir) - 20)

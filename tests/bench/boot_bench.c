@@ -23,17 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/helpers.h"
+
 #define MARKER		"Run /init as init process"
 #define TIMEOUT_S	400.0
 #define MAX_RUNS	15
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
  * Runs argv, returns seconds until MARKER appeared on its stdout (or -1).
@@ -45,7 +39,7 @@ static double time_to_marker(char *const argv[], bool wait_end, char *err,
 	int out[2], errp[2];
 	char buf[65536];
 	size_t used = 0, err_used = 0;
-	double start = now(), found = -1;
+	double start = monotonic_seconds(), found = -1;
 	pid_t pid;
 
 	if (pipe(out) || pipe(errp))
@@ -66,7 +60,7 @@ static double time_to_marker(char *const argv[], bool wait_end, char *err,
 		err[0] = '\0';
 	for (;;) {
 		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
-		double left = start + TIMEOUT_S - now();
+		double left = start + TIMEOUT_S - monotonic_seconds();
 		ssize_t n;
 
 		if (left <= 0 || poll(p, 2, (int)(left * 1000)) <= 0)
@@ -82,7 +76,7 @@ static double time_to_marker(char *const argv[], bool wait_end, char *err,
 			used += (size_t)n;
 			buf[used] = '\0';
 			if (found < 0 && strstr(buf, MARKER)) {
-				found = now() - start;
+				found = monotonic_seconds() - start;
 				if (!wait_end)
 					break;
 			}

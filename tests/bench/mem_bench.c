@@ -78,14 +78,6 @@
 #define STARTUP_RAM	"2M"
 #define VMM_STATUS	42	/* what the status guest exits with */
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- in-process variants: the child times itself and prints seconds ---- */
 
 static int register_regions(int vm_fd, const struct guest_memory *mem)
@@ -123,7 +115,7 @@ static int bench_ours(const char *backend, const char *size_arg)
 		return 2;
 	}
 
-	t0 = now();
+	t0 = monotonic_seconds();
 	kvm_fd = kvm_open(&missing);
 	if (kvm_fd < 0) {
 		fprintf(stderr, "mem_bench ours: /dev/kvm: %s%s%s\n",
@@ -140,7 +132,7 @@ static int bench_ours(const char *backend, const char *size_arg)
 		ret = guest_memory_create(&cfg, layout, (unsigned int)nr, &mem);
 	if (!ret)
 		ret = register_regions(vm_fd, mem);
-	t1 = now();
+	t1 = monotonic_seconds();
 
 	if (ret)
 		fprintf(stderr, "mem_bench ours %s %s: %s\n", backend, size_arg,
@@ -165,7 +157,7 @@ static int bench_memset(const char *size_arg)
 		fprintf(stderr, "mem_bench memset: bad size '%s'\n", size_arg);
 		return 2;
 	}
-	t0 = now();
+	t0 = monotonic_seconds();
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -175,7 +167,7 @@ static int bench_memset(const char *size_arg)
 	memset(p, 0, size);
 	/* The compiler must not drop the stores as dead. */
 	__asm__ volatile("" : : "r"(p) : "memory");
-	t1 = now();
+	t1 = monotonic_seconds();
 	printf("%.6f\n", t1 - t0);
 	munmap(p, size);
 	return 0;
@@ -252,7 +244,7 @@ static int run_timed(const char *const argv[], const char *input,
 	close(in[1]);
 	in[1] = -1;
 
-	t0 = now();
+	t0 = monotonic_seconds();
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
@@ -268,7 +260,7 @@ static int run_timed(const char *const argv[], const char *input,
 	}
 	child_pid = pid;
 	r->status = wait_deadline(pid, timeout);
-	r->seconds = now() - t0;
+	r->seconds = monotonic_seconds() - t0;
 	child_pid = 0;
 	read_back(out_fd, r->out, sizeof(r->out));
 	read_back(err_fd, r->err, sizeof(r->err));
@@ -286,24 +278,11 @@ out:
 
 /* ---- huge pages for the run (tests/helpers.c reserves and gives back) ---- */
 
-static void on_fatal_signal(int sig)
+/* The clean-up's extra (tests/helpers.c), which also puts the pages back. */
+static void kill_child(void)
 {
 	if (child_pid)
 		kill(child_pid, SIGKILL);
-	hugepages_restore();	/* async-signal-safe */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Installed first, so the helpers keep this handler and only add atexit. */
-static void catch_fatal_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = on_fatal_signal };
-	unsigned int i;
-
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 /*
@@ -772,7 +751,7 @@ static int bench_all(int argc, char **argv)
 		return ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	catch_fatal_signals();
+	cleanup_hook(kill_child);
 	print_header(b);
 	probe_qemu(b);
 	b->huge_page = hugetlb_prepare(b->size, b->hugetlb_why, sizeof(b->hugetlb_why));

@@ -33,37 +33,19 @@ static inline void fuzz_take(struct fuzz_in *in, void *buf, size_t len)
 	in->n -= k;
 }
 
-static inline uint8_t fuzz_u8(struct fuzz_in *in)
-{
-	uint8_t v;
-
-	fuzz_take(in, &v, sizeof(v));
-	return v;
+/* fuzz_u8() ... fuzz_u64(): the next bytes of the input as that integer. */
+#define FUZZ_TAKE_INT(name, type)					\
+static inline type name(struct fuzz_in *in)				\
+{									\
+	type v;								\
+									\
+	fuzz_take(in, &v, sizeof(v));					\
+	return v;							\
 }
-
-static inline uint16_t fuzz_u16(struct fuzz_in *in)
-{
-	uint16_t v;
-
-	fuzz_take(in, &v, sizeof(v));
-	return v;
-}
-
-static inline uint32_t fuzz_u32(struct fuzz_in *in)
-{
-	uint32_t v;
-
-	fuzz_take(in, &v, sizeof(v));
-	return v;
-}
-
-static inline uint64_t fuzz_u64(struct fuzz_in *in)
-{
-	uint64_t v;
-
-	fuzz_take(in, &v, sizeof(v));
-	return v;
-}
+FUZZ_TAKE_INT(fuzz_u8, uint8_t)
+FUZZ_TAKE_INT(fuzz_u16, uint16_t)
+FUZZ_TAKE_INT(fuzz_u32, uint32_t)
+FUZZ_TAKE_INT(fuzz_u64, uint64_t)
 
 /* What the sanitizers do not see: a failed check of the target's own. */
 #define fuzz_assert(cond) do {						\

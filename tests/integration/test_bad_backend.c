@@ -141,8 +141,6 @@ static const struct script at_driver_ok[] = {
 #define NR_BAD ARRAY_SIZE(at_driver_ok)
 
 static char tmpdir[] = "/tmp/vmm-bad-backend.XXXXXX";
-static bool tmpdir_made;
-static pid_t owner;
 static const char *blkd_bin;
 static char skip_blkd[200];
 
@@ -157,42 +155,6 @@ static struct {
 static const char *tmp_path(const char *name)
 {
 	return path_in(tmpdir, name);
-}
-
-/* In a forked test case: kills what it started; the parent does the rest. */
-static void cleanup(void)
-{
-	procs_kill_all();
-	if (getpid() == owner && tmpdir_made) {
-		remove_tree(tmpdir);
-		tmpdir_made = false;
-	}
-}
-
-static void cleanup_and_die(int sig)
-{
-	cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_sigpipe(int sig)
-{
-	(void)sig;
-}
-
-static void hook_cleanup(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = cleanup_and_die };
-	struct sigaction pipe_sa = { .sa_handler = on_sigpipe };
-	unsigned int i;
-
-	owner = getpid();
-	atexit(cleanup);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	sigaction(SIGPIPE, &pipe_sa, NULL);
 }
 
 /* ---- the scripted peer ---- */
@@ -376,12 +338,6 @@ static int reap_peer(pid_t pid, double timeout_s)
 
 	procs_untrack(pid);
 	return st;
-}
-
-static void assert_clean_stderr(const char *err)
-{
-	ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error:"), "%s",
-		      text_tail(err, 3000));
 }
 
 /* ---- start-up cases ---- */
@@ -766,20 +722,15 @@ int main(void)
 	TCase *start_tc = tcase_create("startup"), *boot_tc = tcase_create("driver_ok");
 	TCase *blkd_tc = tcase_create("vmm_blkd");
 	char cmd[600];
-	int failed;
 
-	if (!kvm_usable("bad_backend"))
+	if (!kvm_usable("bad_backend") || !linux_guest_present("bad_backend"))
 		return 1;
-	if (access(linux_guest_path("vmlinux"), R_OK)) {
-		printf("FAIL bad_backend suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
-		return 1;
-	}
-	hook_cleanup();
-	if (!mkdtemp(tmpdir)) {
+	cleanup_hook(NULL);
+	sigpipe_to_epipe();
+	if (!make_tmpdir(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	tmpdir_made = true;
 	snprintf(cmd, sizeof(cmd), "sh guests/linux/make-mbr-disk.sh %s %d", tmp_path("good.img"),
 		 BLKD_MIB);
 	if (system(cmd)) {
@@ -801,7 +752,5 @@ int main(void)
 	tcase_set_timeout(blkd_tc, 90);
 	tcase_add_test(blkd_tc, vmm_blkd_survives_bad_frontends);
 	suite_add_tcase(s, blkd_tc);
-	failed = run_suite(s);
-	cleanup();
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -227,11 +227,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("bad_input");
 	TCase *tc = tcase_create("usage");
-	int failed;
 
-	if (!mkdtemp(tmpdir)) {
+	if (!make_tmpdir(tmpdir)) {	/* removed by the clean-up */
 		perror("mkdtemp");
 		return 1;
 	}
@@ -242,17 +240,8 @@ int main(void)
 	tcase_add_test(tc, bad_kernels);
 	tcase_add_test(tc, sharing_refused_for_private_memory);
 	tcase_add_test(tc, kvm_unavailable);
-	suite_add_tcase(s, tc);
 
 	if (!kvm_usable("bad_input"))
 		return 1;
-	failed = run_suite(s);
-	{
-		char cmd[64];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	return failed ? 1 : 0;
+	return run_tcase("bad_input", tc);
 }

@@ -81,14 +81,21 @@ START_TEST(hello_heap)
 }
 END_TEST
 
-START_TEST(hello_hugetlb)
+/* hello with huge page memory, or "SKIP test: why" if there is none. */
+static void hello_huge(const char *test, const char *why, const char *mem, const char *ram_end)
 {
-	if (huge_why) {
-		printf("SKIP hello_hugetlb: %s\n", huge_why);
+	if (why) {
+		printf("SKIP %s: %s\n", test, why);
 		return;
 	}
-	run_vmm("hello", "size=64M,backend=hugetlb", NULL, 30);
-	assert_hello("RAM ends at 0x0000000004000000");
+	run_vmm("hello", mem, NULL, 30);
+	assert_hello(ram_end);
+}
+
+START_TEST(hello_hugetlb)
+{
+	hello_huge("hello_hugetlb", huge_why, "size=64M,backend=hugetlb",
+		   "RAM ends at 0x0000000004000000");
 }
 END_TEST
 
@@ -96,13 +103,8 @@ START_TEST(hello_hugetlbfs_path)
 {
 	char mem[128];
 
-	if (mnt_why) {
-		printf("SKIP hello_hugetlbfs_path: %s\n", mnt_why);
-		return;
-	}
-	snprintf(mem, sizeof(mem), "size=32M,backend=hugetlb,path=%s", huge_mnt);
-	run_vmm("hello", mem, NULL, 30);
-	assert_hello("RAM ends at 0x0000000002000000");
+	snprintf(mem, sizeof(mem), "size=32M,backend=hugetlb,path=%s", huge_mnt ? huge_mnt : "");
+	hello_huge("hello_hugetlbfs_path", mnt_why, mem, "RAM ends at 0x0000000002000000");
 }
 END_TEST
 
@@ -256,9 +258,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("boot");
 	TCase *tc = tcase_create("guests");
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, hello_memfd);
@@ -273,7 +273,6 @@ int main(void)
 	tcase_add_test(tc, timeout_is_124);
 	tcase_add_test(tc, sigterm_stops_cleanly);
 	tcase_add_test(tc, probe_reports_the_host);
-	suite_add_tcase(s, tc);
 
 	if (!kvm_usable("boot"))
 		return 1;
@@ -281,6 +280,5 @@ int main(void)
 		mnt_why = huge_why;
 	else
 		huge_mnt = hugetlbfs_mount(&mnt_why);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("boot", tc);
 }

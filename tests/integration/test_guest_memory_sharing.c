@@ -201,20 +201,16 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("guest_memory_sharing");
 	TCase *tc = tcase_create("mempattern");
-	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, memfd_guest_ram_is_shared);
 	tcase_add_test(tc, hugetlb_guest_ram_is_shared);
 	tcase_add_test(tc, two_regions_above_4g_are_shared);
-	suite_add_tcase(s, tc);
 
 	if (!kvm_usable("guest_memory_sharing"))
 		return 1;
 	hugepages_reserve(HUGE_PAGES, &huge_why);	/* huge_why stays NULL if done */
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("guest_memory_sharing", tc);
 }

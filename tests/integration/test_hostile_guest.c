@@ -216,14 +216,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hostile_guest");
 	TCase *tc = tcase_create("hostile");
 
 	tcase_set_timeout(tc, 320);
 	tcase_add_test(tc, hostile_two_regions);
 	tcase_add_test(tc, hostile_one_region);
-	suite_add_tcase(s, tc);
 	if (!kvm_usable("hostile_guest"))
 		return 1;
-	return run_suite(s) ? 1 : 0;
+	return run_tcase("hostile_guest", tc);
 }

@@ -188,9 +188,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("linux");
 	TCase *tc = tcase_create("boot");
-	int failed;
 
 	if (!kvm_usable("linux"))
 		return 1;
@@ -199,7 +197,7 @@ int main(void)
 		return 1;
 	}
 	pvm_host = access("/sys/module/kvm_pvm", F_OK) == 0;
-	if (!mkdtemp(tmpdir))
+	if (!make_tmpdir(tmpdir))	/* removed by the clean-up */
 		return 1;
 	snprintf(disk, sizeof(disk), "%s/disk.img", tmpdir);
 	snprintf(ro_disk, sizeof(ro_disk), "%s/ro.img", tmpdir);
@@ -219,10 +217,5 @@ int main(void)
 	tcase_add_test(tc, rng_is_used);
 	tcase_add_test(tc, reaches_init_and_ends_as_expected);
 	tcase_add_test(tc, timeout_gives_124);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	unlink(disk);
-	unlink(ro_disk);
-	rmdir(tmpdir);
-	return failed ? 1 : 0;
+	return run_tcase("linux", tc);
 }

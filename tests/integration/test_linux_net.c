@@ -44,7 +44,6 @@
 static char tap[16], new_tap[16];	/* ours, and one the VMM creates */
 static char host_ip[16], guest_ip[16];
 static bool tap_made;
-static pid_t owner, vmm_pid;
 
 /* What the one boot left behind, for the checks. */
 static struct {
@@ -57,14 +56,6 @@ static struct {
 	char arp[256];		/* the host's ARP entry for the guest */
 	struct run_result busy;	/* a second VMM on the same tap */
 } boot;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* fork, execvp, wait: async-signal-safe enough for the cleanup path. */
 static int ip(const char *a, const char *b, const char *c, const char *d,
@@ -85,41 +76,16 @@ static int ip(const char *a, const char *b, const char *c, const char *d,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The clean-up's extra, in main's process; and after the boot. */
 static void delete_taps(void)
 {
 	char path[64];
 
-	if (getpid() != owner)
-		return;		/* a forked test case: the parent cleans up */
-	if (vmm_pid > 0) {
-		kill(-vmm_pid, SIGKILL);
-		waitpid(vmm_pid, NULL, 0);
-		vmm_pid = 0;
-	}
 	if (tap_made && ip("link", "del", "dev", tap, NULL, NULL) == 0)
 		tap_made = false;
 	snprintf(path, sizeof(path), "/sys/class/net/%s", new_tap);
 	if (new_tap[0] && access(path, F_OK) == 0)
 		ip("link", "del", "dev", new_tap, NULL, NULL);	/* if it stayed */
-}
-
-static void delete_and_die(int sig)
-{
-	delete_taps();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void hook_cleanup(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = delete_and_die };
-	unsigned int i;
-
-	owner = getpid();
-	atexit(delete_taps);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 static int make_tap(void)
@@ -176,7 +142,7 @@ static bool ping_once(uint16_t seq, int timeout_ms)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	struct icmphdr req = { .type = ICMP_ECHO };
-	double deadline = now() + timeout_ms / 1000.0;
+	double deadline = monotonic_seconds() + timeout_ms / 1000.0;
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
 	bool answered = false;
 
@@ -188,14 +154,14 @@ static bool ping_once(uint16_t seq, int timeout_ms)
 	req.checksum = inet_checksum(&req, sizeof(req));
 	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		goto out;
-	while (!answered && now() < deadline) {
+	while (!answered && monotonic_seconds() < deadline) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		uint8_t buf[1500];
 		const struct iphdr *iph = (const void *)buf;
 		const struct icmphdr *icmp;
 		ssize_t n;
 
-		if (poll(&p, 1, (int)((deadline - now()) * 1000) + 1) <= 0)
+		if (poll(&p, 1, (int)((deadline - monotonic_seconds()) * 1000) + 1) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < (ssize_t)sizeof(*iph) ||
@@ -213,17 +179,17 @@ out:
 /* Pings until one is answered or the guest's idle window has passed. */
 static void ping_guest(void)
 {
-	double deadline = now() + ROOTDELAY - 1;
+	double deadline = monotonic_seconds() + ROOTDELAY - 1;
 
-	while (!boot.pings_answered && now() < deadline) {
-		double t = now();
+	while (!boot.pings_answered && monotonic_seconds() < deadline) {
+		double t = monotonic_seconds();
 
 		boot.pings_sent++;
 		if (ping_once((uint16_t)boot.pings_sent, 1000)) {
 			boot.pings_answered++;
-			boot.ping_ms = (now() - t) * 1000;
-		} else if (now() - t < 1) {
-			usleep((useconds_t)((1 - (now() - t)) * 1e6));	/* send failed */
+			boot.ping_ms = (monotonic_seconds() - t) * 1000;
+		} else if (monotonic_seconds() - t < 1) {
+			usleep((useconds_t)((1 - (monotonic_seconds() - t)) * 1e6));	/* send failed */
 		}
 	}
 }
@@ -265,8 +231,9 @@ static void boot_once(void)
 	char *argv[] = { (char *)vmm_path(), "--kernel", (char *)linux_guest_path("vmlinux"),
 			 "--memory", "128M", "--net", net, "--stats",
 			 "--cmdline", cmdline, "--timeout", "300", NULL };
-	double start = now();
+	double start = monotonic_seconds();
 	int out_fd, err_fd;
+	pid_t vmm_pid;
 
 	snprintf(net, sizeof(net), "tap=%s,mac=" MAC, tap);
 	snprintf(cmdline, sizeof(cmdline),
@@ -279,8 +246,9 @@ static void boot_once(void)
 		boot.status = -2;
 		return;
 	}
+	procs_track(vmm_pid);	/* the clean-up kills it before it deletes the taps */
 	if (read_until(out_fd, boot.out, sizeof(boot.out), "before mounting root device", 330)) {
-		boot.ip_config_at = now() - start;
+		boot.ip_config_at = monotonic_seconds() - start;
 		ping_guest();
 		read_arp_entry();	/* flushed when the VMM lets go of the tap */
 		/* the tap is attached now: a second VMM must be refused */
@@ -288,11 +256,11 @@ static void boot_once(void)
 		if (run_cmd(argv, 30, &boot.busy))
 			boot.busy.status = -2;
 	}
-	drain(out_fd, boot.out, sizeof(boot.out), 330 - (now() - start));
+	drain(out_fd, boot.out, sizeof(boot.out), 330 - (monotonic_seconds() - start));
 	drain(err_fd, boot.err, sizeof(boot.err), 10);
 	boot.status = wait_cmd(vmm_pid, 30);
-	vmm_pid = 0;
-	boot.seconds = now() - start;
+	procs_untrack(vmm_pid);
+	boot.seconds = monotonic_seconds() - start;
 	boot.rx_packets[1] = tap_stat("rx_packets");
 	boot.rx_bytes[1] = tap_stat("rx_bytes");
 	printf("linux net boot: exit %d after %.1f s, eth0 configured at %.1f s, %d/%d pings answered (%.0f ms)\n",
@@ -425,9 +393,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("linux_net");
 	TCase *tc = tcase_create("tap");
-	int failed;
 
 	if (geteuid()) {
 		printf("SKIP linux_net suite: needs root to make a tap device\n");
@@ -446,11 +412,9 @@ int main(void)
 		printf("SKIP linux_net suite: no ip command (iproute2)\n");
 		return 0;
 	}
-	if (access(linux_guest_path("vmlinux"), R_OK)) {
-		printf("FAIL linux_net suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
+	if (!linux_guest_present("linux_net"))
 		return 1;
-	}
-	hook_cleanup();
+	cleanup_hook(delete_taps);
 	if (make_tap()) {
 		printf("FAIL linux_net suite: cannot set up tap %s with %s/24\n", tap, host_ip);
 		return 1;
@@ -468,7 +432,5 @@ int main(void)
 	tcase_add_test(tc, not_a_tap_is_refused);
 	tcase_add_test(tc, no_cap_net_admin_is_refused);
 	tcase_add_test(tc, missing_tap_is_created_for_the_vm);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("linux_net", tc);
 }

@@ -69,8 +69,6 @@
 #define O_CLOEXEC_INFO	02000000	/* as /proc/PID/fdinfo reports it */
 
 static char tmpdir[] = "/tmp/vmm-privilege.XXXXXX";
-static bool tmpdir_made;
-static pid_t owner;
 static char user[32];
 static bool user_made;
 static bool acl_set;
@@ -97,12 +95,9 @@ static int sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* Processes everywhere; ACL, user and directory only in main's process. */
-static void cleanup(void)
+/* The clean-up's extra, in main's process: the ACL and the user. */
+static void remove_user(void)
 {
-	procs_kill_all();
-	if (getpid() != owner)
-		return;
 	if (acl_set) {
 		sh("setfacl -x u:%s /dev/kvm", user);
 		acl_set = false;
@@ -111,29 +106,6 @@ static void cleanup(void)
 		sh("userdel %s >/dev/null 2>&1", user);
 		user_made = false;
 	}
-	if (tmpdir_made) {
-		remove_tree(tmpdir);
-		tmpdir_made = false;
-	}
-}
-
-static void cleanup_and_die(int sig)
-{
-	cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void hook_cleanup(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = cleanup_and_die };
-	unsigned int i;
-
-	owner = getpid();
-	atexit(cleanup);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---- a non-root user ---- */
@@ -199,12 +171,6 @@ static int run_as_user(const char *groups, const char *disk, struct run_result *
 	snprintf(reuid, sizeof(reuid), "--reuid=%u", (unsigned int)pw->pw_uid);
 	snprintf(regid, sizeof(regid), "--regid=%u", (unsigned int)pw->pw_gid);
 	return run_cmd(argv, 60, res);
-}
-
-static void assert_clean_stderr(const char *err)
-{
-	ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error:"), "%s",
-		      text_tail(err, 3000));
 }
 
 /*
@@ -542,20 +508,17 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("privilege");
 	TCase *tc = tcase_create("privilege");
 	const char *b = getenv("VMM_BLKD");
-	int failed;
 
 	if (!kvm_usable("privilege"))
 		return 1;
 	blkd_bin = b ? b : "build/vmm-blkd";
-	hook_cleanup();
-	if (!mkdtemp(tmpdir)) {
+	cleanup_hook(remove_user);
+	if (!make_tmpdir(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	tmpdir_made = true;
 	snprintf(user, sizeof(user), "vmmtest-%d", (int)getpid());
 	if (sh("truncate -s 1M %s %s %s", tmp_path("a.img"), tmp_path("b.img"), tmp_path("c.img"))) {
 		printf("FAIL privilege suite: cannot make disks in %s\n", tmpdir);
@@ -566,8 +529,5 @@ int main(void)
 	tcase_add_test(tc, non_root_user);
 	tcase_add_test(tc, vmm_keeps_only_what_it_needs);
 	tcase_add_test(tc, backend_receives_memory_and_eventfds_only);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	cleanup();
-	return failed ? 1 : 0;
+	return run_tcase("privilege", tc);
 }

@@ -69,8 +69,6 @@ static const struct {
 
 /* Output of one process, the oldest half dropped when it fills up. */
 static char tmpdir[] = "/tmp/vmm-vhost-user.XXXXXX";
-static bool tmpdir_made;
-static pid_t owner;
 static const char *testpmd_bin, *qsd_bin, *blkd_bin;
 static char skip_qsd[160], skip_blkd[160], skip_net[200];
 static int listener_fd = -1, bound_fd = -1;	/* sockets for the refusal cases */
@@ -99,45 +97,6 @@ static struct {
 static const char *tmp_path(const char *name)
 {
 	return path_in(tmpdir, name);
-}
-
-/* Kills what is left and removes the directory: at exit and on signals. */
-static void cleanup(void)
-{
-	if (getpid() != owner)
-		return;		/* a forked test case: the parent cleans up */
-	procs_kill_all();
-	if (tmpdir_made) {
-		remove_tree(tmpdir);
-		tmpdir_made = false;
-	}
-}
-
-static void cleanup_and_die(int sig)
-{
-	cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_sigpipe(int sig)
-{
-	(void)sig;	/* a peer that died: its write fails with EPIPE instead */
-}
-
-static void hook_cleanup(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = cleanup_and_die };
-	struct sigaction pipe_sa = { .sa_handler = on_sigpipe };
-	unsigned int i;
-
-	owner = getpid();
-	atexit(cleanup);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	/* a handler, not SIG_IGN, which the programs we exec would inherit */
-	sigaction(SIGPIPE, &pipe_sa, NULL);
 }
 
 static pid_t start(char *const argv[], int *in_fd, struct text *out, struct text *err)
@@ -470,13 +429,6 @@ static void boot_and_lose_backend(void)
 	fflush(stdout);
 }
 
-/* No ASan or UBSan report, no line about a failed vhost-user device. */
-static void assert_clean_stderr(const char *err)
-{
-	ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error:"), "%s",
-		      text_tail(err, 3000));
-}
-
 static void assert_disk(int kind)
 {
 	char want[96];
@@ -680,36 +632,34 @@ START_TEST(private_memory_is_refused)
 }
 END_TEST
 
+/* --vhost-user-blk (and if net, --vhost-user-net) socket=sock: refused, naming sock. */
+static void expect_socket_refused(const char *sock, bool net)
+{
+	const char *want[] = { sock, NULL };
+	char dev[440];
+
+	snprintf(dev, sizeof(dev), "socket=%s", sock);
+	expect_refused("256M", "--vhost-user-blk", dev, want);
+	if (net)
+		expect_refused("256M", "--vhost-user-net", dev, want);
+}
+
 START_TEST(missing_socket_is_refused)
 {
-	char dev[440];
-	const char *want[] = { tmp_path("missing.sock"), NULL };
-
-	snprintf(dev, sizeof(dev), "socket=%s", want[0]);
-	expect_refused("256M", "--vhost-user-blk", dev, want);
-	expect_refused("256M", "--vhost-user-net", dev, want);
+	expect_socket_refused(tmp_path("missing.sock"), true);
 }
 END_TEST
 
 START_TEST(socket_nobody_listens_on_is_refused)
 {
-	char dev[440];
-	const char *want[] = { tmp_path("bound.sock"), NULL };
-
-	ck_assert_int_eq(unix_socket_count(want[0], true), 0);
-	snprintf(dev, sizeof(dev), "socket=%s", want[0]);
-	expect_refused("256M", "--vhost-user-blk", dev, want);
+	ck_assert_int_eq(unix_socket_count(tmp_path("bound.sock"), true), 0);
+	expect_socket_refused(tmp_path("bound.sock"), false);
 }
 END_TEST
 
 START_TEST(regular_file_is_refused)
 {
-	char dev[440];
-	const char *want[] = { tmp_path("regular"), NULL };
-
-	snprintf(dev, sizeof(dev), "socket=%s", want[0]);
-	expect_refused("256M", "--vhost-user-blk", dev, want);
-	expect_refused("256M", "--vhost-user-net", dev, want);
+	expect_socket_refused(tmp_path("regular"), true);
 }
 END_TEST
 
@@ -774,9 +724,8 @@ static int setup(void)
 {
 	int i, fd;
 
-	if (!mkdtemp(tmpdir))
+	if (!make_tmpdir(tmpdir))
 		return -1;
-	tmpdir_made = true;
 	for (i = 0; i < NR_DISKS; i++)
 		if (make_disk(tmp_path(disk_kind[i].image), disk_kind[i].mib))
 			return -1;
@@ -793,17 +742,13 @@ static int setup(void)
 
 int main(void)
 {
-	Suite *s = suite_create("vhost_user");
 	TCase *tc = tcase_create("peers");
-	int failed;
 
-	if (!kvm_usable("vhost_user"))
+	if (!kvm_usable("vhost_user") || !linux_guest_present("vhost_user"))
 		return 1;
-	if (access(linux_guest_path("vmlinux"), R_OK)) {
-		printf("FAIL vhost_user suite: no %s (make test-kernel)\n", linux_guest_path("vmlinux"));
-		return 1;
-	}
-	hook_cleanup();
+	cleanup_hook(NULL);
+	/* a handler, not SIG_IGN, which the programs we exec would inherit */
+	sigpipe_to_epipe();
 	if (setup()) {
 		printf("FAIL vhost_user suite: cannot set up %s: %s\n", tmpdir, strerror(errno));
 		return 1;
@@ -827,8 +772,5 @@ int main(void)
 	tcase_add_test(tc, socket_nobody_listens_on_is_refused);
 	tcase_add_test(tc, regular_file_is_refused);
 	tcase_add_test(tc, option_without_socket_is_refused);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	cleanup();
-	return failed ? 1 : 0;
+	return run_tcase("vhost_user", tc);
 }

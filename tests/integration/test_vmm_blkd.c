@@ -285,12 +285,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("vmm_blkd");
 	TCase *tc = tcase_create("vmm_blkd");
 	char mk[700];
-	int failed;
 
-	if (!mkdtemp(tmpdir)) {
+	if (!make_tmpdir(tmpdir)) {	/* removed by the clean-up */
 		perror("mkdtemp");
 		return 1;
 	}
@@ -315,16 +313,5 @@ int main(void)
 		tcase_add_test(tc, vmm_blkd_serves_the_next_frontend_and_stops_on_sigterm);
 	}
 	tcase_add_test(tc, bad_usage_exits_2_with_one_line);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	unlink(disk);
-	unlink(sock);
-	{
-		char cmd[400];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-		if (system(cmd))
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-	return failed ? 1 : 0;
+	return run_tcase("vmm_blkd", tc);
 }

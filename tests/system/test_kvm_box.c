@@ -122,19 +122,14 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("kvm_box");
 	TCase *tc = tcase_create("box");
-	int failed;
 
-	if (!mkdtemp(share))
+	if (!make_tmpdir(share))	/* removed by the clean-up */
 		return 1;
 
 	tcase_set_timeout(tc, 700);
 	tcase_add_test(tc, bad_usage_is_one_line);
 	tcase_add_test(tc, status_and_separate_output);
 	tcase_add_test(tc, timeout_kills_the_box);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	rmdir(share);
-	return failed ? 1 : 0;
+	return run_tcase("kvm_box", tc);
 }

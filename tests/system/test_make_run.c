@@ -96,11 +96,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("make_run");
 	TCase *tc = tcase_create("pty");
 
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, make_run_reaches_the_guest_shell);
-	suite_add_tcase(s, tc);
-	return run_suite(s) ? 1 : 0;
+	return run_tcase("make_run", tc);
 }

@@ -251,9 +251,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("parse");
-	int failed;
 
 	tcase_add_test(tc, sizes);
 	tcase_add_test(tc, format_sizes);
@@ -264,7 +262,5 @@ int main(void)
 	tcase_add_test(tc, net_devices);
 	tcase_add_test(tc, net_errors_name_the_option);
 	tcase_add_test(tc, disks_and_vhost_user);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("config", tc);
 }

@@ -210,15 +210,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("devices");
 	TCase *tc = tcase_create("devices");
-	int failed;
 
 	tcase_add_test(tc, bus_ranges);
 	tcase_add_test(tc, serial_transmit_and_receive);
 	tcase_add_test(tc, serial_fifo_dlab_loopback);
 	tcase_add_test(tc, power_devices);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("devices", tc);
 }

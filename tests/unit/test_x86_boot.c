@@ -383,9 +383,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("x86_boot");
 	TCase *tc = tcase_create("boot");
-	int failed;
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_set_timeout(tc, 60);
@@ -396,7 +394,5 @@ int main(void)
 	tcase_add_test(tc, entry_state_for_a_guest_above_4g);
 	tcase_add_test(tc, bzimage_loads_and_fills_the_zero_page);
 	tcase_add_test(tc, bzimage_refuses_bad_images);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("x86_boot", tc);
 }

@@ -1029,10 +1029,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("x86_tables");
 	TCase *tc = tcase_create("tables");
 	unsigned int n = sizeof(cpu_counts) / sizeof(cpu_counts[0]);
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -1049,7 +1047,5 @@ int main(void)
 	tcase_add_test(tc, acpi_pm1_enable_sticks);
 	tcase_add_test(tc, sci_irq_is_free);
 	tcase_add_test(tc, iasl_accepts_the_tables);
-	suite_add_tcase(s, tc);
-	failed = run_suite(s);
-	return failed ? 1 : 0;
+	return run_tcase("x86_tables", tc);
 }
