@@ -46,7 +46,7 @@ struct arch_boot {
 };
 
 /* Capabilities this architecture needs, ending with { 0, NULL }. */
-const struct kvm_cap_need *arch_required_caps(void);
+extern const struct kvm_cap_need arch_required_caps[];
 
 /*
  * Guest-physical layout of size bytes of RAM. Returns the number of ranges

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/kvm and the capabilities the VMM needs (generic ones here, the
- * architecture's from arch_required_caps()).
+ * architecture's in arch_required_caps[]).
  */
 #include "kvm.h"
 
@@ -49,7 +49,7 @@ int kvm_open(const char **missing)
 	}
 	*missing = first_missing(fd, generic_caps);
 	if (!*missing)
-		*missing = first_missing(fd, arch_required_caps());
+		*missing = first_missing(fd, arch_required_caps);
 	if (*missing) {
 		err = -ENOSYS;
 		goto out;

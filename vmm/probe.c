@@ -65,7 +65,7 @@ static const char *virtualization(void)
 
 int vmm_probe(FILE *out)
 {
-	const struct kvm_cap_need *arch_caps = arch_required_caps();
+	const struct kvm_cap_need *arch_caps = arch_required_caps;
 	int fd = open_kvm_for_probe();
 	unsigned int i;
 

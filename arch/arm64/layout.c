@@ -16,7 +16,7 @@
  */
 #define ARM64_IPA_LIMIT		(1ULL << 40)
 
-static const struct kvm_cap_need arm64_caps[] = {
+const struct kvm_cap_need arch_required_caps[] = {
 	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG" },
 	{ KVM_CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL" },
 	{ KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2" },
@@ -24,11 +24,6 @@ static const struct kvm_cap_need arm64_caps[] = {
 	{ KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD" },
 	{ 0, NULL },
 };
-
-const struct kvm_cap_need *arch_required_caps(void)
-{
-	return arm64_caps;
-}
 
 int arch_ram_layout(uint64_t size, struct guest_range *ranges, unsigned int max)
 {

@@ -9,17 +9,12 @@
 #include "arch/arch.h"
 #include "arch/x86_64/layout.h"
 
-static const struct kvm_cap_need x86_caps[] = {
+const struct kvm_cap_need arch_required_caps[] = {
 	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
 	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
 	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
 	{ 0, NULL },
 };
-
-const struct kvm_cap_need *arch_required_caps(void)
-{
-	return x86_caps;
-}
 
 int arch_ram_layout(uint64_t size, struct guest_range *ranges, unsigned int max)
 {
