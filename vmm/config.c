@@ -313,8 +313,12 @@ const char *config_usage(void)
 	return text;
 }
 
-/* getopt's table: machine, run and device rows; val - 1 indexes rows. */
+/*
+ * getopt's table: machine, run and device rows; val - OPTION_VAL indexes
+ * rows (above every character getopt_long returns itself, such as '?').
+ */
 #define MAX_OPTIONS 64
+#define OPTION_VAL 256
 
 struct option_row {
 	const struct vm_option *vm;
@@ -332,13 +336,13 @@ static unsigned int build_options(struct option *opts, struct option_row *rows)
 
 		rows[n] = (struct option_row){ .vm = o };
 		opts[n] = (struct option){ o->name, o->syntax ? required_argument : no_argument,
-					   NULL, (int)n + 1 };
+					   NULL, OPTION_VAL + (int)n };
 	}
 	for (k = vmm_device_kinds; *k && n < MAX_OPTIONS - 1; k++, n++) {
 		rows[n] = (struct option_row){ .kind = *k };
 		opts[n] = (struct option){ (*k)->option,
 					   (*k)->syntax ? required_argument : no_argument,
-					   NULL, (int)n + 1 };
+					   NULL, OPTION_VAL + (int)n };
 	}
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 	return n;
@@ -421,6 +425,7 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 {
 	struct option opts[MAX_OPTIONS];
 	struct option_row rows[MAX_OPTIONS];
+	unsigned int nr;
 	int opt, ret;
 
 	*cfg = (struct vm_config){
@@ -430,18 +435,18 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 		.seccomp = VMM_SECCOMP_ON,
 	};
 	err[0] = '\0';
-	build_options(opts, rows);
+	nr = build_options(opts, rows);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		const struct option_row *row;
 
-		if (opt == '?' || opt == ':' || opt < 1) {
+		if (opt < OPTION_VAL || opt >= OPTION_VAL + (int)nr) {
 			if (optopt)
 				return fail(err, len, "option %s needs a value", argv[optind - 1]);
 			return fail(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
-		row = &rows[opt - 1];
+		row = &rows[opt - OPTION_VAL];
 		if (row->vm && row->vm->action) {
 			cfg->action = row->vm->action;
 			return 0;
