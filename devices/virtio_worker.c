@@ -63,6 +63,10 @@ void virtio_worker_take_back(struct virtio_mmio *t)
 	for (q = 0; q < t->dev.nr_queues; q++) {
 		if (!virtio_mmio_queue_live(t, q))
 			continue;
+		t->vq[q].event_idx = t->driver_features &
+				     VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX);
+		t->vq[q].indirect = t->driver_features &
+				    VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC);
 		vq_take_over(&t->vq[q]);
 		service_queue(t, q, false);
 	}

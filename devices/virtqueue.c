@@ -11,6 +11,7 @@
 #define AVAIL_IDX	1
 #define AVAIL_RING	2
 #define USED_IDX	1
+#define USED_AVAIL_EVENT(vq)	(2 + 4 * (vq)->size)	/* after ring[size] */
 
 void vq_init(struct virtqueue *vq, const struct guest_memory *mem)
 {
@@ -68,8 +69,6 @@ static int add_buffer(struct virtqueue *vq, struct vq_chain *c,
 	unsigned int n = c->nr_out + c->nr_in;
 	void *host;
 
-	if (d->flags & VRING_DESC_F_INDIRECT)
-		return broken(vq);
 	if (!d->len)
 		return 0;
 	host = guest_memory_ptr(vq->mem, d->addr, d->len);
@@ -89,15 +88,57 @@ static int add_buffer(struct virtqueue *vq, struct vq_chain *c,
 	return 0;
 }
 
+/*
+ * The chain from table[i] (n entries): the ring's descriptor table, or
+ * (top false) an indirect table one of its descriptors points to, which
+ * may not point to another. An indirect descriptor ends the chain.
+ */
+static int walk(struct virtqueue *vq, struct vq_chain *c, const struct vring_desc *table,
+		unsigned int n, uint16_t i, bool *seen_in, bool top)
+{
+	unsigned int steps;
+
+	for (steps = 0;; steps++) {
+		struct vring_desc d;
+
+		if (steps == n)
+			return broken(vq);	/* a loop */
+		memcpy(&d, &table[i], sizeof(d));
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			const struct vring_desc *inner;
+
+			if (!top || !vq->indirect || (d.flags & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE)) ||
+			    !d.len || d.len % sizeof(d) || d.len / sizeof(d) > VQ_MAX_SIZE)
+				return broken(vq);
+			inner = guest_memory_ptr(vq->mem, d.addr, d.len);
+			if (!inner)
+				return broken(vq);
+			return walk(vq, c, inner, d.len / sizeof(d), 0, seen_in, false);
+		}
+		if (add_buffer(vq, c, &d, seen_in))
+			return -EIO;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		if (d.next >= n)
+			return broken(vq);
+		i = d.next;
+	}
+}
+
 int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 {
-	uint16_t avail_idx, head, i;
-	unsigned int steps;
+	uint16_t avail_idx, head;
 	bool seen_in = false;
 
 	if (vq->broken || !vq->enabled)
 		return vq->broken ? -EIO : 0;
 	avail_idx = __atomic_load_n(&vq->avail[AVAIL_IDX], __ATOMIC_ACQUIRE);
+	if (avail_idx == vq->last_avail && vq->event_idx) {
+		/* Ask for a kick at the next buffer, then look once more. */
+		__atomic_store_n(&vq->used[USED_AVAIL_EVENT(vq)], vq->last_avail, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		avail_idx = __atomic_load_n(&vq->avail[AVAIL_IDX], __ATOMIC_ACQUIRE);
+	}
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->size)
 		return broken(vq);
 	if (avail_idx == vq->last_avail)
@@ -109,20 +150,8 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 		return broken(vq);
 	memset(c, 0, sizeof(*c) - sizeof(c->iov));
 	c->head = head;
-	for (i = head, steps = 0;; steps++) {
-		struct vring_desc d;
-
-		if (steps == vq->size)
-			return broken(vq);	/* a loop */
-		memcpy(&d, &vq->desc[i], sizeof(d));
-		if (add_buffer(vq, c, &d, &seen_in))
-			return -EIO;
-		if (!(d.flags & VRING_DESC_F_NEXT))
-			break;
-		if (d.next >= vq->size)
-			return broken(vq);
-		i = d.next;
-	}
+	if (walk(vq, c, vq->desc, vq->size, head, &seen_in, true))
+		return -EIO;
 	vq->last_avail++;
 	return 1;
 }

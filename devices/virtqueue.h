@@ -7,9 +7,11 @@
  * may not run more than a queue size ahead of what we consumed, heads and
  * next indices must be below the queue size, a chain may not be longer
  * than the queue or VQ_MAX_CHAIN (so loops end), every buffer must lie
- * in guest RAM, and indirect descriptors are refused (we do not offer
- * them). Any violation
- * marks the queue broken: it returns -EIO from then on and the transport
+ * in guest RAM, and indirect descriptors are refused unless the queue's
+ * indirect flag says the driver negotiated them (only a vhost-user
+ * backend offers them; we serve its rings once it is lost): then one
+ * table of at most VQ_MAX_SIZE entries, not nested, ends a chain. Any
+ * violation marks the queue broken: it returns -EIO from then on and the transport
  * reports DEVICE_NEEDS_RESET to the driver.
  *
  * One thread at a time uses a queue (the device's worker); the transport
@@ -37,6 +39,14 @@ struct virtqueue {
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	bool enabled;
 	bool broken;
+	/*
+	 * VIRTIO_RING_F_EVENT_IDX was negotiated (by a vhost-user backend
+	 * whose rings we took back): the driver kicks only once it passes
+	 * avail_event, which vq_pop keeps at the next index it wants.
+	 */
+	bool event_idx;
+	/* VIRTIO_RING_F_INDIRECT_DESC was negotiated, likewise. */
+	bool indirect;
 
 	/* host views of the rings, valid while enabled */
 	struct vring_desc *desc;

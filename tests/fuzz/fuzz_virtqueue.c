@@ -3,7 +3,10 @@
  * The split-ring walker (devices/virtqueue.c) on guest RAM the input
  * writes, as a hostile driver would.
  *
- * Input: queue size (u16), desc, avail and used addresses (u32 each), a
+ * Input: queue size (u16; its top bits turn on the negotiated
+ * VIRTIO_RING_F_INDIRECT_DESC (bit 15) and EVENT_IDX (bit 14) that a
+ * taken-back vhost-user ring has), desc, avail and used addresses (u32
+ * each), a
  * count of operations and the operations (pop, push, take over,
  * re-enable, copy out of or into the last chain, and a guest write of a
  * u16 anywhere in RAM between them), then the initial guest RAM. RAM is
@@ -88,6 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	vq_init(&vq, mem);
 	vq.size = fuzz_u16(&in);
+	vq.indirect = vq.size & 0x8000;
+	vq.event_idx = vq.size & 0x4000;
+	vq.size &= 0x3fff;
 	vq.desc_gpa = fuzz_u32(&in);
 	vq.avail_gpa = fuzz_u32(&in);
 	vq.used_gpa = fuzz_u32(&in);

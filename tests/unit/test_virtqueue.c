@@ -69,6 +69,62 @@ static void offer(uint16_t n, uint16_t head)
 	guest_memory_write(mem, AVAIL + 2, &idx, 2);
 }
 
+/* An indirect table at gpa: out 16 bytes, then in 8. */
+static void indirect_table(uint64_t gpa, uint16_t inner_flags)
+{
+	struct vring_desc t[2] = {
+		{ DATA, 16, VRING_DESC_F_NEXT | inner_flags, 1 },
+		{ DATA + 0x1000, 8, VRING_DESC_F_WRITE, 0 },
+	};
+
+	ck_assert_int_eq(guest_memory_write(mem, gpa, t, sizeof(t)), 0);
+}
+
+START_TEST(indirect_only_when_negotiated)
+{
+	struct vq_chain c;
+
+	indirect_table(DATA + 0x3000, 0);
+	set_desc(0, DATA + 0x3000, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 0);
+	ck_assert_int_eq(vq_pop(&vq, &c), -EIO);	/* not negotiated */
+	ck_assert(vq.broken);
+
+	vq_reset(&vq);
+	vq.size = QSIZE;
+	vq.desc_gpa = DESC;
+	vq.avail_gpa = AVAIL;
+	vq.used_gpa = USED;
+	ck_assert_int_eq(vq_enable(&vq), 0);
+	vq.indirect = true;
+	ck_assert_int_eq(vq_pop(&vq, &c), 1);
+	ck_assert_uint_eq(c.nr_out, 1);
+	ck_assert_uint_eq(c.nr_in, 1);
+	ck_assert_uint_eq(c.out_len, 16);
+	ck_assert_uint_eq(c.in_len, 8);
+
+	indirect_table(DATA + 0x3000, VRING_DESC_F_INDIRECT);	/* nested */
+	offer(1, 0);
+	ck_assert_int_eq(vq_pop(&vq, &c), -EIO);
+}
+END_TEST
+
+START_TEST(event_idx_asks_for_the_next_kick)
+{
+	struct vq_chain c;
+	uint16_t avail_event = 0xffff;
+
+	vq.event_idx = true;
+	set_desc(0, DATA, 16, 0, 0);
+	offer(0, 0);
+	ck_assert_int_eq(vq_pop(&vq, &c), 1);
+	ck_assert_int_eq(vq_pop(&vq, &c), 0);
+	/* avail_event follows the used ring: kick me at index 1 */
+	ck_assert_int_eq(guest_memory_read(mem, USED + 4 + 8 * QSIZE, &avail_event, 2), 0);
+	ck_assert_uint_eq(avail_event, 1);
+}
+END_TEST
+
 START_TEST(good_chain_is_walked_and_completed)
 {
 	struct vq_chain c;
@@ -382,6 +438,8 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, good_chain_is_walked_and_completed);
+	tcase_add_test(tc, indirect_only_when_negotiated);
+	tcase_add_test(tc, event_idx_asks_for_the_next_kick);
 	tcase_add_test(tc, loop_is_refused);
 	tcase_add_test(tc, next_out_of_range_is_refused);
 	tcase_add_test(tc, head_out_of_range_is_refused);
