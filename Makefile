@@ -49,7 +49,7 @@ endif
 # Packages the build and the tests need, by Debian name; the tests' real
 # peers (qemu-storage-daemon, dpdk-testpmd, QEMU) only for `make check`.
 BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
-PEER_PKGS  := qemu-system-x86 qemu-utils dpdk-dev acl acpica-tools busybox-static cpio kmod xz-utils
+PEER_PKGS  := qemu-system-x86 qemu-system-common qemu-utils dpdk-dev acl acpica-tools busybox-static cpio kmod xz-utils
 check: EXTRA_PKGS = $(PEER_PKGS)
 # The arm64 cross toolchain and libraries (Debian multiarch: the deps step
 # adds the arm64 architecture to dpkg first, which also lets the build

@@ -81,6 +81,30 @@ int device_next_item(const char **arg, char *item, size_t size)
 	return 0;
 }
 
+int device_parse_items(const char *opt, const char *arg, const char *keys,
+		       device_item_fn item, void *spec, char *err, size_t len)
+{
+	char buf[PATH_MAX + 16];
+
+	while (*arg) {
+		char *val;
+		int ret;
+
+		if (device_next_item(&arg, buf, sizeof(buf)))
+			return device_option_error(err, len, "%s: '%.40s...' is too long", opt, arg);
+		val = strchr(buf, '=');
+		if (!val)
+			return device_option_error(err, len, "%s: expected key=value, got '%s'", opt, buf);
+		*val++ = '\0';
+		ret = item(opt, buf, val, spec, err, len);
+		if (ret == -ENOENT)
+			return device_option_error(err, len, "%s: unknown key '%s' (use %s)", opt, buf, keys);
+		if (ret)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 void device_mac_or_default(const uint8_t *given, uint8_t mac[6])
 {
 	if (given) {

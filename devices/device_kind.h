@@ -72,6 +72,15 @@ int device_parse_socket(const char *opt, const char *val, char *out,
 int device_parse_mac(const char *opt, const char *val, uint8_t mac[6],
 		     char *err, size_t len);
 int device_next_item(const char **arg, char *item, size_t size);
+/*
+ * "key=value,key=value": calls item(opt, key, value, spec, err, len) for
+ * each; item returns 0, -EINVAL with err set, or -ENOENT for a key it
+ * does not know ("unknown key 'K' (use KEYS)"). 0 or -EINVAL.
+ */
+typedef int (*device_item_fn)(const char *opt, const char *key, const char *val,
+			      void *spec, char *err, size_t len);
+int device_parse_items(const char *opt, const char *arg, const char *keys,
+		       device_item_fn item, void *spec, char *err, size_t len);
 /* given, or 52:54:00 and three random bytes when given is NULL. */
 void device_mac_or_default(const uint8_t *given, uint8_t mac[6]);
 /* One line in err; returns -EINVAL. */

@@ -28,33 +28,33 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-static int parse(const char *arg, void *spec, char *err, size_t len)
+static int net_item(const char *opt, const char *key, const char *val, void *spec,
+		    char *err, size_t len)
 {
 	struct net_spec *n = spec;
-	char item[PATH_MAX + 8];
 
-	while (*arg) {
-		char *val;
-
-		if (device_next_item(&arg, item, sizeof(item)))
-			return device_option_error(err, len, "--net: '%.40s...' is too long", arg);
-		val = strchr(item, '=');
-		if (!val)
-			return device_option_error(err, len, "--net: expected key=value, got '%s'", item);
-		*val++ = '\0';
-		if (!strcmp(item, "tap")) {
-			if (!valid_ifname(val))
-				return device_option_error(err, len, "--net: bad tap name '%s' (1 to %d characters, no '/', ':', '%%' or spaces)",
-							   val, IFNAMSIZ - 1);
-			strcpy(n->tap, val);
-		} else if (!strcmp(item, "mac")) {
-			if (device_parse_mac("--net", val, n->mac, err, len))
-				return -EINVAL;
-			n->have_mac = true;
-		} else {
-			return device_option_error(err, len, "--net: unknown key '%s' (use tap or mac)", item);
-		}
+	if (!strcmp(key, "tap")) {
+		if (!valid_ifname(val))
+			return device_option_error(err, len, "%s: bad tap name '%s' (1 to %d characters, no '/', ':', '%%' or spaces)",
+						   opt, val, IFNAMSIZ - 1);
+		strcpy(n->tap, val);
+		return 0;
 	}
+	if (!strcmp(key, "mac")) {
+		if (device_parse_mac(opt, val, n->mac, err, len))
+			return -EINVAL;
+		n->have_mac = true;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int parse(const char *arg, void *spec, char *err, size_t len)
+{
+	const struct net_spec *n = spec;
+
+	if (device_parse_items("--net", arg, "tap or mac", net_item, spec, err, len))
+		return -EINVAL;
 	if (!n->tap[0])
 		return device_option_error(err, len, "--net: tap=NAME is required");
 	return 0;

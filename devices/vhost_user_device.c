@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/fuse.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_fs.h>
 #include <linux/virtio_net.h>
 
 #include "devices/vhost_user_backend_thread.h"
@@ -44,6 +46,9 @@
 			 BIT(VIRTIO_NET_F_HOST_ECN) | BIT(VIRTIO_NET_F_HOST_UFO) | \
 			 BIT(VIRTIO_NET_F_MRG_RXBUF) | RING_FEATURES)
 #define NET_CONFIG_LEN	8	/* mac, status */
+/* virtio-fs: the ring features; config space is the tag and queue count. */
+#define FS_FEATURES	RING_FEATURES
+_Static_assert(sizeof(struct virtio_fs_config) <= BLK_CONFIG_LEN, "config fits");
 #define NET_TX_QUEUE	1
 
 
@@ -114,6 +119,32 @@ static bool lost(void *opaque)
 }
 
 /* The backend is gone: every request fails (blk) or is dropped (net tx). */
+/* A virtio-blk request: IOERR in its status byte, the last one. */
+static uint32_t fail_blk(const struct vq_chain *c)
+{
+	uint8_t status = VIRTIO_BLK_S_IOERR;
+
+	return c->in_len ? (uint32_t)vq_copy_to_in(c, c->in_len - 1, &status, 1) : 0;
+}
+
+/* A FUSE request: a reply header with -EIO for the request's unique id. */
+static uint32_t fail_fuse(const struct vq_chain *c)
+{
+	struct fuse_in_header in;
+	struct fuse_out_header out = { .len = sizeof(out), .error = -EIO };
+
+	if (vq_copy_from_out(c, 0, &in, sizeof(in)) != sizeof(in) || c->in_len < sizeof(out))
+		return 0;	/* FORGET and the like want no reply */
+	out.unique = in.unique;
+	return (uint32_t)vq_copy_to_in(c, 0, &out, sizeof(out));
+}
+
+static const uint32_t device_ids[] = {
+	[VHOST_USER_BLK] = VIRTIO_ID_BLOCK,
+	[VHOST_USER_NET] = VIRTIO_ID_NET,
+	[VHOST_USER_FS] = VIRTIO_ID_FS,
+};
+
 static bool fail_requests(void *opaque, struct virtqueue *vq, unsigned int index)
 {
 	struct vhost_user_device *d = opaque;
@@ -127,11 +158,12 @@ static bool fail_requests(void *opaque, struct virtqueue *vq, unsigned int index
 		return false;	/* receive buffers: nothing will arrive */
 	}
 	while (vq_pop(vq, c) == 1) {
-		uint8_t status = VIRTIO_BLK_S_IOERR;
 		uint32_t written = 0;
 
-		if (d->type == VHOST_USER_BLK && c->in_len)
-			written = (uint32_t)vq_copy_to_in(c, c->in_len - 1, &status, 1);
+		if (d->type == VHOST_USER_BLK)
+			written = fail_blk(c);
+		else if (d->type == VHOST_USER_FS)
+			written = fail_fuse(c);
 		vq_push(vq, c->head, written);
 		used = true;
 	}
@@ -166,6 +198,25 @@ static int setup_blk(struct vhost_user_device *d)
 	}
 	memcpy(d->config + BLK_NUM_QUEUES, &nq, sizeof(nq));
 	d->nr_queues = nq;
+	return 0;
+}
+
+/* One hiprio queue, then the request queues; the config space says so. */
+static int setup_fs(struct vhost_user_device *d, const char *tag, unsigned int queues)
+{
+	struct virtio_fs_config c = { .num_request_queues = queues };
+	size_t n = strlen(tag);
+
+	unsigned int offered = vhost_user_frontend_queues(d->fe);	/* 1: no MQ */
+
+	if (!n || n > sizeof(c.tag) || !queues || queues + 1 > VIRTIO_MAX_QUEUES ||
+	    (offered > 1 && queues + 1 > offered))
+		return -EINVAL;
+	memcpy(c.tag, tag, n);
+	d->features = vhost_user_frontend_features(d->fe) & FS_FEATURES;
+	memcpy(d->config, &c, sizeof(c));
+	d->config_len = sizeof(c);
+	d->nr_queues = 1 + queues;
 	return 0;
 }
 
@@ -206,6 +257,10 @@ int vhost_user_device_create(const struct vhost_user_device_params *p,
 			*request = vhost_user_frontend_last_request(d->fe);
 			goto fail;
 		}
+	} else if (p->type == VHOST_USER_FS) {
+		err = setup_fs(d, p->tag, p->fs_queues);
+		if (err)
+			goto fail;
 	} else {
 		setup_net(d, p->mac);
 	}
@@ -247,7 +302,7 @@ void vhost_user_device_describe(struct vhost_user_device *d,
 {
 	*dev = (struct virtio_device){
 		.name = d->name,
-		.device_id = d->type == VHOST_USER_BLK ? VIRTIO_ID_BLOCK : VIRTIO_ID_NET,
+		.device_id = device_ids[d->type],
 		.features = d->features,
 		.nr_queues = d->nr_queues,
 		.config = d->config,

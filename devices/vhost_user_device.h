@@ -41,7 +41,10 @@ struct vhost_user_backend_thread;
 enum vhost_user_device_type {
 	VHOST_USER_BLK,
 	VHOST_USER_NET,
+	VHOST_USER_FS,
 };
+
+#define VHOST_USER_FS_TAG_MAX	36	/* virtio_fs_config.tag, no NUL */
 
 struct vhost_user_device_params {
 	enum vhost_user_device_type type;
@@ -49,6 +52,8 @@ struct vhost_user_device_params {
 	int sock;		/* connected; taken over, closed on error too */
 	const struct guest_memory_sharing *sharing;
 	uint8_t mac[6];		/* net only */
+	const char *tag;	/* fs only: what the guest mounts */
+	unsigned int fs_queues;	/* fs only: request queues */
 	const struct device_host *host;
 	struct vhost_user_backend_thread *thread;	/* or NULL */
 };
@@ -68,15 +73,20 @@ int vhost_user_device_add(const struct vhost_user_device_params *p,
 			  const char *option, struct virtio_device *dev,
 			  char *err, size_t len);
 
-/* --vhost-user-blk socket=PATH, --vhost-user-net socket=PATH[,mac=MAC] */
+/*
+ * --vhost-user-blk socket=PATH, --vhost-user-net socket=PATH[,mac=MAC],
+ * --vhost-user-fs socket=PATH,tag=TAG[,queues=N]
+ */
 struct vhost_user_spec {
 	enum vhost_user_device_type type;
 	char socket[PATH_MAX];
 	bool have_mac;		/* net: else the VMM picks one */
 	uint8_t mac[6];
+	char tag[VHOST_USER_FS_TAG_MAX + 1];	/* fs */
+	unsigned int queues;	/* fs: request queues */
 };
 
-extern const struct device_kind vhost_user_blk_kind, vhost_user_net_kind;
+extern const struct device_kind vhost_user_blk_kind, vhost_user_net_kind, vhost_user_fs_kind;
 
 /* The device description; its destroy frees d. */
 void vhost_user_device_describe(struct vhost_user_device *d,

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "devices/device_kind.h"
@@ -45,6 +46,11 @@ int vhost_user_device_add(const struct vhost_user_device_params *p,
 			 "VIRTIO_F_VERSION_1");
 		return ret;
 	}
+	if (ret == -EINVAL && p->type == VHOST_USER_FS) {
+		snprintf(err, len, "%s: the backend serves fewer than the %u queues asked for",
+			 option, p->fs_queues + 1);
+		return ret;
+	}
 	if (ret) {
 		snprintf(err, len, "%s: %s%s%s", option, vhost_user_error(ret),
 			 request ? " at " : "", request ? request : "");
@@ -65,38 +71,68 @@ static int parse_blk(const char *arg, void *spec, char *err, size_t len)
 	return device_parse_socket("--vhost-user-blk", arg + 7, s->socket, err, len);
 }
 
+/* The keys of --vhost-user-net and --vhost-user-fs. */
+static int vhost_user_item(const char *opt, const char *key, const char *val, void *spec,
+			   char *err, size_t len)
+{
+	struct vhost_user_spec *s = spec;
+	unsigned long n;
+	char *end;
+
+	if (!strcmp(key, "socket"))
+		return device_parse_socket(opt, val, s->socket, err, len);
+	if (s->type == VHOST_USER_NET && !strcmp(key, "mac")) {
+		if (device_parse_mac(opt, val, s->mac, err, len))
+			return -EINVAL;
+		s->have_mac = true;
+		return 0;
+	}
+	if (s->type == VHOST_USER_FS && !strcmp(key, "tag")) {
+		if (!*val || strlen(val) > VHOST_USER_FS_TAG_MAX)
+			return device_option_error(err, len, "%s: tag must be 1 to %d bytes", opt,
+						   VHOST_USER_FS_TAG_MAX);
+		strcpy(s->tag, val);
+		return 0;
+	}
+	if (s->type == VHOST_USER_FS && !strcmp(key, "queues")) {
+		n = strtoul(val, &end, 10);
+		if (*val < '1' || *val > '9' || *end || n > VIRTIO_MAX_QUEUES - 1)
+			return device_option_error(err, len, "%s: queues must be 1 to %d", opt,
+						   VIRTIO_MAX_QUEUES - 1);
+		s->queues = (unsigned int)n;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* "socket=PATH[,mac=MAC]" */
 static int parse_net(const char *arg, void *spec, char *err, size_t len)
 {
-	const char *opt = "--vhost-user-net";
 	struct vhost_user_spec *s = spec;
-	char item[PATH_MAX + 8];
 
 	s->type = VHOST_USER_NET;
-
-	while (*arg) {
-		char *val;
-
-		if (device_next_item(&arg, item, sizeof(item)))
-			return device_option_error(err, len, "%s: '%.40s...' is too long", opt, arg);
-		val = strchr(item, '=');
-		if (!val)
-			return device_option_error(err, len, "%s: expected key=value, got '%s'", opt, item);
-		*val++ = '\0';
-		if (!strcmp(item, "socket")) {
-			if (device_parse_socket(opt, val, s->socket, err, len))
-				return -EINVAL;
-		} else if (!strcmp(item, "mac")) {
-			if (device_parse_mac(opt, val, s->mac, err, len))
-				return -EINVAL;
-			s->have_mac = true;
-		} else {
-			return device_option_error(err, len, "%s: unknown key '%s' (use socket or mac)",
-						   opt, item);
-		}
-	}
+	if (device_parse_items("--vhost-user-net", arg, "socket or mac", vhost_user_item,
+			       spec, err, len))
+		return -EINVAL;
 	if (!s->socket[0])
-		return device_option_error(err, len, "%s: socket=PATH is required", opt);
+		return device_option_error(err, len, "--vhost-user-net: socket=PATH is required");
+	return 0;
+}
+
+/* "socket=PATH,tag=TAG[,queues=N]" */
+static int parse_fs(const char *arg, void *spec, char *err, size_t len)
+{
+	struct vhost_user_spec *s = spec;
+
+	s->type = VHOST_USER_FS;
+	s->queues = 1;
+	if (device_parse_items("--vhost-user-fs", arg, "socket, tag or queues", vhost_user_item,
+			       spec, err, len))
+		return -EINVAL;
+	if (!s->socket[0])
+		return device_option_error(err, len, "--vhost-user-fs: socket=PATH is required");
+	if (!s->tag[0])
+		return device_option_error(err, len, "--vhost-user-fs: tag=TAG is required");
 	return 0;
 }
 
@@ -104,8 +140,15 @@ static int create(const void *spec, const struct device_env *env,
 		  struct virtio_device *dev, char *err, size_t len)
 {
 	const struct vhost_user_spec *s = spec;
-	const char *opt = s->type == VHOST_USER_BLK ? "--vhost-user-blk" : "--vhost-user-net";
-	struct vhost_user_device_params p = { .type = s->type, .host = env->host };
+	static const char *const options[] = {
+		[VHOST_USER_BLK] = "--vhost-user-blk",
+		[VHOST_USER_NET] = "--vhost-user-net",
+		[VHOST_USER_FS] = "--vhost-user-fs",
+	};
+	const char *opt = options[s->type];
+	struct vhost_user_device_params p = {
+		.type = s->type, .host = env->host, .tag = s->tag, .fs_queues = s->queues,
+	};
 	char option[PATH_MAX + 32], consumer[PATH_MAX + 64];
 	int ret;
 
@@ -144,5 +187,17 @@ const struct device_kind vhost_user_net_kind = {
 	.group = "network devices",
 	.max = 4,
 	.parse = parse_net,
+	.create = create,
+};
+
+const struct device_kind vhost_user_fs_kind = {
+	.option = "vhost-user-fs",
+	.syntax = "socket=PATH,tag=TAG[,queues=N]",
+	.help = "virtio-fs served by a vhost-user backend process\n"
+		"(virtiofsd) on PATH; the guest mounts it with\n"
+		"mount -t virtiofs TAG DIR; N request queues (1)",
+	.group = "file systems",
+	.max = 4,
+	.parse = parse_fs,
 	.create = create,
 };

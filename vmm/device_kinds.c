@@ -16,5 +16,6 @@ const struct device_kind *const vmm_device_kinds[] = {
 	&rng_kind,
 	&net_kind,
 	&vhost_user_net_kind,
+	&vhost_user_fs_kind,
 	NULL,
 };

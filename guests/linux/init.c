@@ -10,6 +10,15 @@
  *   TEST-INIT: memtotal_kb: N
  *   TEST-INIT: block devices: N                  (entries of /sys/block)
  *   TEST-INIT: block: NAME sectors=N bytes=N     (disks, then their partitions)
+ *   TEST-INIT: virtiofs TAG: mounted            (with "testinit.fs=TAG":
+ *   TEST-INIT: virtiofs entry: NAME               the tag mounted on /share,
+ *   TEST-INIT: virtiofs from-host: TEXT           its entries, its file
+ *   TEST-INIT: virtiofs big: bytes=N fnv=HEX      from-host, the FNV-1a 64
+ *   TEST-INIT: virtiofs write: ok|ERROR            hash of its file big, and
+ *                                                 a write of from-guest)
+ *   TEST-INIT: virtiofs waiting                   (with testinit.fs_wait too:
+ *   TEST-INIT: virtiofs after: ok|ERROR            a line on the console,
+ *                                                 then from-host read again)
  *   TEST-INIT: done
  *
  * Then reboot(RB_POWER_OFF), or reboot(RB_AUTOBOOT) when the command line
@@ -167,6 +176,73 @@ static void report_blocks(void)
 	free(disks);
 }
 
+/* FNV-1a, 64 bits, of a whole file: -1 if it cannot be read. */
+static long long fnv_file(const char *path, unsigned long long *hash)
+{
+	static unsigned char buf[1 << 16];
+	long long total = 0;
+	ssize_t n, i;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	*hash = 0xcbf29ce484222325ULL;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++)
+			*hash = (*hash ^ buf[i]) * 0x100000001b3ULL;
+		total += n;
+	}
+	close(fd);
+	return n < 0 ? -1 : total;
+}
+
+static void report_virtiofs(void)
+{
+	const char *opt = strstr(cmdline, "testinit.fs=");
+	char tag[64], text[256];
+	struct dirent **names;
+	unsigned long long hash;
+	long long bytes;
+	int i, n, fd;
+
+	if (!opt || sscanf(opt, "testinit.fs=%63[^ ]", tag) != 1)
+		return;
+	mkdir("/share", 0755);
+	if (mount(tag, "/share", "virtiofs", 0, NULL) != 0) {
+		printf(TAG "virtiofs %s: mount failed: %s\n", tag, strerror(errno));
+		return;
+	}
+	printf(TAG "virtiofs %s: mounted\n", tag);
+	n = scandir("/share", &names, NULL, by_name);
+	for (i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.')
+			printf(TAG "virtiofs entry: %s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	if (read_file("/share/from-host", text, sizeof(text)) >= 0)
+		printf(TAG "virtiofs from-host: %.*s\n", (int)strcspn(text, "\n"), text);
+	bytes = fnv_file("/share/big", &hash);
+	if (bytes >= 0)
+		printf(TAG "virtiofs big: bytes=%lld fnv=%016llx\n", bytes, hash);
+	fd = open("/share/from-guest", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "written by the guest\n", 21) != 21 || close(fd) != 0)
+		printf(TAG "virtiofs write: %s\n", strerror(errno));
+	else
+		printf(TAG "virtiofs write: ok\n");
+	if (!strstr(cmdline, "testinit.fs_wait"))
+		return;
+	printf(TAG "virtiofs waiting\n");
+	fflush(stdout);
+	if (!fgets(text, sizeof(text), stdin))
+		printf(TAG "virtiofs console: %s\n", feof(stdin) ? "end of input" : strerror(errno));
+	if (read_file("/share/from-host", text, sizeof(text)) >= 0)
+		printf(TAG "virtiofs after: ok\n");
+	else
+		printf(TAG "virtiofs after: %s\n", strerror(errno));
+}
+
 int main(void)
 {
 	int len;
@@ -185,6 +261,7 @@ int main(void)
 	report_cpus();
 	report_memory();
 	report_blocks();
+	report_virtiofs();
 	printf(TAG "done\n");
 	fflush(stdout);
 	sync();

@@ -249,6 +249,35 @@ START_TEST(disks_and_vhost_user)
 }
 END_TEST
 
+START_TEST(vhost_user_fs)
+{
+	ck_assert_int_eq(PARSE("--kernel", "k", "--vhost-user-fs", "socket=/run/fs.sock,tag=share",
+			       "--vhost-user-fs", "tag=t2,queues=3,socket=/run/fs2.sock"), 0);
+	ck_assert_uint_eq(cfg.nr_devices, 2);
+	ck_assert_str_eq(((const struct vhost_user_spec *)spec_of(0, &vhost_user_fs_kind))->tag, "share");
+	ck_assert_uint_eq(((const struct vhost_user_spec *)spec_of(0, &vhost_user_fs_kind))->queues, 1);
+	ck_assert_str_eq(((const struct vhost_user_spec *)spec_of(1, &vhost_user_fs_kind))->socket,
+			 "/run/fs2.sock");
+	ck_assert_uint_eq(((const struct vhost_user_spec *)spec_of(1, &vhost_user_fs_kind))->queues, 3);
+
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs", "socket=/s"),
+		     "--vhost-user-fs: tag=TAG is required");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs", "tag=t"),
+		     "--vhost-user-fs: socket=PATH is required");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs", "socket=/s,tag="),
+		     "--vhost-user-fs: tag must be 1 to 36 bytes");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs",
+			   "socket=/s,tag=a-tag-of-thirty-seven-bytes-is-too-long"),
+		     "--vhost-user-fs: tag must be 1 to 36 bytes");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs", "socket=/s,tag=t,queues=4"),
+		     "--vhost-user-fs: queues must be 1 to 3");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs", "socket=/s,tag=t,queues=0"),
+		     "--vhost-user-fs: queues must be 1 to 3");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-fs", "socket=/s,tag=t,mac=52:54:00:00:00:01"),
+		     "--vhost-user-fs: unknown key 'mac' (use socket, tag or queues)");
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("parse");
@@ -262,5 +291,6 @@ int main(void)
 	tcase_add_test(tc, net_devices);
 	tcase_add_test(tc, net_errors_name_the_option);
 	tcase_add_test(tc, disks_and_vhost_user);
+	tcase_add_test(tc, vhost_user_fs);
 	return run_tcase("config", tc);
 }
