@@ -10,7 +10,7 @@
  *   PVPANIC_CRASH_LOADED (the driver only sends those);
  * - a write with PVPANIC_PANICKED set ends the VM with exit status
  *   PVPANIC_EXIT_STATUS (3: the VMM's "guest kernel panicked" status,
- *   VM_EXIT_PANIC in vmm/vm.h) and reason "guest kernel panicked
+ *   VM_EXIT_PANIC in vmm/stop.h) and reason "guest kernel panicked
  *   (pvpanic)";
  * - PVPANIC_CRASH_LOADED alone (a kdump kernel is about to take over)
  *   does not end the VM, nor does any other write.

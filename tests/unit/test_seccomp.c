@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The seccomp filters (vmm/seccomp.h): in a forked child per case, each
+ * The seccomp filters (devices/host/seccomp.h): in a forked child per case, each
  * class's filter lets its own calls through and ends the process on a
  * forbidden one with exit status 159 and one line on stderr naming the
  * class and the call; log mode lets it through; off installs nothing.
