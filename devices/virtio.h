@@ -10,9 +10,9 @@
  * - Core (ops, required). queue_notify runs on the transport's worker
  *   thread with the device lock held when the driver kicks a queue; it
  *   pops chains, pushes them back, and returns true when the driver
- *   should get a used-buffer interrupt. reset (optional) runs when the
- *   driver resets the device. destroy (optional) frees the device once
- *   its transport is gone.
+ *   should get a used-buffer interrupt. destroy (optional) frees the
+ *   device once its transport is gone. A driver reset resets the queues;
+ *   none of our devices keeps other state across it.
  * - An fd source (fd_source.ready set, optional). The worker polls
  *   fd_source.fd for POLLIN while queue fd_source.queue is live and calls
  *   ready with that queue. When ready runs out of buffers it sets *pause,
@@ -55,7 +55,6 @@ struct virtio_queue_layout {
 
 struct virtio_device_ops {
 	bool (*queue_notify)(void *opaque, struct virtqueue *vq, unsigned int index);
-	void (*reset)(void *opaque);
 	void (*destroy)(void *opaque);
 };
 

@@ -70,8 +70,6 @@ static void reset_device(struct virtio_mmio *t)
 	__atomic_store_n(&t->ext_started, false, __ATOMIC_SEQ_CST);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		vq_reset(&t->vq[i]);
-	if (t->dev.ops->reset)
-		t->dev.ops->reset(t->dev.opaque);
 }
 
 static uint64_t device_features(const struct virtio_mmio *t)
