@@ -7,12 +7,12 @@
  * the same way too: as fds from the sharing object, sent with
  * SET_MEM_TABLE and mapped again.
  *
- * vhost_user_backend_thread_start() returns 0 and the frontend's end in *sock (the
- * caller owns it), or a negative errno. If the backend ends the
- * connection with an error, the thread prints one line naming the device
- * and closes its end, so the frontend sees the backend go.
- * vhost_user_backend_thread_stop() stops and joins the thread and destroys the
- * backend it was given.
+ * vhost_user_backend_thread_start() returns 0 and the frontend's end in
+ * *sock (the caller owns it), or a negative errno. If the backend ends
+ * the connection with an error, the thread prints one line naming the
+ * device and closes its end, so the frontend sees the backend go.
+ * vhost_user_backend_thread_stop() stops and joins the thread and
+ * destroys the backend it was given.
  */
 #ifndef DEVICES_VHOST_USER_BACKEND_THREAD_H
 #define DEVICES_VHOST_USER_BACKEND_THREAD_H

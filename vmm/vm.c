@@ -211,7 +211,12 @@ static int load_kernel(struct vm *vm, char *err, size_t len)
 	return ret;
 }
 
-int vm_get_sharing(struct vm *vm, const char *consumer, char *err, size_t len)
+/*
+ * The guest memory's sharing object, for consumer (an option, named in
+ * the error): got once, kept in vm->sharing until vm_destroy. For
+ * private memory the error line is the sharing object's refusal.
+ */
+static int get_sharing(struct vm *vm, const char *consumer, char *err, size_t len)
 {
 	int ret;
 
@@ -256,7 +261,7 @@ static int env_get_sharing(const struct device_env *env, const char *consumer,
 			   size_t len)
 {
 	struct vm *vm = env->ctx;
-	int ret = vm_get_sharing(vm, consumer, err, len);
+	int ret = get_sharing(vm, consumer, err, len);
 
 	*out = vm->sharing;
 	return ret;
@@ -282,7 +287,7 @@ static int setup_memory_socket(struct vm *vm, char *err, size_t len)
 
 	if (!vm->cfg->memory_socket)
 		return 0;
-	ret = vm_get_sharing(vm, "--memory-socket", err, len);
+	ret = get_sharing(vm, "--memory-socket", err, len);
 	if (ret)
 		return ret;
 	ret = memory_socket_open(vm->cfg->memory_socket, vm->sharing, &vm->memory_socket);

@@ -27,7 +27,6 @@
 
 #define VM_DEFAULT_CMDLINE	"console=ttyS0"
 
-struct vcpu;
 struct memory_socket;
 
 struct vm {
@@ -57,13 +56,6 @@ struct vm {
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	      size_t err_len);
 void vm_destroy(struct vm *vm);
-
-/*
- * The guest memory's sharing object, for consumer (an option, named in
- * the error): got once, kept in vm->sharing until vm_destroy. For
- * private memory the error line is the sharing object's refusal.
- */
-int vm_get_sharing(struct vm *vm, const char *consumer, char *err, size_t len);
 
 
 #endif
