@@ -101,6 +101,10 @@ static uint32_t reg_read(struct virtio_mmio *t, uint64_t reg)
 		return interrupt_status(t);
 	case VIRTIO_MMIO_STATUS: return t->status;
 	case VIRTIO_MMIO_CONFIG_GENERATION: return 0;
+	/* No shared memory region (a DAX window): its length reads as ~0. */
+	case VIRTIO_MMIO_SHM_LEN_LOW: case VIRTIO_MMIO_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_BASE_LOW: case VIRTIO_MMIO_SHM_BASE_HIGH:
+		return 0xffffffff;
 	default: return 0;
 	}
 }
