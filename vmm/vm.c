@@ -366,6 +366,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	ret = stop_block_signals();	/* before any thread starts */
 	if (ret)
 		return fail(err, len, ret, "block signals: %s", strerror(-ret));
+	/* A reader of the guest's output that goes away is EPIPE, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	ret = vmm_seccomp_configure(cfg->seccomp, "vmm");	/* likewise */
 	if (ret)
 		return fail(err, len, ret, "--seccomp: %s", strerror(-ret));
