@@ -48,7 +48,7 @@ endif
 
 # Packages the build and the tests need, by Debian name; the tests' real
 # peers (qemu-storage-daemon, dpdk-testpmd, QEMU) only for `make check`.
-BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2
+BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2 musl-tools
 PEER_PKGS  := qemu-system-x86 qemu-system-common qemu-utils dpdk-dev acl acpica-tools busybox-static cpio kmod xz-utils
 check: EXTRA_PKGS = $(PEER_PKGS)
 # The arm64 cross toolchain and libraries (Debian multiarch: the deps step
@@ -76,6 +76,8 @@ DEVLIB      := $(BUILD)/libdevices.a
 VMM         := $(BUILD)/vmm
 BLKD        := $(BUILD)/vmm-blkd
 VMM_STATIC  := $(BUILD)/vmm-static
+EXEC        := $(BUILD)/vmm-exec
+EXEC_INIT   := $(BUILD)/vmm-exec-init
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 # The VM tier: the integration suites, and the unit suite whose transport
@@ -89,7 +91,7 @@ BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/benc
 .PHONY: all deps install run check check-unit check-integration check-system check-sanitize bench clean test-kernel
 .PHONY: check-arm64-build
 .SECONDARY:
-all: $(VMM) $(BLKD) guests
+all: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests
 
 # Freestanding test guests, for the architectures that have them.
 ifneq ($(wildcard guests/$(ARCH)/guests.mk),)
@@ -148,6 +150,17 @@ $(VMM): $(BUILD)/obj/vmm/main.o $(LIB)
 # links no part of vmm/.
 $(BLKD): $(BUILD)/obj/devices/vmm_blkd/main.o $(DEVLIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# vmm-exec (vmm/exec/) runs the VMM as a child process and links none of it.
+$(EXEC): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard vmm/exec/*.c))
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Its guest's /init, static: with musl where this is an x86_64 build on a
+# host with musl-gcc (35 KB against glibc's 700 KB), else the target's gcc.
+EXEC_INIT_CC := $(if $(and $(filter x86_64,$(ARCH)),$(shell command -v musl-gcc)),musl-gcc,$(CC))
+$(EXEC_INIT): guests/exec/init.c guests/exec/protocol.h | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(EXEC_INIT_CC) -static -Os -s -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
 # The VMM linked statically, for machines without our C library.
 $(VMM_STATIC): $(BUILD)/obj/vmm/main.o $(LIB)
@@ -220,9 +233,11 @@ check-unit: $(UNIT_TESTS) $(VMM) $(BLKD)
 # make install [PREFIX=/usr/local] [DESTDIR=]: the two programs and their
 # man pages.
 PREFIX ?= /usr/local
-install: $(VMM) $(BLKD)
+install: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT)
 	install -D -m 755 $(VMM) $(DESTDIR)$(PREFIX)/bin/vmm
 	install -D -m 755 $(BLKD) $(DESTDIR)$(PREFIX)/bin/vmm-blkd
+	install -D -m 755 $(EXEC) $(DESTDIR)$(PREFIX)/bin/vmm-exec
+	install -D -m 755 $(EXEC_INIT) $(DESTDIR)$(PREFIX)/lib/vmm/vmm-exec-init
 	install -D -m 644 docs/vmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm.1
 	install -D -m 644 docs/vmm-blkd.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm-blkd.1
 
