@@ -247,9 +247,11 @@ install: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT)
 # announced as such, runs only the suites that have not passed.
 WITH_KVM := sh tests/box/with-kvm
 INTEG_STATE := $(BUILD)/integration.passed
-check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
-	@rm -f $(INTEG_STATE); for attempt in 1 2; do \
+check-integration: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests $(INTEG_TESTS)
+	@stock=$$(bash tests/lib/stock-kernel.sh) || exit 1; \
+	rm -f $(INTEG_STATE); for attempt in 1 2; do \
 		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
+			STOCK_KERNEL=$$stock \
 			$(WITH_KVM) --timeout 2400 -- sh tests/integration/run.sh --state $(INTEG_STATE) \
 			$(INTEG_TESTS) && exit 0; \
 		[ $$attempt = 2 ] || echo "integration: ATTEMPT 1 FAILED (above); attempt 2 runs the suites that did not pass"; \
@@ -259,7 +261,8 @@ check-integration: $(VMM) $(BLKD) guests $(INTEG_TESTS)
 # boots: here, in the KVM box, or as far as init on PVM).
 check-system: $(SYSTEM_TESTS)
 	$(MAKE) all test-kernel
-	@set -e; for t in $(SYSTEM_TESTS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(SYSTEM_TESTS); do echo "== $$t"; \
+		VMM_EXEC=$(EXEC) LINUX_GUEST=$(LINUX_DIR) $$t; done
 
 # The arm64 VMM and vmm-blkd cross-built (and the VMM linked statically),
 # each checked to be an AArch64 ELF executable; from any ARCH.

@@ -430,6 +430,31 @@ static int block_signals(sigset_t *set)
 	return sigprocmask(SIG_BLOCK, set, NULL);
 }
 
+/* What a user can get wrong, found before any box or VM starts. */
+static int check_usage(const struct exec_config *cfg, char *err, size_t len)
+{
+	struct stat st;
+
+	if (stat(cfg->kernel, &st) || access(cfg->kernel, R_OK)) {
+		snprintf(err, len, "--kernel %s: %s", cfg->kernel, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, len, "--kernel %s: not a file", cfg->kernel);
+		return -EINVAL;
+	}
+	if ((cfg->nr_shares || cfg->root_host) && access(cfg->virtiofsd, X_OK)) {
+		snprintf(err, len, "no virtiofsd at %s (%s): install qemu-system-common or give --virtiofsd PATH",
+			 cfg->virtiofsd, strerror(errno));
+		return -ENOENT;
+	}
+	if (cfg->modules && (stat(cfg->modules, &st) || !S_ISDIR(st.st_mode))) {
+		snprintf(err, len, "--modules %s: no such directory", cfg->modules);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* Everything after parsing; an exit status. */
 static int exec_run(const struct exec_config *cfg, struct run *r, char *err, size_t len)
 {
@@ -442,15 +467,6 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 	int n = 0, ret, i, sfd, pipefd[2], wstatus, signalled = 0;
 	sigset_t set;
 
-	if (access(cfg->kernel, R_OK)) {
-		snprintf(err, len, "--kernel %s: %s", cfg->kernel, strerror(errno));
-		return EXEC_EXIT_USAGE;
-	}
-	if ((cfg->nr_shares || cfg->root_host) && access(cfg->virtiofsd, X_OK)) {
-		snprintf(err, len, "no virtiofsd at %s (%s): install qemu-system-common or give --virtiofsd PATH",
-			 cfg->virtiofsd, strerror(errno));
-		return EXEC_EXIT_USAGE;
-	}
 	if (find_beside("vmm-exec-init", "vmm-exec-init", init, sizeof(init))) {
 		snprintf(err, len, "the guest init vmm-exec-init is missing beside %s",
 			 self_dir);
@@ -569,6 +585,10 @@ int main(int argc, char **argv)
 	if (find_self()) {
 		fprintf(stderr, "vmm-exec: /proc/self/exe: %s\n", strerror(errno));
 		return EXEC_EXIT_FAILED;
+	}
+	if (check_usage(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "vmm-exec: %s\n", err);
+		return EXEC_EXIT_USAGE;
 	}
 	if (!kvm_here() && !getenv("VMM_EXEC_IN_BOX") && !cfg.initramfs_out)
 		return run_in_box(&cfg, argc, argv);
