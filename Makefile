@@ -226,12 +226,12 @@ check: deps
 	$(call tier,nested arm64,ARCH=arm64 check-nested)
 	$(call tier,fuzzing,fuzz)
 
-check-unit: $(UNIT_TESTS) $(VMM) $(BLKD)
+check-unit: $(UNIT_TESTS) $(VMM) $(BLKD) $(EXEC)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
-	@echo "== tests/unit/structure.sh"; sh tests/unit/structure.sh $(VMM) $(BLKD)
+	@echo "== tests/unit/structure.sh"; sh tests/unit/structure.sh $(VMM) $(BLKD) $(EXEC)
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: the two programs and their
-# man pages.
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs, vmm-exec's
+# guest init and the man pages.
 PREFIX ?= /usr/local
 install: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT)
 	install -D -m 755 $(VMM) $(DESTDIR)$(PREFIX)/bin/vmm
@@ -240,6 +240,11 @@ install: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT)
 	install -D -m 755 $(EXEC_INIT) $(DESTDIR)$(PREFIX)/lib/vmm/vmm-exec-init
 	install -D -m 644 docs/vmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm.1
 	install -D -m 644 docs/vmm-blkd.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm-blkd.1
+	install -D -m 644 docs/vmm-exec.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm-exec.1
+	# The KVM box, which vmm-exec uses on hosts without /dev/kvm.
+	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/kvm-box tests/box/box-init tests/box/box-run
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/kvm-hold.c
+	install -D -m 644 tests/lib/debian.sh $(DESTDIR)$(PREFIX)/lib/vmm/lib/debian.sh
 
 # The VM tier: built here, run on this host's KVM or, where it has none, in
 # the KVM box (tests/box/with-kvm), one box for all the suites. Nested KVM

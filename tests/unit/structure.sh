@@ -4,10 +4,11 @@
 # - devices/host/ includes nothing from the devices above it or vmm/;
 # - devices/ and arch/ include nothing from vmm/;
 # - every option `vmm --help` lists is in the man page (docs/vmm.1), and
-#   every option `vmm-blkd --help` lists is in docs/vmm-blkd.1.
-# Usage: tests/unit/structure.sh VMM VMM_BLKD
+#   every option `vmm-blkd --help` lists is in docs/vmm-blkd.1, and every
+#   option `vmm-exec --help` lists is in docs/vmm-exec.1.
+# Usage: tests/unit/structure.sh VMM VMM_BLKD VMM_EXEC
 set -u
-vmm=$1 blkd=$2
+vmm=$1 blkd=$2 exec=$3
 bad=0
 
 forbid() {	# forbid DIR PATTERN WHY
@@ -38,6 +39,7 @@ options_in_man() {	# options_in_man PROGRAM MANPAGE
 }
 options_in_man "$vmm" docs/vmm.1
 options_in_man "$blkd" docs/vmm-blkd.1
+options_in_man "$exec" docs/vmm-exec.1
 
 [ $bad = 0 ] && echo "structure: ok"
 exit $bad

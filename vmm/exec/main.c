@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -430,6 +432,51 @@ static int block_signals(sigset_t *set)
 	return sigprocmask(SIG_BLOCK, set, NULL);
 }
 
+/* Whether a unix socket can be bound in dir (not on 9p; a short path). */
+static bool sockets_work(const char *dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	/* As long as the longest socket name the run uses. */
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, EXEC_ROOT_TAG) >=
+	    (int)sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (fd >= 0)
+		close(fd);
+	unlink(sa.sun_path);
+	return ok;
+}
+
+/*
+ * The run directory: in $TMPDIR, else /tmp, else /run or /dev/shm; the
+ * first that takes the virtiofsd sockets (the KVM box's read-write
+ * directories are 9p, which does not).
+ */
+static int make_run_dir(struct run *r, const char *tmp, char *err, size_t len)
+{
+	const char *parents[] = { tmp && *tmp ? tmp : "/tmp", "/tmp", "/run", "/dev/shm" };
+	size_t i;
+
+	for (i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		snprintf(r->dir, sizeof(r->dir), "%s/vmm-exec.XXXXXX", parents[i]);
+		if (!mkdtemp(r->dir))
+			continue;
+		if (sockets_work(r->dir))
+			return 0;
+		rmdir(r->dir);
+	}
+	snprintf(err, len, "no directory for the run's sockets: %s and /tmp refuse them",
+		 parents[0]);
+	r->dir[0] = '\0';
+	return -ENOTSUP;
+}
+
 /* What a user can get wrong, found before any box or VM starts. */
 static int check_usage(const struct exec_config *cfg, char *err, size_t len)
 {
@@ -497,12 +544,8 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 		snprintf(err, len, "signals: %s", strerror(errno));
 		return EXEC_EXIT_FAILED;
 	}
-	snprintf(r->dir, sizeof(r->dir), "%s/vmm-exec.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(r->dir)) {
-		snprintf(err, len, "%s: %s", r->dir, strerror(errno));
-		r->dir[0] = '\0';
+	if (make_run_dir(r, tmp, err, len))
 		return EXEC_EXIT_FAILED;
-	}
 	run_path(r, "initramfs.cpio", initramfs, sizeof(initramfs));
 	ret = exec_write_initramfs(initramfs, init, &mods, spec.buf, spec.len, err, len);
 	exec_modules_free(&mods);

@@ -76,8 +76,7 @@ int exec_start_virtiofsd(const char *virtiofsd, const char *dir, const char *soc
 			return 0;
 		if (waitpid(*pid, &wstatus, WNOHANG) == *pid) {
 			*pid = -1;
-			snprintf(err, len, "virtiofsd for %s exited before it listened (its log: %s)",
-				 dir, log);
+			snprintf(err, len, "virtiofsd for %s exited before it listened", dir);
 			return -ECHILD;
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
