@@ -269,10 +269,11 @@ check-system: $(SYSTEM_TESTS)
 	@set -e; for t in $(SYSTEM_TESTS); do echo "== $$t"; \
 		VMM_EXEC=$(EXEC) LINUX_GUEST=$(LINUX_DIR) $$t; done
 
-# The arm64 VMM and vmm-blkd cross-built (and the VMM linked statically),
+# The arm64 VMM, vmm-blkd and vmm-exec cross-built (and the VMM and
+# vmm-exec's init linked statically),
 # each checked to be an AArch64 ELF executable; from any ARCH.
 ARM64_BUILD := $(if $(filter arm64,$(ARCH)),$(BUILD),$(BUILD)/arm64)
-ARM64_BINS  := $(addprefix $(ARM64_BUILD)/,vmm vmm-blkd vmm-static)
+ARM64_BINS  := $(addprefix $(ARM64_BUILD)/,vmm vmm-blkd vmm-static vmm-exec vmm-exec-init)
 check-arm64-build: deps
 	$(MAKE) ARCH=arm64 BUILD=$(ARM64_BUILD) CC=$(CROSS_COMPILE_arm64)gcc \
 		AR=$(CROSS_COMPILE_arm64)ar SAN= $(ARM64_BINS)
@@ -281,8 +282,8 @@ check-arm64-build: deps
 			{ echo "$$b: not an AArch64 ELF: $$(file -b $$b)" >&2; exit 1; }; \
 		echo "$$b: $$(file -b $$b | cut -d, -f1-2)"; \
 	done
-	@file -b $(ARM64_BUILD)/vmm-static | grep -q 'statically linked' || \
-		{ echo "$(ARM64_BUILD)/vmm-static is not statically linked" >&2; exit 1; }
+	@for b in vmm-static vmm-exec-init; do file -b $(ARM64_BUILD)/$$b | grep -q 'statically linked' || \
+		{ echo "$(ARM64_BUILD)/$$b is not statically linked" >&2; exit 1; }; done
 
 # The unit and integration suites again, built with ASan and UBSan.
 check-sanitize:

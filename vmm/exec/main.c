@@ -36,6 +36,8 @@ struct run {
 	char dir[DIR_MAX];
 	pid_t virtiofsd[EXEC_MAX_FS];
 	unsigned int nr_virtiofsd;
+	char *fs_args[EXEC_MAX_FS];	/* --vhost-user-fs values */
+	char **vmm_argv;
 	pid_t vmm;
 };
 
@@ -162,8 +164,11 @@ static void run_cleanup(struct run *r)
 	size_t i;
 
 	stop_child(r->vmm);
-	while (r->nr_virtiofsd)
+	while (r->nr_virtiofsd) {
 		stop_child(r->virtiofsd[--r->nr_virtiofsd]);
+		free(r->fs_args[r->nr_virtiofsd]);
+	}
+	free(r->vmm_argv);
 	if (!r->dir[0])
 		return;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -203,9 +208,9 @@ static int start_filesystems(const struct exec_config *cfg, struct run *r,
 			show_file(log, "virtiofsd's messages:");
 			return ret;
 		}
-		r->nr_virtiofsd++;
 		if (asprintf(&arg, "socket=%s,tag=%s", sock, tag) < 0)
 			return -ENOMEM;
+		r->fs_args[r->nr_virtiofsd++] = arg;
 		vmm_argv[(*n)++] = "--vhost-user-fs";
 		vmm_argv[(*n)++] = arg;
 	}
@@ -373,14 +378,18 @@ static int run_in_box(const struct exec_config *cfg, int argc, char **argv)
 	unsigned int i;
 	int n = 0, j;
 
+	/* $VMM_KVM_BOX, the source tree's (build/, build/san/), or installed. */
 	if (env_box)
 		snprintf(box, sizeof(box), "%s", env_box);
 	else if (snprintf(box, sizeof(box), "%s/../tests/box/kvm-box", self_dir) &&
+		 access(box, X_OK) &&
+		 snprintf(box, sizeof(box), "%s/../../tests/box/kvm-box", self_dir) &&
 		 access(box, X_OK))
 		snprintf(box, sizeof(box), "%s/../lib/vmm/box/kvm-box", self_dir);
 	if (access(box, X_OK) || !box_argv || !getcwd(cwd, sizeof(cwd))) {
 		fprintf(stderr, "vmm-exec: this host has no /dev/kvm and the KVM box (%s) is missing\n",
 			box);
+		free(box_argv);
 		return EXEC_EXIT_USAGE;
 	}
 	snprintf(self, sizeof(self), "%s/vmm-exec", self_dir);
@@ -404,6 +413,7 @@ static int run_in_box(const struct exec_config *cfg, int argc, char **argv)
 	setenv("VMM_EXEC_IN_BOX", "1", 1);
 	execv(box, box_argv);
 	fprintf(stderr, "vmm-exec: %s: %s\n", box, strerror(errno));
+	free(box_argv);
 	return EXEC_EXIT_FAILED;
 }
 
@@ -519,13 +529,6 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 			 self_dir);
 		return EXEC_EXIT_FAILED;
 	}
-	snprintf(vmm, sizeof(vmm), "%s", cfg->vmm ? cfg->vmm : "");
-	if (!cfg->vmm)
-		snprintf(vmm, sizeof(vmm), "%s/vmm", self_dir);
-	if (access(vmm, X_OK)) {
-		snprintf(err, len, "the VMM %s: %s (give --vmm PATH)", vmm, strerror(errno));
-		return EXEC_EXIT_USAGE;
-	}
 	if (guest_modules(cfg, &mods, err, len))
 		return EXEC_EXIT_USAGE;
 	ret = build_spec(cfg, &mods, &spec, err, len);
@@ -538,6 +541,15 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 		exec_modules_free(&mods);
 		free(spec.buf);
 		return ret ? EXEC_EXIT_FAILED : 0;
+	}
+	snprintf(vmm, sizeof(vmm), "%s", cfg->vmm ? cfg->vmm : "");
+	if (!cfg->vmm)
+		snprintf(vmm, sizeof(vmm), "%s/vmm", self_dir);
+	if (access(vmm, X_OK)) {
+		snprintf(err, len, "the VMM %s: %s (give --vmm PATH)", vmm, strerror(errno));
+		exec_modules_free(&mods);
+		free(spec.buf);
+		return EXEC_EXIT_USAGE;
 	}
 
 	if (block_signals(&set) || (sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0) {
@@ -553,7 +565,8 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 	if (ret)
 		return EXEC_EXIT_FAILED;
 
-	vmm_argv = calloc((size_t)cfg->nr_vmm_args + 2 * EXEC_MAX_FS + 16, sizeof(char *));
+	vmm_argv = r->vmm_argv = calloc((size_t)cfg->nr_vmm_args + 2 * EXEC_MAX_FS + 16,
+					 sizeof(char *));
 	if (!vmm_argv) {
 		snprintf(err, len, "out of memory");
 		return EXEC_EXIT_FAILED;
@@ -606,22 +619,18 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 	return ret;
 }
 
-int main(int argc, char **argv)
+/* After parsing: an exit status. */
+static int exec_main(const struct exec_config *cfg, int argc, char **argv)
 {
 	char err[EXEC_ERR_LEN] = "";
-	struct exec_config cfg;
 	struct run r = { .vmm = -1 };
 	int status;
 
-	if (exec_parse(argc, argv, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "vmm-exec: %s\n", err);
-		return EXEC_EXIT_USAGE;
-	}
-	if (cfg.help) {
+	if (cfg->help) {
 		fputs(exec_usage, stdout);
 		return 0;
 	}
-	if (cfg.version) {
+	if (cfg->version) {
 		printf("vmm-exec %s\n", VMM_EXEC_VERSION);
 		return 0;
 	}
@@ -629,15 +638,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm-exec: /proc/self/exe: %s\n", strerror(errno));
 		return EXEC_EXIT_FAILED;
 	}
-	if (check_usage(&cfg, err, sizeof(err))) {
+	if (check_usage(cfg, err, sizeof(err))) {
 		fprintf(stderr, "vmm-exec: %s\n", err);
 		return EXEC_EXIT_USAGE;
 	}
-	if (!kvm_here() && !getenv("VMM_EXEC_IN_BOX") && !cfg.initramfs_out)
-		return run_in_box(&cfg, argc, argv);
-	status = exec_run(&cfg, &r, err, sizeof(err));
+	if (!kvm_here() && !getenv("VMM_EXEC_IN_BOX") && !cfg->initramfs_out)
+		return run_in_box(cfg, argc, argv);
+	status = exec_run(cfg, &r, err, sizeof(err));
 	run_cleanup(&r);
 	if (err[0])
 		fprintf(stderr, "vmm-exec: %s\n", err);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	char err[EXEC_ERR_LEN] = "";
+	struct exec_config cfg;
+	int status;
+
+	if (exec_parse(argc, argv, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "vmm-exec: %s\n", err);
+		status = EXEC_EXIT_USAGE;
+	} else {
+		status = exec_main(&cfg, argc, argv);
+	}
+	free(cfg.vmm_args);
 	return status;
 }
