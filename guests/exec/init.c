@@ -176,7 +176,8 @@ static int open_channel(void)
 			usleep(10000);
 	}
 	if (fd < 0) {
-		say("%s: %s", EXEC_CHANNEL, strerror(errno));
+		say("no channel to the host, %s: %s (a kernel without CONFIG_VIRTIO_CONSOLE?)",
+		    EXEC_CHANNEL, strerror(errno));
 		return -1;
 	}
 	if (tcgetattr(fd, &t) == 0) {
