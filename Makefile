@@ -180,6 +180,9 @@ $(BUILD)/tests/unit/test_arm64_fdt: $(BUILD)/obj/arch/arm64/fdt.o
 $(BUILD)/tests/unit/test_arm64_image: $(BUILD)/obj/arch/arm64/image.o $(BUILD)/obj/arch/arm64/fdt.o
 endif
 
+# vmm-exec's modules are no part of $(LIB): its suite links them (less main).
+$(BUILD)/tests/unit/test_vmm_exec: $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out vmm/exec/main.c,$(wildcard vmm/exec/*.c)))
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(TEST_HELPERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) $(LIB) $(CHECK_LIBS) $(LDLIBS)

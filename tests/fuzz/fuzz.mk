@@ -31,7 +31,7 @@ FUZZ_LDLIBS	= -Wl,--as-needed $(shell pkg-config --libs libseccomp 2>/dev/null) 
 # name: max input length
 FUZZ_ALL	:= virtqueue:8192 virtio_blk:8192 vhost_user_frontend:4096 \
 		   vhost_user_backend:4096 x86_kernel:16384 arm64_image:4096 \
-		   arm64_fdt:1024 config:1024
+		   arm64_fdt:1024 config:1024 exec_channel:4096
 FUZZ_TARGETS	?= $(foreach t,$(FUZZ_ALL),$(firstword $(subst :, ,$(t))))
 FUZZ_ARM64	:= arm64_image arm64_fdt
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
@@ -80,6 +80,11 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_X86_LIB)
 
 $(FUZZ_ARM64:%=$(FUZZ_BUILD)/fuzz_%): $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_ARM64_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_ARM64_LIB) $(FUZZ_LIBFDT)
+
+# vmm-exec links none of the VMM (vmm/exec/): its channel alone.
+FUZZ_EXEC_OBJS	:= $(FUZZ_BUILD)/obj/vmm/exec/channel.o
+$(FUZZ_BUILD)/fuzz_exec_channel: tests/fuzz/fuzz_exec_channel.c tests/fuzz/fuzz.h $(FUZZ_EXEC_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXEC_OBJS)
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
 

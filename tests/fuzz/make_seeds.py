@@ -180,3 +180,28 @@ for name, argv in [
     ("help", ["--help"]),
 ]:
     put("config", name, b"\x00".join(a.encode() for a in argv))
+
+# ---- exec_channel: chunk sizes, fill, then the guest's frames
+
+
+def frame(t, payload, length=None):
+    return struct.pack("<B3xI", t, len(payload) if length is None else length) + payload
+
+
+def chan(chunks, stream, fill=0, fill_byte=0, flags=0):
+    return (bytes([flags | len(chunks)]) + b"".join(struct.pack("<H", c - 1) for c in chunks) +
+            struct.pack("<IB", fill, fill_byte) + stream)
+
+
+EXEC_OUT, EXEC_ERR, EXEC_FAIL, EXEC_STATUS = 1, 2, 3, 4
+status = lambda s: frame(EXEC_STATUS, struct.pack("<I", s))
+run = (frame(EXEC_OUT, b"hello\n") + frame(EXEC_ERR, b"warning: x\n") + frame(EXEC_OUT, b"") +
+       frame(EXEC_OUT, bytes(range(256))) + status(0))
+put("exec_channel", "whole", chan([], run))
+put("exec_channel", "bytes", chan([1], run))
+put("exec_channel", "chunks", chan([3, 8, 1, 13, 300], run))
+put("exec_channel", "fail", chan([5], frame(EXEC_ERR, b"mount: no such device\n") +
+                                 frame(EXEC_FAIL, b"share0 did not mount") + status(125)))
+put("exec_channel", "full-frame", chan([4096, 1], frame(EXEC_OUT, b"", 65536), 65536, 0x78, 0x80))
+put("exec_channel", "oversized", chan([7], frame(EXEC_OUT, b"ok") + frame(EXEC_OUT, b"", 65537),
+                                      65537, 0x79, 0x80))
