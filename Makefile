@@ -48,7 +48,7 @@ endif
 
 # Packages the build and the tests need, by Debian name; the tests' real
 # peers (qemu-storage-daemon, dpdk-testpmd, QEMU) only for `make check`.
-BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2 musl-tools
+BUILD_PKGS := gcc make pkg-config libfdt-dev libseccomp-dev check iproute2 musl-tools cpio
 PEER_PKGS  := qemu-system-x86 qemu-system-common qemu-utils dpdk-dev acl acpica-tools busybox-static cpio kmod xz-utils
 check: EXTRA_PKGS = $(PEER_PKGS)
 # The arm64 cross toolchain and libraries (Debian multiarch: the deps step

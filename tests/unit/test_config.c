@@ -278,6 +278,29 @@ START_TEST(vhost_user_fs)
 }
 END_TEST
 
+START_TEST(virtio_consoles)
+{
+	ck_assert_int_eq(PARSE("--kernel", "k", "--virtio-console", "fd=3",
+			       "--virtio-console", "path=/tmp/out,with,commas"), 0);
+	ck_assert_uint_eq(cfg.nr_devices, 2);
+
+	expect_error(PARSE("--kernel", "k", "--virtio-console", "fd="),
+		     "--virtio-console: fd=N needs a number, got ''");
+	expect_error(PARSE("--kernel", "k", "--virtio-console", "fd=3x"),
+		     "--virtio-console: fd=N needs a number, got '3x'");
+	expect_error(PARSE("--kernel", "k", "--virtio-console", "fd=99999999999"),
+		     "--virtio-console: fd=N needs a number, got '99999999999'");
+	expect_error(PARSE("--kernel", "k", "--virtio-console", "path="),
+		     "--virtio-console: expected path=FILE or fd=N, got 'path='");
+	expect_error(PARSE("--kernel", "k", "--virtio-console", "/tmp/out"),
+		     "--virtio-console: expected path=FILE or fd=N, got '/tmp/out'");
+	expect_error(PARSE("--kernel", "k", "--virtio-console", "fd=3", "--virtio-console", "fd=4",
+			   "--virtio-console", "fd=5", "--virtio-console", "fd=6",
+			   "--virtio-console", "fd=7"),
+		     "--virtio-console: at most 4 virtio consoles");
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("parse");
@@ -292,5 +315,6 @@ int main(void)
 	tcase_add_test(tc, net_errors_name_the_option);
 	tcase_add_test(tc, disks_and_vhost_user);
 	tcase_add_test(tc, vhost_user_fs);
+	tcase_add_test(tc, virtio_consoles);
 	return run_tcase("config", tc);
 }
