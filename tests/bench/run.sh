@@ -4,17 +4,28 @@
 # preallocating the same amount; see the header of mem_bench.c.
 # Block benchmark: 4 KiB reads/s through our virtio-blk paths (in-process,
 # backend thread, vmm-blkd) against qemu-storage-daemon; see blk_bench.c.
+# Boot benchmark: spawn to "Run /init" against QEMU microvm; boot_bench.c.
+# vmm-exec benchmark: `vmm-exec -- true` wall time and virtio-fs read MB/s
+# against QEMU microvm with the same kernel, initramfs and virtiofsd; see
+# exec_bench.c.
 #
 # usage: sh tests/bench/run.sh BUILD_DIR [blk|kvm|all]
-#   blk: the block benchmark only (no KVM needed); kvm: the memory and boot
-#   benchmarks (they need /dev/kvm: `make bench` runs them through
-#   tests/box/with-kvm, in the KVM box where the host has none, QEMU
-#   beside us in the same box); all (default): both.
+#   blk: the block benchmark only (no KVM needed); kvm: the memory, boot
+#   and vmm-exec benchmarks (they need /dev/kvm: `make bench` runs them
+#   through tests/box/with-kvm, in the KVM box where the host has none,
+#   QEMU beside us in the same box); all (default): both.
 # environment: ARCH (x86_64), BENCH_RUNS (5), BENCH_WARMUP (1),
 #              BENCH_SIZE (1G), QEMU (qemu-system-x86_64),
-#              BLK_SECONDS (2), BLK_DEPTH (32)
+#              BLK_SECONDS (2), BLK_DEPTH (32),
+#              EXEC_KERNEL, EXEC_MODULES (exec_bench's kernel and its
+#              modules; default: /boot/vmlinuz-RELEASE of the running
+#              kernel, else the Debian kernel the KVM box boots, from its
+#              cache), EXEC_READ_MIB (1024)
 # Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built;
-# blk_bench needs BUILD_DIR/bench/blk_bench and BUILD_DIR/vmm-blkd.
+# blk_bench needs BUILD_DIR/bench/blk_bench and BUILD_DIR/vmm-blkd;
+# exec_bench BUILD_DIR/bench/exec_bench, BUILD_DIR/vmm-exec and
+# BUILD_DIR/vmm-exec-init, virtiofsd and a kernel with its modules (a
+# missing piece skips it, saying which).
 # As root it installs QEMU when missing and reserves huge pages for the
 # run (mem_bench puts nr_hugepages back as it found it).
 
@@ -82,4 +93,40 @@ if [ -x "$BUILD/bench/boot_bench" ] && [ -f "$LINUX/vmlinux" ] && [ -f "$LINUX/i
 	rm -f "$disk"
 else
 	echo "skip: boot_bench: needs $BUILD/bench/boot_bench, the test kernel (make test-kernel) and qemu-system-x86_64"
+fi
+
+# vmm-exec against QEMU microvm: the same distribution kernel, initramfs
+# and virtiofsd. The kernel: EXEC_KERNEL, else this host's running one,
+# else the one the KVM box boots (it is what runs here in the box).
+exec_kernel=${EXEC_KERNEL:-}
+exec_modules=${EXEC_MODULES:-}
+if [ -z "$exec_kernel" ] && [ -r "/boot/vmlinuz-$(uname -r)" ] &&
+   [ -d "/lib/modules/$(uname -r)" ]; then
+	exec_kernel=/boot/vmlinuz-$(uname -r)
+	exec_modules=/lib/modules/$(uname -r)
+fi
+if [ -z "$exec_kernel" ]; then
+	for k in "${KVM_BOX_CACHE:-/var/cache/vmm-box}"/linux-image-*/boot/vmlinuz-* \
+		 "${XDG_CACHE_HOME:-${HOME:-/root}/.cache}"/vmm-box/linux-image-*/boot/vmlinuz-*; do
+		[ -r "$k" ] || continue
+		exec_kernel=$k
+		exec_modules=${k%/boot/*}/lib/modules/${k##*/vmlinuz-}
+	done
+fi
+missing=""
+for f in "$BUILD/bench/exec_bench" "$BUILD/vmm-exec" "$BUILD/vmm-exec-init" \
+	 /usr/lib/qemu/virtiofsd; do
+	[ -e "$f" ] || missing="$missing $f"
+done
+command -v "$QEMU" >/dev/null 2>&1 || missing="$missing $QEMU"
+[ -n "$exec_kernel" ] || missing="$missing a kernel (EXEC_KERNEL=PATH)"
+[ "$ARCH" = x86_64 ] || missing="$missing ARCH=x86_64 (QEMU's microvm)"
+if [ -z "$missing" ]; then
+	set --
+	[ -z "$exec_modules" ] || set -- --modules "$exec_modules"
+	"$BUILD/bench/exec_bench" --vmm-exec "$BUILD/vmm-exec" --kernel "$exec_kernel" "$@" \
+		--qemu "$(command -v "$QEMU")" --runs "${BENCH_RUNS:-5}" \
+		--warmup "${BENCH_WARMUP:-1}" --read-mib "${EXEC_READ_MIB:-1024}"
+else
+	echo "skip: exec_bench: missing:$missing (make $BUILD/vmm-exec $BUILD/vmm-exec-init $BUILD/bench/exec_bench; virtiofsd is in qemu-system-common)"
 fi
