@@ -292,7 +292,7 @@ check-arm64-build: deps
 check-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-unit check-integration
 
-bench: deps $(VMM) $(BLKD) guests $(BENCHES) test-kernel
+bench: deps $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests $(BENCHES) test-kernel
 	@EXTRA=1 sh tests/bench/run.sh $(BUILD) blk
 	@EXTRA=1 $(WITH_KVM) --timeout 3600 -- sh tests/bench/run.sh $(BUILD) kvm
 
