@@ -47,6 +47,7 @@ struct serial {
 
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	bool thr_irq;		/* transmitter-empty interrupt pending */
+	bool thri_used;		/* the guest has enabled it once */
 	uint8_t rx[RX_FIFO_LEN];
 	unsigned int rx_head, rx_count;
 };
@@ -184,6 +185,8 @@ static void reg_write(struct serial *s, uint64_t reg, uint8_t v)
 			/* Enabling THRI with an empty THR raises it at once. */
 			if ((v & IER_THRI) && !(s->ier & IER_THRI))
 				s->thr_irq = true;
+			if (v & IER_THRI)
+				__atomic_store_n(&s->thri_used, true, __ATOMIC_RELEASE);
 			s->ier = v & 0x0f;
 		}
 		break;
@@ -236,6 +239,11 @@ const struct bus_device_ops serial_ops = {
 	.read = serial_read,
 	.write = serial_write,
 };
+
+bool serial_tx_irq_used(struct serial *s)
+{
+	return __atomic_load_n(&s->thri_used, __ATOMIC_ACQUIRE);
+}
 
 size_t serial_receive(struct serial *s, const char *buf, size_t len)
 {

@@ -12,6 +12,7 @@
 #ifndef DEVICES_SERIAL_H
 #define DEVICES_SERIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "devices/host/bus.h"
@@ -29,5 +30,11 @@ void serial_destroy(struct serial *s);
 /* Queues input bytes; returns how many fit (the rest: try again later). */
 size_t serial_receive(struct serial *s, const char *buf, size_t len);
 size_t serial_rx_space(struct serial *s);
+
+/*
+ * Whether the guest has ever enabled the transmitter-empty interrupt: a
+ * driver that then waits for it after writing THR (vmm/coalesced.h).
+ */
+bool serial_tx_irq_used(struct serial *s);
 
 #endif

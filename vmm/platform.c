@@ -34,6 +34,8 @@ static int add(struct platform *p, const struct platform_params *params,
 		if (p->serial)
 			return -EEXIST;
 		p->serial_irq = d->irq;
+		p->serial_base = d->base;
+		p->serial_on_pio = d->bus == ARCH_BUS_PIO;
 		p->serial = serial_create(STDOUT_FILENO, serial_irq, p);
 		if (!p->serial)
 			return -ENOMEM;

@@ -11,6 +11,9 @@
 #ifndef VMM_PLATFORM_H
 #define VMM_PLATFORM_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "devices/acpi_pm.h"
 #include "devices/host/bus.h"
 #include "devices/power.h"
@@ -25,6 +28,9 @@ struct platform {
 	void (*set_irq)(void *ctx, unsigned int irq, int level);
 	void *irq_ctx;
 	unsigned int serial_irq;
+	/* Where its registers are (the transmit register first). */
+	uint64_t serial_base;
+	bool serial_on_pio;
 };
 
 struct platform_params {

@@ -151,6 +151,9 @@ static void print_stats(const struct vm *vm)
 	for (s = 0; s < VCPU_NR_STATS; s++)
 		fprintf(stderr, " %s=%llu", vcpu_stat_name((enum vcpu_stat)s),
 			(unsigned long long)total[s]);
+	if (vm->coalesced.ring)
+		fprintf(stderr, " (and %llu console writes coalesced)",
+			(unsigned long long)vm->coalesced.replayed);
 	fprintf(stderr, "\n");
 }
 
@@ -187,6 +190,7 @@ int vm_run(struct vm *vm)
 		vcpu_kick(&vm->vcpus[i]);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	coalesced_drain(&vm->coalesced);	/* the guest's last console bytes */
 	close(sfd);
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);

@@ -171,14 +171,17 @@ static bool handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 
+	coalesced_drain(vcpu->env->coalesced);	/* what the guest wrote first */
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		vcpu->stats[VCPU_STAT_IO]++;
 		handle_io(vcpu);
+		coalesced_check(vcpu->env->coalesced);
 		return true;
 	case KVM_EXIT_MMIO:
 		vcpu->stats[VCPU_STAT_MMIO]++;
 		handle_mmio(vcpu);
+		coalesced_check(vcpu->env->coalesced);
 		return true;
 	case KVM_EXIT_INTR:
 		vcpu->stats[VCPU_STAT_INTR]++;

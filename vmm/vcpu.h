@@ -22,6 +22,7 @@
 
 #include "arch/arch.h"
 #include "devices/host/bus.h"
+#include "vmm/coalesced.h"
 #include "vmm/stop.h"
 
 /* What every vCPU of a VM shares; the VM keeps it while they run. */
@@ -32,6 +33,7 @@ struct vcpu_env {
 	const struct arch_cpu_features *features;
 	const struct bus *pio, *mmio;
 	struct vm_stop *stop;
+	struct coalesced *coalesced;	/* replayed before each exit */
 };
 
 enum vcpu_stat {

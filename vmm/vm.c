@@ -21,6 +21,7 @@
 #include "vmm/kvm.h"
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
+#include "devices/serial.h"
 #include "vmm/vcpu.h"
 
 static int fail(char *err, size_t len, int ret, const char *fmt, ...)
@@ -329,6 +330,30 @@ static int build_cmdline(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
+/* Coalescing lasts until the guest's UART driver starts waiting for THRI. */
+static bool console_polled(void *ctx)
+{
+	const struct vm *vm = ctx;
+
+	return !serial_tx_irq_used(vm->platform.serial);
+}
+
+/* The console's transmit register, coalesced where KVM can (best effort). */
+static void setup_coalesced(struct vm *vm)
+{
+	struct coalesced_params p = {
+		.kvm_fd = vm->kvm_fd, .vm_fd = vm->vm_fd, .vcpu_fd = vm->vcpus[0].fd,
+		.pio = &vm->pio, .mmio = &vm->mmio,
+		.addr = vm->platform.serial_base, .pio_bus = vm->platform.serial_on_pio,
+		.keep = console_polled, .ctx = vm,
+	};
+
+	if (vm->platform.serial)
+		coalesced_init(&vm->coalesced, &p);
+	else
+		coalesced_init(&vm->coalesced, &(struct coalesced_params){ .kvm_fd = -1 });
+}
+
 static int setup_vcpus(struct vm *vm, char *err, size_t len)
 {
 	unsigned int i;
@@ -344,12 +369,14 @@ static int setup_vcpus(struct vm *vm, char *err, size_t len)
 		.kvm_fd = vm->kvm_fd, .vm_fd = vm->vm_fd, .nr_cpus = vm->nr_vcpus,
 		.boot = &vm->boot, .features = &vm->cpu_features,
 		.pio = &vm->pio, .mmio = &vm->mmio, .stop = &vm->stop,
+		.coalesced = &vm->coalesced,
 	};
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		ret = vcpu_create(&vm->vcpu_env, i, &vm->vcpus[i]);
 		if (ret)
 			return fail(err, len, ret, "vcpu %u: %s", i, strerror(-ret));
 	}
+	setup_coalesced(vm);
 	ret = arch_vcpus_ready(vm->vm_fd, vm->nr_vcpus);
 	if (ret)
 		return fail(err, len, ret, "set up the interrupt controller for %u vCPUs: %s",
@@ -431,6 +458,7 @@ void vm_destroy(struct vm *vm)
 
 	if (!vm)
 		return;
+	coalesced_destroy(&vm->coalesced);	/* its last bytes to the UART */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);

@@ -19,6 +19,7 @@
 #include "memory/guest_memory.h"
 #include "memory/sharing.h"
 #include "devices/host/bus.h"
+#include "vmm/coalesced.h"
 #include "vmm/config.h"
 #include "vmm/device_manager.h"
 #include "vmm/platform.h"
@@ -50,6 +51,7 @@ struct vm {
 	struct vcpu *vcpus;
 
 	struct vcpu_env vcpu_env;
+	struct coalesced coalesced;	/* the console's transmit register */
 	struct vm_stop stop;
 };
 
