@@ -216,4 +216,7 @@ void text_read(struct text *t);
  * up to timeout_s for some. */
 void text_pump(struct text *const texts[], unsigned int n, double timeout_s);
 
+/* The median of v[0..n) (n > 0); sorts v. For the benchmarks. */
+double median_of(double *v, int n);
+
 #endif

@@ -99,19 +99,6 @@ static double time_to_marker(char *const argv[], bool wait_end, char *err,
 	return found;
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
 	static char err[16384];
@@ -170,7 +157,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	{
-		double mo = median(ours, n_ours), mq = median(qemu, n_qemu);
+		double mo = median_of(ours, n_ours), mq = median_of(qemu, n_qemu);
 
 		printf("result vmm  median %.2f s (%d runs)\n", mo, n_ours);
 		printf("result qemu median %.2f s (%d runs)\n", mq, n_qemu);

@@ -454,19 +454,6 @@ static double run_qemu(const struct bench *b, const struct job *j, char *out, si
 	return seconds;
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /*
  * dd's last line, "N bytes (...) copied, T s, ...": MB/s from N and T, or
  * -1 unless N is the file's size.
@@ -527,8 +514,8 @@ static int compare(const struct bench *b, const struct job *j, bool higher_bette
 		       n_ours ? "qemu" : "vmm-exec");
 		return -1;
 	}
-	mo = median(ours, n_ours);
-	mq = median(qemu, n_qemu);
+	mo = median_of(ours, n_ours);
+	mq = median_of(qemu, n_qemu);
 	printf("result %s vmm-exec median %.2f %s (%d runs)\n", j->name, mo, unit, n_ours);
 	printf("result %s qemu     median %.2f %s (%d runs)\n", j->name, mq, unit, n_qemu);
 	printf("ratio: vmm-exec / qemu = %.2fx (%s; %s is better)\n", mo / mq,
