@@ -348,10 +348,9 @@ static void setup_coalesced(struct vm *vm)
 		.keep = console_polled, .ctx = vm,
 	};
 
-	if (vm->platform.serial)
-		coalesced_init(&vm->coalesced, &p);
-	else
-		coalesced_init(&vm->coalesced, &(struct coalesced_params){ .kvm_fd = -1 });
+	if (!vm->platform.serial)
+		p.kvm_fd = -1;	/* no console: set up, inactive */
+	coalesced_init(&vm->coalesced, &p);
 }
 
 static int setup_vcpus(struct vm *vm, char *err, size_t len)

@@ -334,21 +334,20 @@ static int vmm_exit_status(int wstatus)
 static int guest_modules(const struct exec_config *cfg, struct exec_modules *mods,
 			 char *err, size_t len)
 {
-	const char *names[] = { "virtio_mmio", "virtio_console", "virtiofs", "overlay",
-				"pvpanic_mmio" };
-	const char *required[5], *optional = "pvpanic_mmio";
+	/* The required ones first, then pvpanic-mmio where there is one. */
+	const char *names[5];
 	char release[256], dir[PATH_MAX];
 	unsigned int nr = 0;
 	struct stat st;
 
 	*mods = (struct exec_modules){ 0 };
-	required[nr++] = names[0];
-	required[nr++] = names[1];
+	names[nr++] = "virtio_mmio";
+	names[nr++] = "virtio_console";
 	if (cfg->nr_shares || cfg->root_host)
-		required[nr++] = names[2];
+		names[nr++] = "virtiofs";
 	if (cfg->root_host)
-		required[nr++] = names[3];
-	required[nr] = optional;
+		names[nr++] = "overlay";
+	names[nr] = "pvpanic_mmio";
 	if (cfg->modules) {
 		snprintf(dir, sizeof(dir), "%s", cfg->modules);
 	} else {
@@ -358,7 +357,7 @@ static int guest_modules(const struct exec_config *cfg, struct exec_modules *mod
 		if (stat(dir, &st))
 			return 0;	/* no modules here: all built in */
 	}
-	return exec_find_modules(dir, required, nr, nr + 1, mods, err, len);
+	return exec_find_modules(dir, names, nr, nr + 1, mods, err, len);
 }
 
 static bool kvm_here(void)
@@ -542,8 +541,9 @@ static int exec_run(const struct exec_config *cfg, struct run *r, char *err, siz
 		free(spec.buf);
 		return ret ? EXEC_EXIT_FAILED : 0;
 	}
-	snprintf(vmm, sizeof(vmm), "%s", cfg->vmm ? cfg->vmm : "");
-	if (!cfg->vmm)
+	if (cfg->vmm)
+		snprintf(vmm, sizeof(vmm), "%s", cfg->vmm);
+	else
 		snprintf(vmm, sizeof(vmm), "%s/vmm", self_dir);
 	if (access(vmm, X_OK)) {
 		snprintf(err, len, "the VMM %s: %s (give --vmm PATH)", vmm, strerror(errno));

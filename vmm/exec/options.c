@@ -131,7 +131,7 @@ static const struct own_option *own_option(const char *arg, const char **inline_
 
 	*inline_val = NULL;
 	if (!strcmp(arg, "-v"))
-		return &own[8];
+		arg = "--verbose";
 	if (strncmp(arg, "--", 2))
 		return NULL;
 	arg += 2;
