@@ -246,7 +246,7 @@ static const struct vm_option machine_options[] = {
 };
 
 static const struct vm_option run_options[] = {
-	{ "stats", NULL, "print VM exit counts by reason on exit", FLAG(stats) },
+	{ "stats", NULL, "on exit, print VM exit counts by reason, device counters and phase times", FLAG(stats) },
 	{ "seccomp", "on|log|off", "system-call filters per thread (default on): on\n"
 	  "ends the VMM with status 159 on a forbidden call,\n"
 	  "naming it; log lets it through and logs it\n"

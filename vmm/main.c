@@ -7,6 +7,7 @@
 #include "vmm/config.h"
 #include "vmm/probe.h"
 #include "vmm/run_loop.h"
+#include "vmm/timeline.h"
 #include "vmm/vm.h"
 
 #define VMM_VERSION "0.1"
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
 	struct vm *vm;
 	int status;
 
+	timeline_mark(TIMELINE_MAIN);
 	if (config_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "vmm: %s\n", err);
 		return VM_EXIT_USAGE;

@@ -11,6 +11,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "vmm/timeline.h"
+
 void stop_signal_set(sigset_t *set)
 {
 	sigemptyset(set);
@@ -59,6 +61,7 @@ void stop_request(struct vm_stop *s, int status, const char *fmt, ...)
 	va_end(ap);
 	__atomic_store_n(&s->stopping, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->lock);
+	timeline_mark(TIMELINE_STOP);
 	if (write(s->event_fd, &one, sizeof(one)) < 0) {
 		/* The counter cannot overflow with one write per VM. */
 	}

@@ -13,6 +13,7 @@
 
 #include "arch/arch.h"
 #include "devices/host/seccomp.h"
+#include "vmm/timeline.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -238,6 +239,8 @@ static void *vcpu_thread(void *arg)
 			     vcpu->index, strerror(-err));
 		return NULL;
 	}
+	if (vcpu->index == 0)
+		timeline_mark(TIMELINE_FIRST_RUN);
 	while (!stop_requested(stop)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {

@@ -20,6 +20,7 @@
 
 #include "vmm/kvm.h"
 #include "vmm/memory_socket.h"
+#include "vmm/timeline.h"
 #include "devices/host/seccomp.h"
 #include "devices/serial.h"
 #include "vmm/vcpu.h"
@@ -335,7 +336,10 @@ static bool console_polled(void *ctx)
 {
 	const struct vm *vm = ctx;
 
-	return !serial_tx_irq_used(vm->platform.serial);
+	if (!serial_tx_irq_used(vm->platform.serial))
+		return true;
+	timeline_mark(TIMELINE_CONSOLE_IRQ);
+	return false;
 }
 
 /* The console's transmit register, coalesced where KVM can (best effort). */
@@ -414,6 +418,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	if (!ret)
 		ret = setup_memory(vm, err, len);
 	if (!ret) {
+		timeline_mark(TIMELINE_MEMORY);
 		ret = arch_vm_init(vm->vm_fd);
 		if (ret)
 			fail(err, len, ret, "set up the VM's interrupt controller: %s", strerror(-ret));
@@ -427,6 +432,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err,
 	if (!ret)
 		ret = load_kernel(vm, err, len);
 	if (!ret) {
+		timeline_mark(TIMELINE_KERNEL);
 		ret = setup_platform(vm);
 		if (ret)
 			fail(err, len, ret, "add platform devices: %s", strerror(-ret));
@@ -447,6 +453,7 @@ out:
 		vm_destroy(vm);
 		return ret;
 	}
+	timeline_mark(TIMELINE_READY);
 	*out = vm;
 	return 0;
 }

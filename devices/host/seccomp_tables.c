@@ -31,6 +31,7 @@ static const struct vmm_seccomp_rule common_rules[] = {
 	ANY("rt_sigreturn", "return from a signal handler (the vCPU kick)"),
 	ANY("restart_syscall", "the kernel resumes an interrupted wait"),
 	ANY("exit", "a thread ends"),
+	ANY("clock_gettime", "--timeout, --stats' phase times (when not in the vDSO)"),
 	ANY("exit_group", "the process ends, also after a violation report"),
 };
 
@@ -39,7 +40,6 @@ static const struct vmm_seccomp_rule main_rules[] = {
 	ANY("poll", "the run loop waits on stop, signals, stdin, memory socket"),
 	ANY("ppoll", "poll() on architectures without poll"),
 	ANY("read", "console input, the signalfd"),
-	ANY("clock_gettime", "the --timeout deadline (when not in the vDSO)"),
 	ANY("accept4", "a --memory-socket client"),
 	ANY("sendmsg", "guest RAM regions and fds to a --memory-socket client"),
 	ANY("unlink", "remove the --memory-socket path at exit"),
