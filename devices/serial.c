@@ -2,7 +2,9 @@
 /*
  * 16550A UART model: DLAB divisor latch, IER/IIR interrupt identification
  * (receive data, transmitter empty), FCR FIFO reset, loopback mode as the
- * Linux 8250 driver probes it, and a 64-byte receive FIFO.
+ * Linux 8250 driver probes it, a 64-byte receive FIFO, and transmitted
+ * bytes gathered in a buffer that is written out in batches
+ * (devices/serial.h).
  */
 #include "serial.h"
 
@@ -11,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 enum {
@@ -37,6 +40,7 @@ enum {
 #define MSR_DCD		0x80
 
 #define RX_FIFO_LEN 64
+#define OUT_BUF_LEN 4096
 
 struct serial {
 	pthread_mutex_t lock;
@@ -50,6 +54,10 @@ struct serial {
 	bool thri_used;		/* the guest has enabled it once */
 	uint8_t rx[RX_FIFO_LEN];
 	unsigned int rx_head, rx_count;
+
+	int out_event;		/* eventfd: the buffer is no longer empty */
+	size_t out_len;
+	uint8_t out[OUT_BUF_LEN];
 };
 
 struct serial *serial_create(int out_fd, irq_fn set_irq, void *irq_ctx)
@@ -58,6 +66,11 @@ struct serial *serial_create(int out_fd, irq_fn set_irq, void *irq_ctx)
 
 	if (!s)
 		return NULL;
+	s->out_event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->out_event < 0) {
+		free(s);
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->out_fd = out_fd;
 	s->set_irq = set_irq;
@@ -70,6 +83,8 @@ void serial_destroy(struct serial *s)
 {
 	if (!s)
 		return;
+	serial_flush(s);
+	close(s->out_event);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -116,16 +131,36 @@ static uint8_t rx_pop(struct serial *s)
 	return byte;
 }
 
+/* Writes the buffer out; a reader that went away (EPIPE) loses it. */
+static void flush_locked(struct serial *s)
+{
+	size_t done = 0;
+
+	while (done < s->out_len) {
+		ssize_t n = write(s->out_fd, s->out + done, s->out_len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	s->out_len = 0;
+}
+
 static void transmit(struct serial *s, uint8_t byte)
 {
 	if (s->mcr & MCR_LOOP) {
 		rx_push(s, byte);
-	} else {
-		ssize_t n;
+	} else if (s->out_fd >= 0) {
+		uint64_t one = 1;
 
-		do {
-			n = write(s->out_fd, &byte, 1);
-		} while (n < 0 && errno == EINTR);
+		if (s->out_len == sizeof(s->out))
+			flush_locked(s);
+		if (!s->out_len && write(s->out_event, &one, sizeof(one)) < 0) {
+			/* cannot overflow: the owner reads it before it flushes */
+		}
+		s->out[s->out_len++] = byte;
 	}
 	s->thr_irq = true;	/* sent at once: the holding register is empty */
 }
@@ -239,6 +274,23 @@ const struct bus_device_ops serial_ops = {
 	.read = serial_read,
 	.write = serial_write,
 };
+
+int serial_output_event(const struct serial *s)
+{
+	return s->out_event;
+}
+
+void serial_flush(struct serial *s)
+{
+	uint64_t count;
+
+	pthread_mutex_lock(&s->lock);
+	if (read(s->out_event, &count, sizeof(count)) < 0) {
+		/* EAGAIN: nothing was signalled since the last flush */
+	}
+	flush_locked(s);
+	pthread_mutex_unlock(&s->lock);
+}
 
 bool serial_tx_irq_used(struct serial *s)
 {

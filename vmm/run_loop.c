@@ -2,8 +2,9 @@
 /*
  * vm_run(): starts the vCPU threads, then waits in one poll() loop for
  * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients and
- * the --timeout deadline; stops and joins every vCPU; returns the exit
- * status and prints one line saying why the VM ended. A terminal on stdin
+ * the --timeout deadline, and writes the console's output out in batches,
+ * CONSOLE_BATCH_MS after its first byte; stops and joins every vCPU;
+ * returns the exit status and prints one line saying why the VM ended. A terminal on stdin
  * is switched to character-at-a-time input for the guest and restored.
  */
 #include <errno.h>
@@ -22,9 +23,17 @@
 #include "devices/host/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/run_loop.h"
+#include "vmm/timeline.h"
 #include "vmm/vm.h"
 
-enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_NR };
+enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_NR };
+
+/*
+ * How long console output may wait to be written with what follows it: a
+ * boot prints one byte per exit, and one write() per byte would wake the
+ * reader as often; a person typing does not notice 5 ms.
+ */
+#define CONSOLE_BATCH_MS 5
 
 static uint64_t now_ms(void)
 {
@@ -81,9 +90,21 @@ static int open_signalfd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* The earlier of two deadlines (0: none) as a poll() timeout. */
+static int poll_timeout(uint64_t a, uint64_t b, uint64_t now)
+{
+	uint64_t first = !a ? b : !b ? a : a < b ? a : b;
+
+	if (!first)
+		return -1;
+	return first > now ? (int)(first - now) : 0;
+}
+
 static void wait_for_stop(struct vm *vm, int sfd)
 {
 	uint64_t deadline = vm->cfg->timeout_ms ? now_ms() + vm->cfg->timeout_ms : 0;
+	uint64_t flush_at = 0;	/* console output waiting to be written */
+	struct serial *console = vm->platform.serial;
 	bool stdin_open = vm->platform.serial != NULL;
 	struct pollfd pfd[POLL_NR];
 
@@ -101,15 +122,24 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			.fd = vm->memory_socket ? memory_socket_fd(vm->memory_socket) : -1,
 			.events = POLLIN,
 		};
-		if (deadline) {
+		pfd[POLL_OUTPUT] = (struct pollfd){
+			.fd = console && !flush_at ? serial_output_event(console) : -1,
+			.events = POLLIN,
+		};
+		if (deadline || flush_at) {
 			uint64_t now = now_ms();
 
-			if (now >= deadline) {
+			if (flush_at && now >= flush_at) {
+				serial_flush(console);
+				flush_at = 0;
+				continue;
+			}
+			if (deadline && now >= deadline) {
 				stop_request(&vm->stop, VM_EXIT_TIMEOUT, "timeout: guest still running after %llu s",
 					     (unsigned long long)(vm->cfg->timeout_ms / 1000));
 				break;
 			}
-			timeout = (int)(deadline - now);
+			timeout = poll_timeout(deadline, flush_at, now);
 		}
 		if (rx_full && (timeout < 0 || timeout > 20))
 			timeout = 20;	/* recheck the UART's FIFO soon */
@@ -127,6 +157,8 @@ static void wait_for_stop(struct vm *vm, int sfd)
 				stop_request(&vm->stop, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
 					     "stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
+		if (pfd[POLL_OUTPUT].revents & POLLIN)
+			flush_at = now_ms() + CONSOLE_BATCH_MS;
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_open = feed_console(vm);
 		if (pfd[POLL_SOCKET].revents & POLLIN) {
@@ -191,6 +223,8 @@ int vm_run(struct vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	coalesced_drain(&vm->coalesced);	/* the guest's last console bytes */
+	if (vm->platform.serial)
+		serial_flush(vm->platform.serial);	/* before the exit line */
 	close(sfd);
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
@@ -198,6 +232,7 @@ int vm_run(struct vm *vm)
 	if (vm->cfg->stats) {
 		print_stats(vm);
 		device_manager_print_stats(&vm->devices, stderr);
+		timeline_print(stderr);
 	}
 	fprintf(stderr, "vmm: exit %d: %s\n", vm->stop.status, vm->stop.reason);
 	return vm->stop.status;

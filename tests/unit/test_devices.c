@@ -7,6 +7,8 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,7 +101,9 @@ START_TEST(serial_transmit_and_receive)
 {
 	int pipefd[2];
 	struct serial *s;
-	char out[8] = { 0 };
+	char out[8] = { 0 }, big[8192];
+	uint64_t count;
+	int i;
 
 	ck_assert_int_eq(pipe(pipefd), 0);
 	s = serial_create(pipefd[1], record_irq, NULL);
@@ -107,8 +111,21 @@ START_TEST(serial_transmit_and_receive)
 	ck_assert_uint_eq(rd(s, 5) & 0x60, 0x60);	/* THRE | TEMT */
 	wr(s, 0, 'o');
 	wr(s, 0, 'k');
+	/* gathered until flushed; the event says there is something */
+	ck_assert_int_eq(fcntl(pipefd[0], F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(read(pipefd[0], out, sizeof(out)), -1);
+	ck_assert_int_eq(read(serial_output_event(s), &count, sizeof(count)), sizeof(count));
+	ck_assert_uint_eq(count, 1);		/* once per batch, not per byte */
+	serial_flush(s);
 	ck_assert_int_eq(read(pipefd[0], out, sizeof(out)), 2);
 	ck_assert_str_eq(out, "ok");
+	/* a full buffer goes out at once */
+	for (i = 0; i < 4097; i++)
+		wr(s, 0, 'x');
+	ck_assert_int_eq(read(pipefd[0], big, sizeof(big)), 4096);
+	serial_flush(s);
+	ck_assert_int_eq(read(pipefd[0], big, sizeof(big)), 1);
+	ck_assert_int_eq(read(pipefd[0], big, sizeof(big)), -1);
 
 	/* no interrupts enabled: line stays low, IIR says none */
 	ck_assert_uint_eq(rd(s, 2) & 0x0f, 0x01);
