@@ -25,6 +25,8 @@
  *   vmm-BACKEND   build/vmm --kernel status --memory size=SIZE,backend=...
  *                 (the status guest exits at once with status 42)
  *   vmm-startup   the same with 2M of RAM: our process start-up baseline
+ *   vmm-memfd-baseline  vmm-memfd with another build of vmm (--baseline-vmm,
+ *                 e.g. one from before a change); skipped without it
  *   qemu-memfd    qemu -M microvm,memory-backend=m -object
  *                 memory-backend-memfd,...,prealloc=on -enable-kvm -S, with
  *                 "quit" waiting on its stdio monitor: it quits as soon as
@@ -47,7 +49,7 @@
  *
  * usage: mem_bench all [--runs N] [--warmup N] [--size SIZE] [--vmm PATH]
  *                      [--guest PATH] [--qemu PATH | --no-qemu REASON]
- *                      [--timeout SECONDS]
+ *                      [--timeout SECONDS] [--baseline-vmm PATH]
  *        mem_bench ours memfd|hugetlb|private SIZE [THREADS|mappop]
  *        mem_bench memset SIZE
  * Output lines start with a keyword: "mem_bench:", "host:", "hugetlb:",
@@ -342,6 +344,7 @@ enum {
 	V_OURS_MEMFD, V_OURS_HUGETLB, V_OURS_PRIVATE,
 	V_OURS_MEMFD_1T, V_OURS_MEMFD_MAPPOP,
 	V_VMM_MEMFD, V_VMM_HUGETLB, V_VMM_PRIVATE, V_VMM_STARTUP,
+	V_VMM_MEMFD_BASE,
 	V_QEMU_MEMFD, V_QEMU_HUGETLB, V_QEMU_STARTUP,
 	V_QEMU_MEMFD_TN, V_QEMU_HUGETLB_TN,
 	NR_VARIANTS,
@@ -366,7 +369,7 @@ struct bench {
 	unsigned int runs, warmup;
 	double timeout;
 	char self[PATH_MAX];
-	const char *vmm, *guest, *qemu, *qemu_skip;
+	const char *vmm, *guest, *qemu, *qemu_skip, *base_vmm;
 	long huge_page;
 	unsigned int threads;	/* ours: memory_populate_default_threads() */
 	char hugetlb_why[256], vmm_why[PATH_MAX + 64];
@@ -470,6 +473,13 @@ static void setup_vmm(struct bench *b)
 	};
 	set_argv(&b->v[V_VMM_STARTUP], b->vmm, "--kernel", b->guest,
 		 "--memory", STARTUP_RAM, NULL);
+	b->v[V_VMM_MEMFD_BASE] = (struct variant){
+		.name = "vmm-memfd-baseline", .label = "baseline vmm process memfd",
+		.skip = b->base_vmm ? skip : "no --baseline-vmm", .expect = VMM_STATUS,
+		.what = "vmm-memfd with the --baseline-vmm binary",
+	};
+	set_argv(&b->v[V_VMM_MEMFD_BASE], b->base_vmm, "--kernel", b->guest,
+		 "--memory", b->mem_arg[0], NULL);
 }
 
 static void setup_qemu(struct bench *b)
@@ -639,6 +649,8 @@ static void print_results(const struct bench *b)
 		{ V_OURS_MEMFD_MAPPOP, V_MEMSET },
 		{ V_OURS_MEMFD, V_OURS_MEMFD_MAPPOP },
 		{ V_VMM_MEMFD, V_QEMU_MEMFD },
+		{ V_VMM_MEMFD, V_VMM_MEMFD_BASE },
+		{ V_VMM_MEMFD_BASE, V_QEMU_MEMFD },
 		{ V_VMM_MEMFD, V_QEMU_MEMFD_TN },
 		{ V_VMM_HUGETLB, V_QEMU_HUGETLB },
 		{ V_VMM_HUGETLB, V_QEMU_HUGETLB_TN },
@@ -718,7 +730,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: mem_bench all [--runs N] [--warmup N] [--size SIZE] [--vmm PATH]\n"
 		"                     [--guest PATH] [--qemu PATH | --no-qemu REASON]\n"
-		"                     [--timeout SECONDS]\n"
+		"                     [--timeout SECONDS] [--baseline-vmm PATH]\n"
 		"       mem_bench ours memfd|hugetlb|private SIZE [THREADS|mappop]\n"
 		"       mem_bench memset SIZE\n");
 	return 2;
@@ -766,6 +778,8 @@ static int parse_all(int argc, char **argv, struct bench *b)
 			b->qemu = val;
 		else if (!strcmp(opt, "--no-qemu"))
 			b->qemu_skip = val;
+		else if (!strcmp(opt, "--baseline-vmm"))
+			b->base_vmm = val;
 		else
 			return usage();
 	}
