@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parallel population with MADV_POPULATE_WRITE. The range is cut into
- * pieces that the threads (the caller among them) take in address order,
- * each the next one free when it is done with its last: a thread on a busy
- * CPU does fewer pieces instead of holding up the others. Each thread
- * notes its first error; as it goes up in address, that is its lowest.
+ * Parallel population with MADV_POPULATE_WRITE: one page-aligned chunk per
+ * thread, the first on the calling thread, every result kept per chunk and
+ * read back in address order after the joins.
  */
 #include "populate.h"
 
@@ -19,17 +17,9 @@
 
 bool memory_populate_test_no_madvise;
 
-struct populate {
-	char *host;
-	uint64_t size, piece;
-	uint64_t nr_pieces;
-	uint64_t next;		/* the next piece to take (atomic) */
-	bool failed;		/* stop taking pieces (atomic) */
-};
-
-struct worker {
-	struct populate *p;
-	uint64_t bad;		/* the piece that failed, if err */
+struct chunk {
+	char *start;
+	uint64_t len;
 	int err;
 	bool started;
 	pthread_t thread;
@@ -52,72 +42,58 @@ unsigned int memory_populate_default_threads(void)
 						    MEMORY_POPULATE_MAX_THREADS;
 }
 
-static int populate_piece(const struct populate *p, uint64_t i)
+static int populate_chunk(char *start, uint64_t len)
 {
-	uint64_t off = i * p->piece;
-	uint64_t len = p->size - off < p->piece ? p->size - off : p->piece;
-
 	/* EINTR: a signal came; pages already there are quick to go over */
-	while (madvise(p->host + off, len, MADV_POPULATE_WRITE)) {
+	while (madvise(start, len, MADV_POPULATE_WRITE)) {
 		if (errno != EINTR)
 			return -errno;
 	}
 	return 0;
 }
 
-static void *work(void *arg)
+static void *populate_thread(void *arg)
 {
-	struct worker *w = arg;
-	struct populate *p = w->p;
-	uint64_t i;
-	int err;
+	struct chunk *c = arg;
 
-	while (!__atomic_load_n(&p->failed, __ATOMIC_RELAXED)) {
-		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= p->nr_pieces)
-			break;
-		err = populate_piece(p, i);
-		if (err && !w->err) {
-			w->err = err;
-			w->bad = i;
-			__atomic_store_n(&p->failed, true, __ATOMIC_RELAXED);
-		}
-	}
+	c->err = populate_chunk(c->start, c->len);
 	return NULL;
 }
 
-/*
- * Every piece below the lowest one that failed was taken before it, and
- * each taken piece is finished before its thread is joined: so that one's
- * error is the same whatever the timing.
- */
-static int lowest_error(const struct worker *w, unsigned int n)
+/* Cuts [host, host + size) into n chunks of whole pages, sizes within a page. */
+static void cut(struct chunk *c, unsigned int n, char *host, uint64_t size,
+		long page_size)
 {
-	const struct worker *first = NULL;
+	uint64_t pages = size / (uint64_t)page_size;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (w[i].err && (!first || w[i].bad < first->bad))
-			first = &w[i];
+		uint64_t first = pages * i / n, end = pages * (i + 1) / n;
+
+		c[i] = (struct chunk){
+			.start = host + first * (uint64_t)page_size,
+			.len = (end - first) * (uint64_t)page_size,
+		};
 	}
-	return first ? first->err : 0;
 }
 
-static unsigned int nr_threads(uint64_t size, uint64_t nr_pieces,
-			       unsigned int threads)
+static unsigned int nr_chunks(uint64_t size, long page_size,
+			      unsigned int threads)
 {
+	uint64_t pages = size / (uint64_t)page_size;
+
 	if (size < MEMORY_POPULATE_MIN_PARALLEL)
 		return 1;
-	return nr_pieces < threads ? (unsigned int)nr_pieces : threads;
+	return pages < threads ? (unsigned int)pages : threads;
 }
 
 int memory_populate(void *host, uint64_t size, long page_size,
 		    unsigned int threads)
 {
-	struct worker w[MEMORY_POPULATE_MAX_THREADS] = { 0 };
+	struct chunk c[MEMORY_POPULATE_MAX_THREADS];
 	uint64_t mask = (uint64_t)page_size - 1;
-	struct populate p;
 	unsigned int i, n;
+	int err = 0;
 
 	if (page_size <= 0 || (page_size & (page_size - 1)) ||
 	    ((uintptr_t)host & mask) || (size & mask) ||
@@ -128,19 +104,20 @@ int memory_populate(void *host, uint64_t size, long page_size,
 	if (!size)
 		return 0;
 
-	p = (struct populate){ .host = host, .size = size };
-	p.piece = (uint64_t)page_size > MEMORY_POPULATE_PIECE ? (uint64_t)page_size :
-								MEMORY_POPULATE_PIECE;
-	p.nr_pieces = (size + p.piece - 1) / p.piece;
-	n = nr_threads(size, p.nr_pieces, threads);
-	for (i = 0; i < n; i++)
-		w[i].p = &p;
+	n = nr_chunks(size, page_size, threads);
+	cut(c, n, host, size, page_size);
 	for (i = 1; i < n; i++)
-		w[i].started = !pthread_create(&w[i].thread, NULL, work, &w[i]);
-	work(&w[0]);	/* a thread that did not start is one fewer, no more */
-	for (i = 1; i < n; i++) {
-		if (w[i].started)
-			pthread_join(w[i].thread, NULL);
+		c[i].started = !pthread_create(&c[i].thread, NULL,
+					       populate_thread, &c[i]);
+	for (i = 0; i < n; i++) {
+		if (!c[i].started)
+			c[i].err = populate_chunk(c[i].start, c[i].len);
 	}
-	return lowest_error(w, n);
+	for (i = 1; i < n; i++) {
+		if (c[i].started)
+			pthread_join(c[i].thread, NULL);
+	}
+	for (i = 0; i < n && !err; i++)
+		err = c[i].err;
+	return err;
 }

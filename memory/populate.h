@@ -13,22 +13,17 @@
  *   contents of pages already there are kept.
  * - host and size are multiples of page_size (the page size the mapping
  *   is made of: the huge page size for hugetlb), otherwise -EINVAL.
- * - threads is 1..MEMORY_POPULATE_MAX_THREADS, otherwise -EINVAL; the
- *   caller is one of them, and a thread that cannot be started is simply
- *   one fewer. Below MEMORY_POPULATE_MIN_PARALLEL the caller does it all:
- *   starting a thread costs more than it saves there.
- * - The range is cut into page-aligned pieces of MEMORY_POPULATE_PIECE (one
- *   page, if the page is larger; the last piece may be shorter), which the
- *   threads take
- *   in address order, each the next free one when it is done with its
- *   last: a thread on a busy CPU does fewer pieces, instead of holding up
- *   the whole as an equal share per thread would.
+ * - threads is 1..MEMORY_POPULATE_MAX_THREADS, otherwise -EINVAL. The
+ *   range is cut into page-aligned chunks of nearly equal size, one per
+ *   thread; the caller does the first chunk itself (and any chunk whose
+ *   thread could not be started). Below MEMORY_POPULATE_MIN_PARALLEL it
+ *   is one chunk on the calling thread: starting a thread costs more than
+ *   it saves there. Never more chunks than pages.
  * - Every thread started is joined before memory_populate() returns,
  *   error or not: none outlives the call.
- * - The first error wins: that of the lowest-addressed piece that failed,
- *   whatever the timing (every piece below it was taken before it, and is
- *   finished). After an error no new piece is started; every page below
- *   the failing one is populated.
+ * - The first error wins: the one of the lowest-addressed chunk that
+ *   failed, whatever the order in which the threads finished. Other chunks
+ *   are still populated to the end.
  * - -EOPNOTSUPP, with nothing touched, when the kernel has no
  *   MADV_POPULATE_WRITE (madvise() says EINVAL for the advice itself):
  *   the caller falls back to MAP_POPULATE (memory/backend.c does).
@@ -51,7 +46,6 @@
 
 #define MEMORY_POPULATE_MAX_THREADS	8
 #define MEMORY_POPULATE_MIN_PARALLEL	(64ULL << 20)
-#define MEMORY_POPULATE_PIECE		(16ULL << 20)
 
 int memory_populate(void *host, uint64_t size, long page_size,
 		    unsigned int threads);
