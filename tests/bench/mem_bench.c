@@ -44,12 +44,14 @@
  *
  * hugetlb needs SIZE of free huge pages: as root the driver raises
  * /proc/sys/vm/nr_hugepages for the run and puts the old value back at
- * exit, also on SIGINT/SIGTERM/SIGHUP; otherwise the hugetlb variants are
- * skipped with the reason.
+ * exit, also on SIGINT/SIGTERM/SIGHUP; otherwise, or with --no-hugetlb
+ * (when SIZE of huge pages held for the run would leave too little for
+ * the other variants), the hugetlb variants are skipped with the reason.
  *
  * usage: mem_bench all [--runs N] [--warmup N] [--size SIZE] [--vmm PATH]
  *                      [--guest PATH] [--qemu PATH | --no-qemu REASON]
  *                      [--timeout SECONDS] [--baseline-vmm PATH]
+ *                      [--no-hugetlb REASON]
  *        mem_bench ours memfd|hugetlb|private SIZE [THREADS|mappop]
  *        mem_bench memset SIZE
  * Output lines start with a keyword: "mem_bench:", "host:", "hugetlb:",
@@ -369,7 +371,7 @@ struct bench {
 	unsigned int runs, warmup;
 	double timeout;
 	char self[PATH_MAX];
-	const char *vmm, *guest, *qemu, *qemu_skip, *base_vmm;
+	const char *vmm, *guest, *qemu, *qemu_skip, *base_vmm, *no_hugetlb;
 	long huge_page;
 	unsigned int threads;	/* ours: memory_populate_default_threads() */
 	char hugetlb_why[256], vmm_why[PATH_MAX + 64];
@@ -731,6 +733,7 @@ static int usage(void)
 		"usage: mem_bench all [--runs N] [--warmup N] [--size SIZE] [--vmm PATH]\n"
 		"                     [--guest PATH] [--qemu PATH | --no-qemu REASON]\n"
 		"                     [--timeout SECONDS] [--baseline-vmm PATH]\n"
+		"                     [--no-hugetlb REASON]\n"
 		"       mem_bench ours memfd|hugetlb|private SIZE [THREADS|mappop]\n"
 		"       mem_bench memset SIZE\n");
 	return 2;
@@ -780,6 +783,8 @@ static int parse_all(int argc, char **argv, struct bench *b)
 			b->qemu_skip = val;
 		else if (!strcmp(opt, "--baseline-vmm"))
 			b->base_vmm = val;
+		else if (!strcmp(opt, "--no-hugetlb"))
+			b->no_hugetlb = val;
 		else
 			return usage();
 	}
@@ -837,7 +842,11 @@ static int bench_all(int argc, char **argv)
 	cleanup_hook(kill_child);
 	print_header(b);
 	probe_qemu(b);
-	b->huge_page = hugetlb_prepare(b->size, b->hugetlb_why, sizeof(b->hugetlb_why));
+	if (b->no_hugetlb)
+		snprintf(b->hugetlb_why, sizeof(b->hugetlb_why), "%s", b->no_hugetlb);
+	else
+		b->huge_page = hugetlb_prepare(b->size, b->hugetlb_why,
+					       sizeof(b->hugetlb_why));
 	setup_in_process(b);
 	setup_vmm(b);
 	setup_qemu(b);
