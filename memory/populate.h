@@ -9,7 +9,9 @@
  *   MAP_POPULATE, reports a page the kernel could not provide: -ENOMEM (out
  *   of memory, or part of the range not mapped), -EFAULT (the fault would
  *   have been a SIGBUS, e.g. a huge page that is not there), -EHWPOISON,
- *   -EINVAL (a mapping that cannot be written: read-only, a PFN map). The
+ *   -EINVAL (a mapping that cannot be written: read-only, a PFN map).
+ *   Which of them a chunk reports when it has several problems depends on
+ *   the kernel (6.1 reports a read-only mapping even after a hole). The
  *   contents of pages already there are kept.
  * - host and size are multiples of page_size (the page size the mapping
  *   is made of: the huge page size for hugetlb), otherwise -EINVAL.

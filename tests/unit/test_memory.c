@@ -13,7 +13,7 @@
  * multiple of threads x page leave every page of the range resident and
  * nothing outside it, keep what was there, leave no thread behind, and
  * report the lowest-addressed chunk's error (a hole: -ENOMEM; read-only:
- * -EINVAL) without crashing; memfd and hugetlb memory made with those
+ * -EINVAL) without crashing, on 6.1 as on 6.18; memfd and hugetlb memory made with those
  * thread counts is resident; the kernel-before-5.14 fallback (forced by a
  * test hook) refuses to populate and guest memory falls back to
  * MAP_POPULATE, still resident.
@@ -478,6 +478,23 @@ static int count_threads(void)
 	return n;
 }
 
+/*
+ * The threads of this process once every joined one is gone. pthread_join()
+ * returns when the kernel has cleared the thread's tid, which it does
+ * while the thread exits, a moment before it leaves /proc/self/task (seen
+ * on 6.1): wait up to a second for that, no more.
+ */
+static int threads_after_join(int want)
+{
+	int i, n = count_threads();
+
+	for (i = 0; i < 1000 && n != want; i++) {
+		usleep(1000);
+		n = count_threads();
+	}
+	return n;
+}
+
 static bool kernel_has_populate_write(void)	/* Linux 5.14 */
 {
 	struct utsname u;
@@ -513,7 +530,7 @@ START_TEST(populate_threads)
 	uint8_t *map = map_memfd(len, PROT_READ | PROT_WRITE, &fd), *p = map + PAGE;
 
 	ck_assert_int_eq(memory_populate(p, POP_SIZE, PAGE, threads), 0);
-	ck_assert_int_eq(count_threads(), tasks);
+	ck_assert_int_eq(threads_after_join(tasks), tasks);
 	ck_assert_uint_eq(resident_pages(p, POP_SIZE), pages);
 	ck_assert_uint_eq(resident_pages(map, PAGE), 0);
 	ck_assert_uint_eq(resident_pages(p + POP_SIZE, PAGE), 0);
@@ -539,7 +556,7 @@ START_TEST(populate_guest_memory)
 	const struct guest_region *r;
 
 	ck_assert_int_eq(guest_memory_create(&cfg, &range, 1, &mem), 0);
-	ck_assert_int_eq(count_threads(), tasks);
+	ck_assert_int_eq(threads_after_join(tasks), tasks);
 	r = guest_memory_region(mem, 0);
 	ck_assert_uint_eq(resident_pages(r->host, POP_SIZE), POP_SIZE / PAGE);
 	round_trip(mem, r);
@@ -584,7 +601,7 @@ START_TEST(populate_read_only)
 	uint8_t *p = map_memfd(POP_SIZE, PROT_READ, &fd);
 
 	ck_assert_int_eq(memory_populate(p, POP_SIZE, PAGE, pop_threads[_i]), -EINVAL);
-	ck_assert_int_eq(count_threads(), tasks);
+	ck_assert_int_eq(threads_after_join(tasks), tasks);
 	ck_assert_uint_eq(resident_pages(p, POP_SIZE), 0);
 	munmap(p, POP_SIZE);
 	close(fd);
@@ -592,28 +609,35 @@ START_TEST(populate_read_only)
 END_TEST
 
 /*
- * Two bad pages, in chunks 1 and 2 of 8 (both in chunk 0 of 1 or 2): a
- * hole (-ENOMEM) and a read-only page (-EINVAL). Whichever comes first by
- * address is the answer with any number of threads; with 8 the chunks
- * after them are still populated to their end.
+ * Two bad pages side by side, a hole (-ENOMEM) and a read-only page
+ * (-EINVAL): the last page of the first half and the first of the second,
+ * which with 2 and 8 threads are in different chunks. The second chunk
+ * fails at once, the first only at its end, yet the first's error is the
+ * answer; with 8 the chunks after them are still populated. With 1
+ * thread one madvise() meets both, and which it reports depends on the
+ * kernel (6.1 reports the read-only page even after a hole; 6.18 stops at
+ * the hole): one of the two.
  */
 START_TEST(populate_first_error_wins)
 {
 	unsigned int threads = pop_threads[_i % 3];
 	bool hole_first = _i < 3;
 	uint64_t pages = POP_SIZE / PAGE;
-	uint64_t at[2] = { pages / 8 + 10, pages * 2 / 8 + 10 };
-	int fd, tasks = count_threads();
+	uint64_t at[2] = { pages / 2 - 1, pages / 2 };
+	int fd, err, tasks = count_threads();
 	uint8_t *p = map_memfd(POP_SIZE, PROT_READ | PROT_WRITE, &fd);
 	uint8_t *hole = p + at[!hole_first] * PAGE, *ro = p + at[hole_first] * PAGE;
 
 	ck_assert_int_eq(munmap(hole, PAGE), 0);
 	ck_assert_int_eq(mprotect(ro, PAGE, PROT_READ), 0);
-	ck_assert_int_eq(memory_populate(p, POP_SIZE, PAGE, threads),
-			 hole_first ? -ENOMEM : -EINVAL);
-	ck_assert_int_eq(count_threads(), tasks);
-	ck_assert_uint_eq(resident_pages(p, PAGE), 1);
-	if (threads == 8)
+	err = memory_populate(p, POP_SIZE, PAGE, threads);
+	if (threads == 1)
+		ck_assert_msg(err == -ENOMEM || err == -EINVAL, "got %d", err);
+	else
+		ck_assert_int_eq(err, hole_first ? -ENOMEM : -EINVAL);
+	ck_assert_int_eq(threads_after_join(tasks), tasks);
+	ck_assert_uint_eq(resident_pages(p, at[0] * PAGE), at[0]);
+	if (threads == 8)	/* chunks 5 to 7 */
 		ck_assert_uint_eq(resident_pages(p + POP_SIZE - PAGE, PAGE), 1);
 	munmap(p, POP_SIZE);
 	close(fd);
