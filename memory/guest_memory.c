@@ -5,6 +5,7 @@
  */
 #include "guest_memory.h"
 #include "backend.h"
+#include "populate.h"
 #include "sharing.h"
 
 #include <errno.h>
@@ -101,7 +102,8 @@ int guest_memory_create(const struct guest_memory_config *cfg,
 	page_size = guest_memory_page_size(cfg);
 	if (page_size < 0)
 		return (int)page_size;
-	if (!cfg->size || cfg->size % (uint64_t)page_size)
+	if (!cfg->size || cfg->size % (uint64_t)page_size ||
+	    cfg->populate_threads > MEMORY_POPULATE_MAX_THREADS)
 		return -EINVAL;
 	err = check_layout(layout, nr_ranges, cfg->size, page_size);
 	if (err)

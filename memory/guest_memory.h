@@ -8,9 +8,13 @@
  *   the shared backends) and slices it into the regions of the layout, in
  *   order: region i starts in the backing right after region i-1 ends, so
  *   fd_offset(i) = size(0) + ... + size(i-1).
- * - Shared backends (memfd, hugetlb) are mapped MAP_SHARED | MAP_POPULATE and
- *   are fully committed when create returns: nobody ever takes a fault that
- *   could SIGBUS. Private backends (private, heap) have no fd.
+ * - Shared backends (memfd, hugetlb) are mapped MAP_SHARED and populated
+ *   by populate_threads threads with MADV_POPULATE_WRITE (memory/populate.h;
+ *   on kernels before 5.14 by MAP_POPULATE on one thread), then checked
+ *   with mincore(): they are fully committed when create returns, and
+ *   nobody ever takes a fault that could SIGBUS. No population thread is
+ *   left running when create returns. Private backends (private, heap)
+ *   have no fd.
  * - The set of regions never changes for the lifetime of the object.
  * - Guest-physical addresses are turned into host pointers only by
  *   guest_memory_ptr() and friends below, which refuse any range that
@@ -44,6 +48,8 @@ struct guest_memory_config {
 	uint64_t size;
 	enum guest_memory_backend backend;
 	const char *hugetlb_path;	/* hugetlbfs mount, or NULL: MFD_HUGETLB */
+	/* memfd, hugetlb: 1..8 threads populate; 0: min(online CPUs, 8) */
+	unsigned int populate_threads;
 };
 
 /* A guest-physical range, as the architecture lays RAM out. */
@@ -83,7 +89,7 @@ long hugetlb_total_pages(long page_size);
  * Allocates cfg->size bytes, laid out as the ranges (whose sizes must add
  * up to cfg->size). Errors:
  *  -EINVAL  size 0, not a multiple of the page size, layout does not add up
- *           or overlaps, or too many ranges;
+ *           or overlaps, too many ranges, or populate_threads above 8;
  *  -E2BIG   size larger than the host's RAM;
  *  -ENOMEM  the memory could not be reserved or populated (for hugetlb:
  *           not enough free huge pages);

@@ -12,19 +12,30 @@
  *                 cost of faulting in that many fresh pages (the limit)
  *   ours-BACKEND  kvm_open() + KVM_CREATE_VM, arch_ram_layout(),
  *                 guest_memory_create() and KVM_SET_USER_MEMORY_REGION of
- *                 every region, in vm.c's order (memfd, hugetlb, private)
+ *                 every region, in vm.c's order (memfd, hugetlb, private);
+ *                 memfd and hugetlb populated by the default number of
+ *                 threads, min(online CPUs, 8) (memory/populate.h)
+ *   ours-memfd-1thread  the same with populate_threads = 1
+ *   ours-memfd-mappop   the same as on a kernel without
+ *                 MADV_POPULATE_WRITE: MAP_POPULATE on one thread, which
+ *                 is how every kernel populated before (a test hook)
  *
  *  process (the driver times spawn to exit: fork, exec, start-up, the work,
  *  tear-down, reaping)
  *   vmm-BACKEND   build/vmm --kernel status --memory size=SIZE,backend=...
  *                 (the status guest exits at once with status 42)
  *   vmm-startup   the same with 2M of RAM: our process start-up baseline
+ *   vmm-memfd-baseline  vmm-memfd with another build of vmm (--baseline-vmm,
+ *                 e.g. one from before a change); skipped without it
  *   qemu-memfd    qemu -M microvm,memory-backend=m -object
  *                 memory-backend-memfd,...,prealloc=on -enable-kvm -S, with
  *                 "quit" waiting on its stdio monitor: it quits as soon as
  *                 its machine is built and its RAM preallocated
  *   qemu-hugetlb  the same with hugetlb=on
  *   qemu-startup  the same with prealloc=off: QEMU's start-up baseline
+ *   qemu-memfd-threads, qemu-hugetlb-threads  qemu-memfd and qemu-hugetlb
+ *                 with prealloc-threads= our thread count. QEMU's default
+ *                 (7.2) is one thread per -smp CPU, 1 here.
  *
  * Every variant runs once per round, rounds rotate the order, the first
  * --warmup rounds are thrown away. It prints the median, min and max of
@@ -33,13 +44,15 @@
  *
  * hugetlb needs SIZE of free huge pages: as root the driver raises
  * /proc/sys/vm/nr_hugepages for the run and puts the old value back at
- * exit, also on SIGINT/SIGTERM/SIGHUP; otherwise the hugetlb variants are
- * skipped with the reason.
+ * exit, also on SIGINT/SIGTERM/SIGHUP; otherwise, or with --no-hugetlb
+ * (when SIZE of huge pages held for the run would leave too little for
+ * the other variants), the hugetlb variants are skipped with the reason.
  *
  * usage: mem_bench all [--runs N] [--warmup N] [--size SIZE] [--vmm PATH]
  *                      [--guest PATH] [--qemu PATH | --no-qemu REASON]
- *                      [--timeout SECONDS]
- *        mem_bench ours memfd|hugetlb|private SIZE
+ *                      [--timeout SECONDS] [--baseline-vmm PATH]
+ *                      [--no-hugetlb REASON]
+ *        mem_bench ours memfd|hugetlb|private SIZE [THREADS|mappop]
  *        mem_bench memset SIZE
  * Output lines start with a keyword: "mem_bench:", "host:", "hugetlb:",
  * "skip:", "fail:", "#" (column names), "result", "ratio:", "estimate:".
@@ -64,6 +77,7 @@
 
 #include "arch/arch.h"
 #include "memory/guest_memory.h"
+#include "memory/populate.h"
 #include "tests/helpers.h"
 #include "vmm/config.h"
 #include "vmm/kvm.h"
@@ -99,8 +113,24 @@ static int register_regions(int vm_fd, const struct guest_memory *mem)
 	return 0;
 }
 
+/* How to populate: NULL as the VMM does, a thread count, or "mappop". */
+static int set_populate(struct guest_memory_config *cfg, const char *how)
+{
+	char *end;
+
+	if (!how)
+		return 0;
+	if (!strcmp(how, "mappop")) {
+		memory_populate_test_no_madvise = true;
+		return 0;
+	}
+	cfg->populate_threads = (unsigned int)strtoul(how, &end, 10);
+	return *end || !cfg->populate_threads ? -EINVAL : 0;
+}
+
 /* KVM VM + our guest memory, as vm_create() builds them. */
-static int bench_ours(const char *backend, const char *size_arg)
+static int bench_ours(const char *backend, const char *size_arg,
+		      const char *how)
 {
 	struct guest_memory_config cfg = { 0 };
 	struct guest_range layout[GUEST_MEMORY_MAX_REGIONS];
@@ -110,8 +140,8 @@ static int bench_ours(const char *backend, const char *size_arg)
 	double t0, t1;
 
 	if (guest_memory_backend_parse(backend, &cfg.backend) ||
-	    parse_size(size_arg, &cfg.size)) {
-		fprintf(stderr, "mem_bench ours: bad backend or size\n");
+	    parse_size(size_arg, &cfg.size) || set_populate(&cfg, how)) {
+		fprintf(stderr, "mem_bench ours: bad backend, size or populate\n");
 		return 2;
 	}
 
@@ -314,8 +344,11 @@ static long hugetlb_prepare(uint64_t size, char *why, size_t len)
 enum {
 	V_MEMSET,
 	V_OURS_MEMFD, V_OURS_HUGETLB, V_OURS_PRIVATE,
+	V_OURS_MEMFD_1T, V_OURS_MEMFD_MAPPOP,
 	V_VMM_MEMFD, V_VMM_HUGETLB, V_VMM_PRIVATE, V_VMM_STARTUP,
+	V_VMM_MEMFD_BASE,
 	V_QEMU_MEMFD, V_QEMU_HUGETLB, V_QEMU_STARTUP,
+	V_QEMU_MEMFD_TN, V_QEMU_HUGETLB_TN,
 	NR_VARIANTS,
 };
 
@@ -338,11 +371,13 @@ struct bench {
 	unsigned int runs, warmup;
 	double timeout;
 	char self[PATH_MAX];
-	const char *vmm, *guest, *qemu, *qemu_skip;
+	const char *vmm, *guest, *qemu, *qemu_skip, *base_vmm, *no_hugetlb;
 	long huge_page;
+	unsigned int threads;	/* ours: memory_populate_default_threads() */
 	char hugetlb_why[256], vmm_why[PATH_MAX + 64];
 	/* Argument strings the variants' argv point into. */
-	char size_arg[32], qemu_m[32], mem_arg[3][64], qemu_obj[3][192];
+	char size_arg[32], qemu_m[32], mem_arg[3][64], qemu_obj[5][224];
+	char threads_label[2][64];
 	struct variant v[NR_VARIANTS];
 };
 
@@ -386,6 +421,18 @@ static void setup_in_process(struct bench *b)
 		};
 		set_argv(v, b->self, "ours", backends[i], b->size_arg, NULL);
 	}
+	b->v[V_OURS_MEMFD_1T] = (struct variant){
+		.name = "ours-memfd-1thread", .label = "ours memfd, 1 thread (in-process)",
+		.in_process = true, .what = "ours-memfd with populate_threads = 1",
+	};
+	set_argv(&b->v[V_OURS_MEMFD_1T], b->self, "ours", "memfd", b->size_arg, "1", NULL);
+	b->v[V_OURS_MEMFD_MAPPOP] = (struct variant){
+		.name = "ours-memfd-mappop", .label = "ours memfd, MAP_POPULATE (in-process)",
+		.in_process = true,
+		.what = "ours-memfd as before MADV_POPULATE_WRITE: MAP_POPULATE, 1 thread",
+	};
+	set_argv(&b->v[V_OURS_MEMFD_MAPPOP], b->self, "ours", "memfd", b->size_arg,
+		 "mappop", NULL);
 }
 
 static void setup_vmm(struct bench *b)
@@ -428,6 +475,13 @@ static void setup_vmm(struct bench *b)
 	};
 	set_argv(&b->v[V_VMM_STARTUP], b->vmm, "--kernel", b->guest,
 		 "--memory", STARTUP_RAM, NULL);
+	b->v[V_VMM_MEMFD_BASE] = (struct variant){
+		.name = "vmm-memfd-baseline", .label = "baseline vmm process memfd",
+		.skip = b->base_vmm ? skip : "no --baseline-vmm", .expect = VMM_STATUS,
+		.what = "vmm-memfd with the --baseline-vmm binary",
+	};
+	set_argv(&b->v[V_VMM_MEMFD_BASE], b->base_vmm, "--kernel", b->guest,
+		 "--memory", b->mem_arg[0], NULL);
 }
 
 static void setup_qemu(struct bench *b)
@@ -444,6 +498,9 @@ static void setup_qemu(struct bench *b)
 		"the same with hugetlb=on",
 		"the same with prealloc=off: QEMU's start-up baseline",
 	};
+	static const char *const names_n[] = {
+		"qemu-memfd-threads", "qemu-hugetlb-threads",
+	};
 	char huge[32], extra[64] = "";
 	unsigned int i;
 
@@ -458,14 +515,29 @@ static void setup_qemu(struct bench *b)
 		 "memory-backend-memfd,id=m,size=%s,prealloc=on%s", b->size_arg, extra);
 	snprintf(b->qemu_obj[2], sizeof(b->qemu_obj[2]),
 		 "memory-backend-memfd,id=m,size=%s,prealloc=off", b->size_arg);
+	snprintf(b->qemu_obj[3], sizeof(b->qemu_obj[3]),
+		 "memory-backend-memfd,id=m,size=%s,prealloc=on,prealloc-threads=%u",
+		 b->size_arg, b->threads);
+	snprintf(b->qemu_obj[4], sizeof(b->qemu_obj[4]),
+		 "memory-backend-memfd,id=m,size=%s,prealloc=on,prealloc-threads=%u%s",
+		 b->size_arg, b->threads, extra);
+	for (i = 0; i < 2; i++)
+		snprintf(b->threads_label[i], sizeof(b->threads_label[i]),
+			 "qemu %s prealloc, %u threads", i ? "hugetlb" : "memfd",
+			 b->threads);
 
-	for (i = 0; i < 3; i++) {
-		struct variant *v = &b->v[V_QEMU_MEMFD + i];
+	for (i = 0; i < 5; i++) {
+		struct variant *v = &b->v[i < 3 ? V_QEMU_MEMFD + i : V_QEMU_MEMFD_TN + i - 3];
 
-		*v = (struct variant){
-			.name = names[i], .label = labels[i], .what = whats[i],
-			.skip = b->qemu_skip, .input = "quit\n",
-		};
+		if (i < 3)
+			*v = (struct variant){ .name = names[i], .label = labels[i],
+					       .what = whats[i] };
+		else
+			*v = (struct variant){ .name = names_n[i - 3],
+					       .label = b->threads_label[i - 3],
+					       .what = "the same with prealloc-threads= ours" };
+		v->skip = b->qemu_skip;
+		v->input = "quit\n";
 		set_argv(v, b->qemu, "-M", "microvm,memory-backend=m",
 			 "-m", b->qemu_m, "-object", b->qemu_obj[i],
 			 "-enable-kvm", "-smp", "1", "-S", "-nodefaults",
@@ -575,8 +647,15 @@ static void print_results(const struct bench *b)
 		{ V_OURS_MEMFD, V_MEMSET },
 		{ V_OURS_HUGETLB, V_MEMSET },
 		{ V_OURS_PRIVATE, V_MEMSET },
+		{ V_OURS_MEMFD_1T, V_MEMSET },
+		{ V_OURS_MEMFD_MAPPOP, V_MEMSET },
+		{ V_OURS_MEMFD, V_OURS_MEMFD_MAPPOP },
 		{ V_VMM_MEMFD, V_QEMU_MEMFD },
+		{ V_VMM_MEMFD, V_VMM_MEMFD_BASE },
+		{ V_VMM_MEMFD_BASE, V_QEMU_MEMFD },
+		{ V_VMM_MEMFD, V_QEMU_MEMFD_TN },
 		{ V_VMM_HUGETLB, V_QEMU_HUGETLB },
+		{ V_VMM_HUGETLB, V_QEMU_HUGETLB_TN },
 		{ V_VMM_PRIVATE, V_QEMU_MEMFD },
 		{ V_VMM_STARTUP, V_QEMU_STARTUP },
 	};
@@ -643,6 +722,9 @@ static void print_header(const struct bench *b)
 	printf("host: %ld cpus, /dev/kvm %s, thp enabled: %s, shmem thp: %s\n",
 	       sysconf(_SC_NPROCESSORS_ONLN),
 	       kvm_is_pvm_host() ? "is kvm_pvm" : "is not kvm_pvm", thp[0], thp[1]);
+	printf("populate: ours %u threads %s; QEMU prealloc-threads default: -smp, 1 here\n",
+	       b->threads, memory_populate_supported() ?
+	       "with MADV_POPULATE_WRITE" : "(no MADV_POPULATE_WRITE: MAP_POPULATE, 1 thread)");
 }
 
 static int usage(void)
@@ -650,8 +732,9 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: mem_bench all [--runs N] [--warmup N] [--size SIZE] [--vmm PATH]\n"
 		"                     [--guest PATH] [--qemu PATH | --no-qemu REASON]\n"
-		"                     [--timeout SECONDS]\n"
-		"       mem_bench ours memfd|hugetlb|private SIZE\n"
+		"                     [--timeout SECONDS] [--baseline-vmm PATH]\n"
+		"                     [--no-hugetlb REASON]\n"
+		"       mem_bench ours memfd|hugetlb|private SIZE [THREADS|mappop]\n"
 		"       mem_bench memset SIZE\n");
 	return 2;
 }
@@ -698,6 +781,10 @@ static int parse_all(int argc, char **argv, struct bench *b)
 			b->qemu = val;
 		else if (!strcmp(opt, "--no-qemu"))
 			b->qemu_skip = val;
+		else if (!strcmp(opt, "--baseline-vmm"))
+			b->base_vmm = val;
+		else if (!strcmp(opt, "--no-hugetlb"))
+			b->no_hugetlb = val;
 		else
 			return usage();
 	}
@@ -750,11 +837,16 @@ static int bench_all(int argc, char **argv)
 	if (ret)
 		return ret;
 
+	b->threads = memory_populate_default_threads();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cleanup_hook(kill_child);
 	print_header(b);
 	probe_qemu(b);
-	b->huge_page = hugetlb_prepare(b->size, b->hugetlb_why, sizeof(b->hugetlb_why));
+	if (b->no_hugetlb)
+		snprintf(b->hugetlb_why, sizeof(b->hugetlb_why), "%s", b->no_hugetlb);
+	else
+		b->huge_page = hugetlb_prepare(b->size, b->hugetlb_why,
+					       sizeof(b->hugetlb_why));
 	setup_in_process(b);
 	setup_vmm(b);
 	setup_qemu(b);
@@ -762,6 +854,7 @@ static int bench_all(int argc, char **argv)
 		b->v[V_OURS_HUGETLB].skip = b->hugetlb_why;
 		b->v[V_VMM_HUGETLB].skip = b->hugetlb_why;
 		b->v[V_QEMU_HUGETLB].skip = b->hugetlb_why;
+		b->v[V_QEMU_HUGETLB_TN].skip = b->hugetlb_why;
 	}
 	for (k = 0; k < NR_VARIANTS; k++) {
 		if (b->v[k].skip)
@@ -800,8 +893,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "all"))
 		return bench_all(argc, argv);
-	if (argc == 4 && !strcmp(argv[1], "ours"))
-		return bench_ours(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "ours"))
+		return bench_ours(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "memset"))
 		return bench_memset(argv[2]);
 	return usage();
