@@ -16,6 +16,7 @@
 
 #include "devices/vhost_user_backend.h"
 #include "devices/host/seccomp.h"
+#include "devices/host/thread.h"
 
 struct vhost_user_backend_thread {
 	struct vhost_user_backend *backend;
@@ -60,7 +61,7 @@ int vhost_user_backend_thread_start(struct vhost_user_backend *backend, const ch
 	}
 	t->sock = sv[1];
 	sem_init(&t->ready, 0, 0);
-	err = -pthread_create(&t->thread, NULL, serve, t);
+	err = host_thread_create(&t->thread, serve, t);
 	if (!err) {
 		while (sem_wait(&t->ready) && errno == EINTR)
 			;

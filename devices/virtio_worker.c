@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "devices/virtio_mmio_state.h"
+#include "devices/host/thread.h"
 
 void virtio_worker_wake(struct virtio_mmio *t)
 {
@@ -196,7 +197,7 @@ int virtio_worker_start(struct virtio_mmio *t)
 	int err;
 
 	sem_init(&t->worker_ready, 0, 0);
-	err = -pthread_create(&t->worker, NULL, worker, t);
+	err = host_thread_create(&t->worker, worker, t);
 	if (err)
 		return err;
 	t->worker_started = true;

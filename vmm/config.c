@@ -428,12 +428,12 @@ int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,
 	unsigned int nr;
 	int opt, ret;
 
-	*cfg = (struct vm_config){
-		.action = CONFIG_RUN,
-		.memory = { .size = 256ULL << 20, .backend = GUEST_MEMORY_MEMFD },
-		.cpus = 1,
-		.seccomp = VMM_SECCOMP_ON,
-	};
+	memset(cfg, 0, offsetof(struct vm_config, devices));	/* see config.h */
+	cfg->action = CONFIG_RUN;
+	cfg->memory.size = 256ULL << 20;
+	cfg->memory.backend = GUEST_MEMORY_MEMFD;
+	cfg->cpus = 1;
+	cfg->seccomp = VMM_SECCOMP_ON;
 	err[0] = '\0';
 	nr = build_options(opts, rows);
 	optind = 1;

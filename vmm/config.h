@@ -54,11 +54,15 @@ struct vm_config {
 	struct arch_cpu_features cpu_features;
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
-	unsigned int nr_devices;	/* in command-line order */
-	struct device_config devices[VMM_MAX_DEVICES];
 	bool stats;
 	enum vmm_seccomp_mode seccomp;	/* default on */
 	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */
+	unsigned int nr_devices;	/* in command-line order */
+	/*
+	 * Last: config_parse() writes devices[0..nr_devices) only, so the
+	 * 64 KiB of the rest is never touched (it is on main()'s stack).
+	 */
+	struct device_config devices[VMM_MAX_DEVICES];
 };
 
 int config_parse(int argc, char **argv, struct vm_config *cfg, char *err,

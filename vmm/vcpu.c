@@ -14,6 +14,7 @@
 #include "arch/arch.h"
 #include "devices/host/seccomp.h"
 #include "vmm/timeline.h"
+#include "devices/host/thread.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -260,10 +261,10 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_start(struct vcpu *vcpu)
 {
-	int err = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	int err = host_thread_create(&vcpu->thread, vcpu_thread, vcpu);
 
 	if (err)
-		return -err;
+		return err;
 	vcpu->started = true;
 	return 0;
 }

@@ -8,19 +8,25 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #define NAMES_NR	1024	/* beyond every native syscall number */
-#define NAME_LEN	32
+#define NAMES_POOL	8192	/* x86_64's ~460 names take 5.6 KiB */
 
 static enum vmm_seccomp_mode mode = VMM_SECCOMP_OFF;
 static const char *prog = "vmm";
-/* Syscall names by number, resolved before any filter (the handler
- * cannot call libseccomp). */
-static char names[NAMES_NR][NAME_LEN];
+/*
+ * Syscall names by number, resolved before any filter (the handler cannot
+ * call libseccomp): name_at[nr] is the offset of nr's name in the pool, 0
+ * for none. Packed, not char[NAMES_NR][32], which made 32 KiB resident.
+ */
+static uint16_t name_at[NAMES_NR];
+static char pool[NAMES_POOL] = "unknown";
+static size_t pool_used = sizeof("unknown");
 static __thread const char *thread_class;
 
 int vmm_seccomp_parse(const char *s, enum vmm_seccomp_mode *out)
@@ -53,7 +59,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
 	char line[256], num[16];
 	unsigned int nr = (unsigned int)si->si_syscall, i = sizeof(num);
-	const char *name = nr < NAMES_NR && names[nr][0] ? names[nr] : "unknown";
+	const char *name = pool + (nr < NAMES_NR ? name_at[nr] : 0);
 	size_t n = 0;
 
 	(void)sig;
@@ -89,11 +95,14 @@ int vmm_seccomp_configure(enum vmm_seccomp_mode m, const char *name)
 		return 0;
 	for (nr = 0; nr < NAMES_NR; nr++) {
 		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		size_t n = s ? strlen(s) + 1 : 0;
 
-		if (s) {
-			strncpy(names[nr], s, NAME_LEN - 1);
-			free(s);
+		if (n && !name_at[nr] && pool_used + n <= sizeof(pool)) {
+			memcpy(pool + pool_used, s, n);
+			name_at[nr] = (uint16_t)pool_used;
+			pool_used += n;
 		}
+		free(s);
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;

@@ -5,15 +5,17 @@
 # Block benchmark: 4 KiB reads/s through our virtio-blk paths (in-process,
 # backend thread, vmm-blkd) against qemu-storage-daemon; see blk_bench.c.
 # Boot benchmark: spawn to "Run /init" against QEMU microvm; boot_bench.c.
+# Footprint benchmark: the VMM process's memory beside guest RAM, 1 and 8
+# vCPUs, 4 disks, against QEMU microvm; footprint_bench.c.
 # vmm-exec benchmark: `vmm-exec -- true` wall time and virtio-fs read MB/s
 # against QEMU microvm with the same kernel, initramfs and virtiofsd; see
 # exec_bench.c.
 #
 # usage: sh tests/bench/run.sh BUILD_DIR [blk|kvm|all]
-#   blk: the block benchmark only (no KVM needed); kvm: the memory, boot
-#   and vmm-exec benchmarks (they need /dev/kvm: `make bench` runs them
-#   through tests/box/with-kvm, in the KVM box where the host has none,
-#   QEMU beside us in the same box); all (default): both.
+#   blk: the block benchmark only (no KVM needed); kvm: the memory, boot,
+#   footprint and vmm-exec benchmarks (they need /dev/kvm: `make bench`
+#   runs them through tests/box/with-kvm, in the KVM box where the host
+#   has none, QEMU beside us in the same box); all (default): both.
 # environment: ARCH (x86_64), BENCH_RUNS (5), BENCH_WARMUP (1),
 #              BENCH_SIZE (1G), QEMU (qemu-system-x86_64),
 #              BLK_SECONDS (2), BLK_DEPTH (32),
@@ -23,6 +25,7 @@
 #              cache), EXEC_READ_MIB (1024)
 # Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built;
 # blk_bench needs BUILD_DIR/bench/blk_bench and BUILD_DIR/vmm-blkd;
+# boot_bench and footprint_bench theirs and the Linux test kernel;
 # exec_bench BUILD_DIR/bench/exec_bench, BUILD_DIR/vmm-exec and
 # BUILD_DIR/vmm-exec-init, virtiofsd and a kernel with its modules (a
 # missing piece skips it, saying which).
@@ -93,6 +96,13 @@ if [ -x "$BUILD/bench/boot_bench" ] && [ -f "$LINUX/vmlinux" ] && [ -f "$LINUX/i
 	rm -f "$disk"
 else
 	echo "skip: boot_bench: needs $BUILD/bench/boot_bench, the test kernel (make test-kernel) and qemu-system-x86_64"
+fi
+
+# Memory beside guest RAM against QEMU microvm ("$@": --qemu or --no-qemu).
+if [ -x "$BUILD/bench/footprint_bench" ] && [ -f "$LINUX/vmlinux" ] && [ -f "$LINUX/initramfs.cpio" ]; then
+	"$BUILD/bench/footprint_bench" "$@" "$BUILD/vmm" "$LINUX/vmlinux" "$LINUX/initramfs.cpio"
+else
+	echo "skip: footprint_bench: needs $BUILD/bench/footprint_bench and the test kernel (make test-kernel)"
 fi
 
 # vmm-exec against QEMU microvm: the same distribution kernel, initramfs
