@@ -79,7 +79,9 @@ if [ ! -c /dev/kvm ]; then
 	echo "run.sh: no /dev/kvm here: run the KVM benchmarks through tests/box/with-kvm (make bench does)" >&2
 	exit 2
 fi
-echo "bench: KVM benchmarks on $(uname -r)$([ "$(hostname)" = kvm-box ] && echo ', in the KVM box (nested SVM under QEMU TCG)')"
+# Where the figures come from, so that they are read against the right host.
+kvm_kind=$("$BUILD/vmm" --probe 2>/dev/null | sed -n 's/^kvm: virtualization //p')
+echo "bench: host: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), KVM ${kvm_kind:-unknown}$([ "$(hostname)" = kvm-box ] && echo ', in the KVM box (nested KVM under QEMU TCG)')"
 
 "$BENCH" all "$@" \
 	--vmm "$BUILD/vmm" --guest "$BUILD/guests/$ARCH/status" \
