@@ -300,7 +300,7 @@ check-sanitize:
 
 bench: deps $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests $(BENCHES) test-kernel
 	@EXTRA=1 sh tests/bench/run.sh $(BUILD) blk
-	@EXTRA=1 $(WITH_KVM) --timeout 3600 -- sh tests/bench/run.sh $(BUILD) kvm
+	@EXTRA=1 $(WITH_KVM) --timeout 5400 -- sh tests/bench/run.sh $(BUILD) kvm
 
 clean:
 	rm -rf $(BUILD)

@@ -19,6 +19,11 @@
  *   TEST-INIT: virtiofs waiting                   (with testinit.fs_wait too:
  *   TEST-INIT: virtiofs after: ok|ERROR            a line on the console,
  *                                                 then from-host read again)
+ *   TEST-INIT: readloop start: disks=N seconds=S (with "testinit.readloop=S":
+ *   TEST-INIT: readloop: disks=N requests=R      every virtio disk, /dev/vd*,
+ *              seconds=T per_second=X             read with O_DIRECT 4 KiB
+ *                                                 reads by one process per
+ *                                                 disk, for S seconds)
  *   TEST-INIT: done
  *
  * Then reboot(RB_POWER_OFF), or reboot(RB_AUTOBOOT) when the command line
@@ -34,6 +39,7 @@
  * runs on hosts with VMX/SVM, including nested KVM (the KVM box and the
  * nested test).
  */
+#define _GNU_SOURCE	/* O_DIRECT */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +47,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TAG "TEST-INIT: "
@@ -243,6 +252,89 @@ static void report_virtiofs(void)
 		printf(TAG "virtiofs after: %s\n", strerror(errno));
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 4 KiB O_DIRECT reads of /dev/NAME, wrapping at its end, until deadline. */
+static long long read_disk(const char *name, double deadline)
+{
+	char path[300], dir[300], size[64];
+	unsigned long long bytes, off = 0;
+	long long count = 0;
+	void *buf;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "/sys/block/%s/size", name);
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	if (read_file(dir, size, sizeof(size)) < 0 ||
+	    (bytes = strtoull(size, NULL, 10) * 512) < 4096 ||
+	    posix_memalign(&buf, 4096, 4096))
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		return -1;
+	while (count % 64 || now() < deadline) {
+		if (pread(fd, buf, 4096, (off_t)off) != 4096) {
+			close(fd);
+			return -1;
+		}
+		count++;
+		off = off + 4096 + 4096 > bytes ? 0 : off + 4096;
+	}
+	close(fd);
+	return count;
+}
+
+/* "testinit.readloop=SECONDS": every virtio disk read at once, in a loop. */
+static void read_loop(void)
+{
+	const char *opt = strstr(cmdline, "testinit.readloop=");
+	struct dirent **disks;
+	long long *counts, total = 0;
+	double seconds, start;
+	int i, n, nr = 0, failed = 0;
+
+	if (!opt || (seconds = strtod(opt + strlen("testinit.readloop="), NULL)) <= 0)
+		return;
+	n = scandir("/sys/block", &disks, NULL, by_name);
+	counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (n < 0 || counts == MAP_FAILED) {
+		printf(TAG "readloop: %s\n", strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!strncmp(disks[i]->d_name, "vd", 2) && nr < 512)
+			disks[nr++] = disks[i];
+	printf(TAG "readloop start: disks=%d seconds=%g\n", nr, seconds);
+	fflush(stdout);
+	start = now();
+	for (i = 0; i < nr; i++) {
+		if (fork() == 0) {
+			counts[i] = read_disk(disks[i]->d_name, start + seconds);
+			_exit(0);
+		}
+	}
+	while (wait(NULL) > 0)
+		;
+	seconds = now() - start;
+	for (i = 0; i < nr; i++) {
+		if (counts[i] < 0)
+			failed++;
+		else
+			total += counts[i];
+	}
+	if (failed)
+		printf(TAG "readloop: %d of %d disks failed\n", failed, nr);
+	else
+		printf(TAG "readloop: disks=%d requests=%lld seconds=%.2f per_second=%.0f\n",
+		       nr, total, seconds, total / seconds);
+}
+
 int main(void)
 {
 	int len;
@@ -262,6 +354,7 @@ int main(void)
 	report_memory();
 	report_blocks();
 	report_virtiofs();
+	read_loop();
 	printf(TAG "done\n");
 	fflush(stdout);
 	sync();

@@ -10,25 +10,32 @@
 # vmm-exec benchmark: `vmm-exec -- true` wall time and virtio-fs read MB/s
 # against QEMU microvm with the same kernel, initramfs and virtiofsd; see
 # exec_bench.c.
+# Scale benchmark: how cost grows, one table (start-up by RAM size, boot by
+# vCPUs, 16 VMs at once, 1 to 4 disks under load) against QEMU microvm;
+# see scale_bench.c.
 #
-# usage: sh tests/bench/run.sh BUILD_DIR [blk|kvm|all]
+# usage: sh tests/bench/run.sh BUILD_DIR [blk|kvm|scale|all]
 #   blk: the block benchmark only (no KVM needed); kvm: the memory, boot,
-#   footprint and vmm-exec benchmarks (they need /dev/kvm: `make bench`
-#   runs them through tests/box/with-kvm, in the KVM box where the host
-#   has none, QEMU beside us in the same box); all (default): both.
+#   footprint, vmm-exec and scale benchmarks (they need /dev/kvm: `make bench` runs
+#   them through tests/box/with-kvm, in the KVM box where the host has
+#   none, QEMU beside us in the same box); scale: the scale benchmark
+#   only; all (default): blk and kvm.
 # environment: ARCH (x86_64), BENCH_RUNS (5), BENCH_WARMUP (1),
 #              BENCH_SIZE (1G), QEMU (qemu-system-x86_64),
 #              BLK_SECONDS (2), BLK_DEPTH (32),
 #              EXEC_KERNEL, EXEC_MODULES (exec_bench's kernel and its
 #              modules; default: /boot/vmlinuz-RELEASE of the running
 #              kernel, else the Debian kernel the KVM box boots, from its
-#              cache), EXEC_READ_MIB (1024)
+#              cache), EXEC_READ_MIB (1024), SCALE_RUNS (3),
+#              SCALE_QUICK (unset; 1: scale_bench --quick)
 # Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built;
 # blk_bench needs BUILD_DIR/bench/blk_bench and BUILD_DIR/vmm-blkd;
 # boot_bench and footprint_bench theirs and the Linux test kernel;
 # exec_bench BUILD_DIR/bench/exec_bench, BUILD_DIR/vmm-exec and
 # BUILD_DIR/vmm-exec-init, virtiofsd and a kernel with its modules (a
-# missing piece skips it, saying which).
+# missing piece skips it, saying which); scale_bench BUILD_DIR/bench/scale_bench,
+# the hello guest and the test kernel with an initramfs that has
+# testinit.readloop (likewise).
 # As root it installs QEMU when missing and reserves huge pages for the
 # run (mem_bench puts nr_hugepages back as it found it).
 
@@ -39,7 +46,7 @@ ARCH=${ARCH:-x86_64}
 QEMU=${QEMU:-qemu-system-x86_64}
 BENCH="$BUILD/bench/mem_bench"
 
-if [ ! -x "$BENCH" ]; then
+if [ "$PART" != scale ] && [ ! -x "$BENCH" ]; then
 	echo "run.sh: $BENCH is missing: make $BENCH" >&2
 	exit 2
 fi
@@ -61,10 +68,31 @@ fi
 if [ "$ARCH" != x86_64 ]; then
 	set -- --no-qemu "the QEMU reference is only set up for x86_64"
 fi
+qemu_opt=$1 qemu_val=$2
+LINUX=${LINUX_DIR:-build/guests/linux/$ARCH}
+
+# How cost grows, one table, against QEMU microvm (scale_bench.c).
+run_scale() {
+	missing=""
+	for f in "$BUILD/bench/scale_bench" "$BUILD/vmm" "$BUILD/guests/$ARCH/hello" \
+		 "$LINUX/vmlinux" "$LINUX/initramfs.cpio"; do
+		[ -e "$f" ] || missing="$missing $f"
+	done
+	[ "$ARCH" = x86_64 ] || missing="$missing ARCH=x86_64 (the hello guest and QEMU's microvm)"
+	if [ -n "$missing" ]; then
+		echo "skip: scale_bench: missing:$missing (make $BUILD/bench/scale_bench guests test-kernel)"
+		return
+	fi
+	set -- "$qemu_opt" "$qemu_val"
+	[ -z "${SCALE_RUNS:-}" ] || set -- "$@" --runs "$SCALE_RUNS"
+	[ -z "${SCALE_QUICK:-}" ] || set -- "$@" --quick
+	"$BUILD/bench/scale_bench" --vmm "$BUILD/vmm" --hello "$BUILD/guests/$ARCH/hello" \
+		--kernel "$LINUX/vmlinux" --initrd "$LINUX/initramfs.cpio" "$@"
+}
 
 # 4 KiB reads through our block paths against qemu-storage-daemon (it
 # comes with the QEMU packages above); no guest, no /dev/kvm needed.
-if [ "$PART" = kvm ]; then
+if [ "$PART" = kvm ] || [ "$PART" = scale ]; then
 	:
 elif [ -x "$BUILD/bench/blk_bench" ] && [ -x "$BUILD/vmm-blkd" ]; then
 	"$BUILD/bench/blk_bench" --vmm-blkd "$BUILD/vmm-blkd" \
@@ -82,6 +110,10 @@ fi
 # Where the figures come from, so that they are read against the right host.
 kvm_kind=$("$BUILD/vmm" --probe 2>/dev/null | sed -n 's/^kvm: virtualization //p')
 echo "bench: host: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), KVM ${kvm_kind:-unknown}$([ "$(hostname)" = kvm-box ] && echo ', in the KVM box (nested KVM under QEMU TCG)')"
+if [ "$PART" = scale ]; then
+	run_scale
+	exit 0
+fi
 
 "$BENCH" all "$@" \
 	--vmm "$BUILD/vmm" --guest "$BUILD/guests/$ARCH/status" \
@@ -89,7 +121,6 @@ echo "bench: host: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuin
 	--size "${BENCH_SIZE:-1G}"
 
 # Boot time against QEMU microvm, when the Linux test kernel is built.
-LINUX=${LINUX_DIR:-build/guests/linux/$ARCH}
 if [ -x "$BUILD/bench/boot_bench" ] && [ -f "$LINUX/vmlinux" ] && [ -f "$LINUX/initramfs.cpio" ] &&
    command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	disk=$(mktemp /tmp/boot-bench-disk.XXXXXX)
@@ -142,3 +173,5 @@ if [ -z "$missing" ]; then
 else
 	echo "skip: exec_bench: missing:$missing (make $BUILD/vmm-exec $BUILD/vmm-exec-init $BUILD/bench/exec_bench; virtiofsd is in qemu-system-common)"
 fi
+
+run_scale
