@@ -367,9 +367,9 @@ const char *guest_path(const char *name)
 	return env_path("GUESTS", "build/guests/x86_64", name);
 }
 
-int count_fds(void)
+int count_dir_entries(const char *path)
 {
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d = opendir(path);
 	struct dirent *e;
 	int n = 0;
 
@@ -378,6 +378,11 @@ int count_fds(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+int count_fds(void)
+{
+	return count_dir_entries("/proc/self/fd");
 }
 
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"

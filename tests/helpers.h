@@ -125,6 +125,8 @@ void hugepages_restore(void);
 
 /* Open fds of this process; a check assertion fails if it cannot tell. */
 int count_fds(void);
+/* Entries of a directory, "." and ".." not counted; likewise. */
+int count_dir_entries(const char *path);
 
 /* The last n bytes of s: enough context for a check message. */
 const char *text_tail(const char *s, size_t n);

@@ -468,15 +468,7 @@ static uint64_t resident_pages(const void *p, uint64_t len)
 
 static int count_threads(void)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
+	return count_dir_entries("/proc/self/task");
 }
 
 /*
