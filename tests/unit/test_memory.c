@@ -24,7 +24,6 @@
  * cannot, it prints which test cases it skips and why.
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
