@@ -59,8 +59,9 @@ START_TEST(script_output_and_status)
 	ck_assert_int_eq(chdir(dir), 0);
 
 	{
-		char *argv[] = { (char *)exec, "--kernel", kernel, "--root-host", "--",
-				 "./test.sh", "one", "two words", NULL };
+		/* vmm-exec's own timeout first: a hang then says where it was */
+		char *argv[] = { (char *)exec, "--kernel", kernel, "--root-host",
+				 "--timeout", "400", "--", "./test.sh", "one", "two words", NULL };
 
 		ck_assert_int_eq(run_cmd(argv, SECONDS, r), 0);
 	}
