@@ -16,12 +16,6 @@
  *  boot, N vCPUs   spawn to "Run /init as init process" of the Linux test
  *                  kernel and initramfs, 256M (1, 2, 4, 8 vCPUs); the
  *                  guest's "TEST-INIT: cpus: online=N" line is checked.
- *  N VMs at once   N (16) Linux VMs of 128M, 1 vCPU, started together:
- *                  wall time from the first spawn to the last exit (init
- *                  powers off), and each VMM's own memory: the peak of
- *                  RssAnon+RssFile of /proc/PID/status, sampled every
- *                  0.1 s while it runs (guest RAM, a memfd for both, is
- *                  RssShmem and left out), the median over the VMs.
  *  D disks         1 to 4 virtio-blk disks (64 MiB raw files), 1 vCPU,
  *                  256M, the initramfs's "testinit.readloop=S": every disk
  *                  read at once with O_DIRECT 4 KiB reads for S seconds.
@@ -29,6 +23,13 @@
  *                  count of the VM's exits (debugfs kvm/PID-FD/exits, all
  *                  of them, handled in the kernel or not), read when the
  *                  guest prints its start and end lines.
+ *  N VMs at once   N (16) Linux VMs of 128M, 1 vCPU, started together,
+ *                  measured last (the KVM box has failed under it): wall
+ *                  time from the first spawn to the last exit (init
+ *                  powers off), and each VMM's own memory: the peak of
+ *                  RssAnon+RssFile of /proc/PID/status, sampled every
+ *                  0.1 s while it runs (guest RAM, a memfd for both, is
+ *                  RssShmem and left out), the median over the VMs.
  *
  * QEMU is qemu-system-x86_64 -M microvm,acpi=on -enable-kvm -cpu host,
  * its RAM a preallocated memfd like ours, the same kernel, initramfs,
@@ -778,8 +779,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	startup_rows(&b);
 	boot_rows(&b);
-	many_rows(&b);
 	disk_rows(&b);
+	many_rows(&b);	/* last: the most the KVM box has failed under */
 	print_table(&b);
 	printf("scale_bench: took %.0f s\n", monotonic_seconds() - start);
 	cleanup_run();
