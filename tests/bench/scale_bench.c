@@ -39,8 +39,10 @@
  *                    [--qemu PATH | --no-qemu REASON] [--runs N] [--quick]
  *                    [--vms N] [--read-seconds S]
  * --quick: 1 run; 64M and 1G; 1 and 2 vCPUs; 4 VMs; 1 and 2 disks, 2 s.
- * Output: "scale_bench:" and "sample" lines as it goes, then the table,
- * then "note:" lines for skipped rows and "-" figures.
+ * Output: "scale_bench:" and "sample" lines as it goes, the table so far
+ * before the VMs-at-once row (the KVM box has died under it), then the
+ * whole table; each table followed by "note:" lines for skipped rows and
+ * "-" figures.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -650,10 +652,11 @@ static const char *figure(const struct row *row, double v, char *buf, size_t len
 	return buf;
 }
 
-static void print_table(struct bench *b)
+static void print_table(struct bench *b, const char *title)
 {
 	int i, notes = 0;
 
+	printf("\nscale_bench: %s\n", title);
 	printf("\n| measurement | vmm | QEMU microvm | vmm / qemu |\n| --- | --- | --- | --- |\n");
 	for (i = 0; i < b->nr_rows; i++) {
 		struct row *row = &b->rows[i];
@@ -780,8 +783,11 @@ int main(int argc, char **argv)
 	startup_rows(&b);
 	boot_rows(&b);
 	disk_rows(&b);
+	/* the rows so far, in case the box does not survive the next one */
+	print_table(&b, "the table before the VMs-at-once row");
+	fflush(stdout);
 	many_rows(&b);	/* last: the most the KVM box has failed under */
-	print_table(&b);
+	print_table(&b, "the table");
 	printf("scale_bench: took %.0f s\n", monotonic_seconds() - start);
 	cleanup_run();
 	return 0;
