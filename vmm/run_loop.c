@@ -4,8 +4,9 @@
  * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients and
  * the --timeout deadline, and writes the console's output out in batches,
  * CONSOLE_BATCH_MS after its first byte; stops and joins every vCPU;
- * returns the exit status and prints one line saying why the VM ended. A terminal on stdin
- * is switched to character-at-a-time input for the guest and restored.
+ * returns the exit status and prints one line saying why the VM ended. A
+ * terminal on stdin is switched to character-at-a-time input for the
+ * guest and restored.
  */
 #include <errno.h>
 #include <poll.h>
