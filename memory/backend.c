@@ -141,75 +141,6 @@ static void *map_populated(const struct guest_memory_config *cfg,
 	return host;
 }
 
-/*
- * shmem's transparent huge pages for advised mappings only: the advice
- * is per mapping, so pages allocated before there is one stay small.
- */
-static bool shmem_thp_by_advice(void)
-{
-	char buf[128] = "";
-	int fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled",
-		      O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
-	close(fd);
-	return strstr(buf, "[advise]") != NULL;
-}
-
-/*
- * memfd: every page allocated in the file at once with fallocate(), which
- * shmem does in one pass, several times faster than faulting them in one
- * by one, and which fails (ENOSPC, made -ENOMEM) when the host cannot
- * provide them: the memory is committed when it returns. Returns 1 when
- * done, 0 when not done (THP by advice, which needs the mapping first, or
- * no fallocate for shmem: population allocates instead), or -errno.
- */
-static int allocate_pages(const struct guest_memory_config *cfg, int fd)
-{
-	if (cfg->backend != GUEST_MEMORY_MEMFD || shmem_thp_by_advice() ||
-	    !memory_populate_supported())
-		return 0;
-	while (fallocate(fd, 0, 0, (off_t)cfg->size) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == EOPNOTSUPP || errno == ENOSYS)
-			return 0;
-		return errno == ENOSPC ? -ENOMEM : -errno;
-	}
-	return 1;
-}
-
-/*
- * Maps fd's pages, which allocate_pages() committed, and starts mapping
- * them all in the background: half the CPUs (the rest are for the
- * vCPUs) unless cfg says how many. Pages shmem allocated that way are
- * not "up to date" for mincore() until first touched, so there is no
- * residency check: fallocate() succeeding is the commitment.
- */
-static void *map_allocated(const struct guest_memory_config *cfg, long page_size,
-			   int fd, struct backing *b, int *err)
-{
-	unsigned int threads = cfg->populate_threads;
-	void *host;
-
-	if (!threads)
-		threads = (memory_populate_default_threads() + 1) / 2;
-	host = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (host == MAP_FAILED) {
-		*err = -errno;
-		return NULL;
-	}
-	*err = memory_populate_start(host, cfg->size, page_size, threads, &b->populating);
-	if (*err) {
-		munmap(host, cfg->size);
-		return NULL;
-	}
-	return host;
-}
-
 static int shared_alloc(const struct guest_memory_config *cfg, long page_size,
 			struct backing *b)
 {
@@ -230,22 +161,13 @@ static int shared_alloc(const struct guest_memory_config *cfg, long page_size,
 		err = -errno;
 		goto out_close;
 	}
-	err = allocate_pages(cfg, fd);
-	if (err < 0)
+	host = map_populated(cfg, page_size, fd, &err);
+	if (!host)
 		goto out_close;
+	err = check_resident(host, cfg->size);
 	if (err) {
-		host = map_allocated(cfg, page_size, fd, b, &err);
-		if (!host)
-			goto out_close;
-	} else {
-		host = map_populated(cfg, page_size, fd, &err);
-		if (!host)
-			goto out_close;
-		err = check_resident(host, cfg->size);
-		if (err) {
-			munmap(host, cfg->size);
-			goto out_close;
-		}
+		munmap(host, cfg->size);
+		goto out_close;
 	}
 	b->host = host;
 	b->fd = fd;
@@ -307,23 +229,10 @@ int backing_alloc(const struct guest_memory_config *cfg, long page_size,
 	return 0;
 }
 
-int backing_wait_populated(struct backing *b)
-{
-	int err = 0;
-
-	if (b->populating)
-		err = memory_populate_finish(b->populating, false);
-	b->populating = NULL;
-	return err == -EFAULT ? -ENOMEM : err;
-}
-
 void backing_free(struct backing *b)
 {
 	if (!b->host)
 		return;
-	if (b->populating)
-		memory_populate_finish(b->populating, true);	/* before munmap */
-	b->populating = NULL;
 	if (b->backend == GUEST_MEMORY_HEAP)
 		free(b->host);
 	else

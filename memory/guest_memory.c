@@ -144,11 +144,6 @@ static void unmap_imported(struct guest_memory *mem)
 	}
 }
 
-int guest_memory_wait_populated(struct guest_memory *mem)
-{
-	return mem->imported ? 0 : backing_wait_populated(&mem->backing);
-}
-
 void guest_memory_destroy(struct guest_memory *mem)
 {
 	if (!mem)

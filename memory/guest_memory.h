@@ -8,20 +8,13 @@
  *   the shared backends) and slices it into the regions of the layout, in
  *   order: region i starts in the backing right after region i-1 ends, so
  *   fd_offset(i) = size(0) + ... + size(i-1).
- * - Shared backends (memfd, hugetlb) are fully committed when create
- *   returns, and nobody ever takes a fault that could SIGBUS:
- *   - memfd: every page is allocated in the file with fallocate(), then
- *     mapped MAP_SHARED and populated (MADV_POPULATE_WRITE) by threads
- *     that go on while the VM starts: half the CPUs, or populate_threads.
- *     guest_memory_wait_populated() waits for them; destroy stops them.
- *     Where shmem gets huge pages only by advice, or the kernel lacks
- *     MADV_POPULATE_WRITE (before 5.14), it is populated before create
- *     returns instead, as hugetlb is;
- *   - hugetlb (and memfd in those cases): mapped MAP_SHARED and populated
- *     by populate_threads threads with MADV_POPULATE_WRITE (memory/
- *     populate.h; on kernels before 5.14 by MAP_POPULATE on one thread),
- *     then checked with mincore(); no thread left running.
- *   Private backends (private, heap) have no fd.
+ * - Shared backends (memfd, hugetlb) are mapped MAP_SHARED and populated
+ *   by populate_threads threads with MADV_POPULATE_WRITE (memory/populate.h;
+ *   on kernels before 5.14 by MAP_POPULATE on one thread), then checked
+ *   with mincore(): they are fully committed when create returns, and
+ *   nobody ever takes a fault that could SIGBUS. No population thread is
+ *   left running when create returns. Private backends (private, heap)
+ *   have no fd.
  * - The set of regions never changes for the lifetime of the object.
  * - Guest-physical addresses are turned into host pointers only by
  *   guest_memory_ptr() and friends below, which refuse any range that
@@ -108,8 +101,6 @@ int guest_memory_create(const struct guest_memory_config *cfg,
 			const struct guest_range *layout, unsigned int nr_ranges,
 			struct guest_memory **out);
 void guest_memory_destroy(struct guest_memory *mem);
-/* Waits until every page is mapped; 0 or what population met (-ENOMEM). */
-int guest_memory_wait_populated(struct guest_memory *mem);
 
 struct shared_region;	/* memory/sharing.h */
 

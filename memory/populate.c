@@ -2,14 +2,12 @@
 /*
  * Parallel population with MADV_POPULATE_WRITE: one page-aligned chunk per
  * thread, the first on the calling thread, every result kept per chunk and
- * read back in address order after the joins. In the background: threads
- * that take fixed pieces from a shared cursor until done or cancelled.
+ * read back in address order after the joins.
  */
 #include "populate.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -89,10 +87,13 @@ static unsigned int nr_chunks(uint64_t size, long page_size,
 	return pages < threads ? (unsigned int)pages : threads;
 }
 
-static int check_args(void *host, uint64_t size, long page_size,
-		      unsigned int threads)
+int memory_populate(void *host, uint64_t size, long page_size,
+		    unsigned int threads)
 {
+	struct chunk c[MEMORY_POPULATE_MAX_THREADS];
 	uint64_t mask = (uint64_t)page_size - 1;
+	unsigned int i, n;
+	int err = 0;
 
 	if (page_size <= 0 || (page_size & (page_size - 1)) ||
 	    ((uintptr_t)host & mask) || (size & mask) ||
@@ -100,18 +101,8 @@ static int check_args(void *host, uint64_t size, long page_size,
 		return -EINVAL;
 	if (!memory_populate_supported())
 		return -EOPNOTSUPP;
-	return 0;
-}
-
-int memory_populate(void *host, uint64_t size, long page_size,
-		    unsigned int threads)
-{
-	struct chunk c[MEMORY_POPULATE_MAX_THREADS];
-	unsigned int i, n;
-	int err = check_args(host, size, page_size, threads);
-
-	if (err || !size)
-		return err;
+	if (!size)
+		return 0;
 
 	n = nr_chunks(size, page_size, threads);
 	cut(c, n, host, size, page_size);
@@ -128,76 +119,5 @@ int memory_populate(void *host, uint64_t size, long page_size,
 	}
 	for (i = 0; i < n && !err; i++)
 		err = c[i].err;
-	return err;
-}
-
-#define PIECE (64ULL << 20)
-
-struct memory_populate_job {
-	char *host;
-	uint64_t size, piece;
-	uint64_t next;		/* offset of the next piece to take */
-	bool cancel;
-	int err;		/* the first error, 0 for none */
-	unsigned int nr_threads;
-	pthread_t threads[MEMORY_POPULATE_MAX_THREADS];
-};
-
-static void *job_thread(void *arg)
-{
-	struct memory_populate_job *job = arg;
-
-	while (!__atomic_load_n(&job->cancel, __ATOMIC_RELAXED)) {
-		uint64_t off = __atomic_fetch_add(&job->next, job->piece, __ATOMIC_RELAXED);
-		int expected = 0, err;
-
-		if (off >= job->size)
-			break;
-		err = populate_chunk(job->host + off, job->size - off < job->piece ?
-						      job->size - off : job->piece);
-		if (err)
-			__atomic_compare_exchange_n(&job->err, &expected, err, false,
-						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
-
-int memory_populate_start(void *host, uint64_t size, long page_size,
-			  unsigned int threads, struct memory_populate_job **out)
-{
-	struct memory_populate_job *job;
-	int err = check_args(host, size, page_size, threads);
-
-	if (err)
-		return err;
-	job = calloc(1, sizeof(*job));
-	if (!job)
-		return -ENOMEM;
-	job->host = host;
-	job->size = size;
-	/* whole pages, at least one */
-	job->piece = PIECE < (uint64_t)page_size ? (uint64_t)page_size :
-		     PIECE / (uint64_t)page_size * (uint64_t)page_size;
-	while (job->nr_threads < threads &&
-	       (uint64_t)job->nr_threads * job->piece < size &&
-	       !pthread_create(&job->threads[job->nr_threads], NULL, job_thread, job))
-		job->nr_threads++;
-	if (!job->nr_threads)
-		job_thread(job);
-	*out = job;
-	return 0;
-}
-
-int memory_populate_finish(struct memory_populate_job *job, bool cancel)
-{
-	unsigned int i;
-	int err;
-
-	if (cancel)
-		__atomic_store_n(&job->cancel, true, __ATOMIC_RELAXED);
-	for (i = 0; i < job->nr_threads; i++)
-		pthread_join(job->threads[i], NULL);
-	err = job->err;
-	free(job);
 	return err;
 }

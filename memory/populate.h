@@ -34,11 +34,8 @@
  *   guest memory is created by vm_create() before any seccomp filter is
  *   installed (vmm_seccomp_configure() there only sets the mode; the main
  *   thread installs its filter in vm_run(), after the vCPU threads have
- *   started), so nothing forbids those calls. memory_populate()'s threads
- *   have exited when it returns; memory_populate_start()'s (for memfd RAM
- *   committed by fallocate()) run on, without a filter (a filter binds the
- *   thread that installs it and those it starts later), and the main
- *   thread joins them in vm_destroy(), under its own filter (futex).
+ *   started), so nothing forbids those calls, and all population threads
+ *   have exited when guest_memory_create(), and so vm_create(), returns.
  *   They inherit the caller's signal mask (vm_create() blocks the stop
  *   signals before this).
  * - Returns 0 or a negative errno; nothing is printed.
@@ -54,23 +51,6 @@
 
 int memory_populate(void *host, uint64_t size, long page_size,
 		    unsigned int threads);
-
-/*
- * The same work in the background: memory_populate_start() checks its
- * arguments as memory_populate() does (-EINVAL, -EOPNOTSUPP, nothing
- * started), starts up to threads threads and returns at once. They take
- * 64 MiB pieces in address order until the range is done.
- * memory_populate_finish() joins them (with cancel, each stops after its
- * current piece) and returns the first error a piece had, and frees job.
- * If no thread could be started, start does the work itself. Pages the
- * threads have not reached yet fault in as usual meanwhile: populating
- * never changes what a page holds.
- */
-struct memory_populate_job;
-
-int memory_populate_start(void *host, uint64_t size, long page_size,
-			  unsigned int threads, struct memory_populate_job **job);
-int memory_populate_finish(struct memory_populate_job *job, bool cancel);
 
 /* The default thread count: min(online CPUs, MEMORY_POPULATE_MAX_THREADS). */
 unsigned int memory_populate_default_threads(void);

@@ -14,9 +14,7 @@
  *                 guest_memory_create() and KVM_SET_USER_MEMORY_REGION of
  *                 every region, in vm.c's order (memfd, hugetlb, private);
  *                 memfd and hugetlb populated by the default number of
- *                 threads (memory/guest_memory.h), and for memfd, whose
- *                 pages are allocated first and mapped in the background,
- *                 guest_memory_wait_populated(): every page mapped
+ *                 threads, min(online CPUs, 8) (memory/populate.h)
  *   ours-memfd-1thread  the same with populate_threads = 1
  *   ours-memfd-mappop   the same as on a kernel without
  *                 MADV_POPULATE_WRITE: MAP_POPULATE on one thread, which
@@ -164,8 +162,6 @@ static int bench_ours(const char *backend, const char *size_arg,
 		ret = guest_memory_create(&cfg, layout, (unsigned int)nr, &mem);
 	if (!ret)
 		ret = register_regions(vm_fd, mem);
-	if (!ret)	/* every page mapped, as the memset limit touches all */
-		ret = guest_memory_wait_populated(mem);
 	t1 = monotonic_seconds();
 
 	if (ret)

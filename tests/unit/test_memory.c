@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -548,7 +547,6 @@ START_TEST(populate_guest_memory)
 	const struct guest_region *r;
 
 	ck_assert_int_eq(guest_memory_create(&cfg, &range, 1, &mem), 0);
-	ck_assert_int_eq(guest_memory_wait_populated(mem), 0);
 	ck_assert_int_eq(threads_after_join(tasks), tasks);
 	r = guest_memory_region(mem, 0);
 	ck_assert_uint_eq(resident_pages(r->host, POP_SIZE), POP_SIZE / PAGE);
@@ -634,67 +632,6 @@ START_TEST(populate_first_error_wins)
 		ck_assert_uint_eq(resident_pages(p + POP_SIZE - PAGE, PAGE), 1);
 	munmap(p, POP_SIZE);
 	close(fd);
-}
-END_TEST
-
-/* In the background: every page by the end, the threads gone after finish. */
-START_TEST(populate_background)
-{
-	unsigned int threads = pop_threads[_i];
-	uint64_t len = 3 * POP_SIZE + 2 * PAGE, pages = 3 * POP_SIZE / PAGE;
-	int fd, tasks = count_threads();
-	uint8_t *map = map_memfd(len, PROT_READ | PROT_WRITE, &fd), *p = map + PAGE;
-	struct memory_populate_job *job = NULL;
-
-	ck_assert_int_eq(memory_populate_start(p, 3 * POP_SIZE, PAGE, threads, &job), 0);
-	ck_assert_ptr_nonnull(job);
-	p[5 * PAGE] = 0x5a;	/* the guest writing meanwhile */
-	ck_assert_int_eq(memory_populate_finish(job, false), 0);
-	ck_assert_int_eq(threads_after_join(tasks), tasks);
-	ck_assert_uint_eq(resident_pages(p, 3 * POP_SIZE), pages);
-	ck_assert_uint_eq(resident_pages(map, PAGE), 0);
-	ck_assert_uint_eq(resident_pages(p + 3 * POP_SIZE, PAGE), 0);
-	ck_assert_uint_eq(p[5 * PAGE], 0x5a);
-	/* cancelled: joined, whatever it got to */
-	ck_assert_int_eq(memory_populate_start(p, 3 * POP_SIZE, PAGE, threads, &job), 0);
-	ck_assert_int_eq(memory_populate_finish(job, true), 0);
-	ck_assert_int_eq(threads_after_join(tasks), tasks);
-	ck_assert_int_eq(memory_populate_start(p, 3 * POP_SIZE, PAGE, 0, &job), -EINVAL);
-	munmap(map, len);
-	close(fd);
-}
-END_TEST
-
-/*
- * memfd guest memory: every page of the file allocated when create
- * returns (the commitment), all mapped after the wait; destroyed at once
- * after create, nothing is left (threads, fds, mappings).
- */
-START_TEST(populate_memfd_committed_first)
-{
-	struct guest_memory_config cfg = { .size = 4 * POP_SIZE, .backend = GUEST_MEMORY_MEMFD };
-	struct guest_range range = { 0, 4 * POP_SIZE };
-	int fds = count_fds(), maps = count_shared_maps(), tasks = count_threads();
-	struct guest_memory *mem = NULL;
-	const struct guest_region *r;
-	struct stat st;
-
-	ck_assert_int_eq(guest_memory_create(&cfg, &range, 1, &mem), 0);
-	r = guest_memory_region(mem, 0);
-	ck_assert_int_eq(fstat(r->fd, &st), 0);
-	ck_assert_uint_ge((uint64_t)st.st_blocks * 512, cfg.size);
-	ck_assert_int_eq(guest_memory_wait_populated(mem), 0);
-	ck_assert_int_eq(guest_memory_wait_populated(mem), 0);	/* again: nothing */
-	ck_assert_int_eq(threads_after_join(tasks), tasks);
-	ck_assert_uint_eq(resident_pages(r->host, cfg.size), cfg.size / PAGE);
-	round_trip(mem, r);
-	guest_memory_destroy(mem);
-
-	ck_assert_int_eq(guest_memory_create(&cfg, &range, 1, &mem), 0);
-	guest_memory_destroy(mem);
-	ck_assert_int_eq(threads_after_join(tasks), tasks);
-	ck_assert_int_eq(count_fds(), fds);
-	ck_assert_int_eq(count_shared_maps(), maps);
 }
 END_TEST
 
@@ -856,8 +793,6 @@ int main(void)
 	tcase_add_loop_test(tc, populate_read_only, 0, ARRAY_SIZE(pop_threads));
 	tcase_add_loop_test(tc, populate_first_error_wins, 0, 2 * ARRAY_SIZE(pop_threads));
 	tcase_add_test(tc, populate_fallback);
-	tcase_add_loop_test(tc, populate_background, 0, ARRAY_SIZE(pop_threads));
-	tcase_add_test(tc, populate_memfd_committed_first);
 	suite_add_tcase(s, tc);
 	add_huge(s, "hugetlb", 0, huge_why);
 	add_huge(s, "hugetlbfs", 1, mnt_why);
