@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The four guest RAM backends. Shared ones are committed before anyone
- * sees them: memfd pages allocated by fallocate() and then mapped in the
- * background, or (hugetlb, and memfd where that cannot be done) populated
- * in parallel where the kernel has MADV_POPULATE_WRITE (memory/populate.h),
- * with MAP_POPULATE on one thread where it does not; a hugetlb mapping is
- * made without MAP_NORESERVE, so the kernel reserves every huge page at
- * mmap time and fails there, not with a SIGBUS on first touch.
+ * The four guest RAM backends. Shared ones are populated before anyone sees
+ * them, in parallel where the kernel has MADV_POPULATE_WRITE
+ * (memory/populate.h), with MAP_POPULATE on one thread where it does not;
+ * a hugetlb mapping is made without MAP_NORESERVE, so the kernel reserves
+ * every huge page at mmap time and fails there, not with a SIGBUS on first
+ * touch.
  */
 #include "backend.h"
 #include "populate.h"
