@@ -50,6 +50,8 @@ enum vhost_user_request {
 	VHOST_USER_SET_VRING_ENABLE = 18,
 	VHOST_USER_GET_CONFIG = 24,
 	VHOST_USER_SET_CONFIG = 25,
+	VHOST_USER_GET_INFLIGHT_FD = 31,
+	VHOST_USER_SET_INFLIGHT_FD = 32,
 	VHOST_USER_MAX_REQUEST = 48,
 };
 
@@ -66,6 +68,7 @@ enum vhost_user_request {
 #define VHOST_USER_PROTOCOL_F_MQ	0
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK	3
 #define VHOST_USER_PROTOCOL_F_CONFIG	9
+#define VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD	12
 
 #define VHOST_USER_MAX_FDS		8
 #define VHOST_USER_MAX_REGIONS		8
@@ -109,12 +112,57 @@ struct vhost_user_config {
 	uint8_t payload[VHOST_USER_CONFIG_MAX];
 };
 
+/*
+ * GET_INFLIGHT_FD and SET_INFLIGHT_FD: shared memory in which a backend
+ * records the requests it has taken and not yet finished, so that a
+ * restarted backend can resubmit them. The frontend asks for it with
+ * num_queues and queue_size set; the backend answers with the fd (one,
+ * with the reply) and mmap_size/mmap_offset, and the frontend hands the
+ * same fd back with SET_INFLIGHT_FD every time it starts the rings. Only
+ * the backend reads the contents.
+ */
+struct vhost_user_inflight {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+	uint16_t num_queues;
+	uint16_t queue_size;
+};
+
+/*
+ * The contents, for split rings, as the spec lays them out: per queue a
+ * header and one entry per descriptor, head descriptors only.
+ * Taking a head: desc[head].counter = ++counter, then inflight = 1.
+ * Returning used buffers: desc[head].next = last_batch_head,
+ * last_batch_head = head (per buffer of a batch), then the used ring's
+ * idx, then each inflight = 0, then used_idx = the used ring's idx.
+ * After a restart: if used_idx differs from the used ring's idx, the last
+ * batch (the list from last_batch_head, used idx - used_idx entries) is
+ * finished: its inflight flags are cleared and used_idx is caught up;
+ * the remaining inflight heads are resubmitted in counter order.
+ */
+struct vhost_user_inflight_desc {
+	uint8_t inflight;
+	uint8_t padding[5];
+	uint16_t next;
+	uint64_t counter;
+};
+
+struct vhost_user_inflight_queue {
+	uint64_t features;
+	uint16_t version;	/* 1; 0: never used */
+	uint16_t desc_num;
+	uint16_t last_batch_head;
+	uint16_t used_idx;
+	struct vhost_user_inflight_desc desc[];
+};
+
 union vhost_user_payload {
 	uint64_t u64;
 	struct vhost_user_vring_state state;
 	struct vhost_user_vring_addr addr;
 	struct vhost_user_memory memory;
 	struct vhost_user_config config;
+	struct vhost_user_inflight inflight;
 };
 
 /*

@@ -34,6 +34,8 @@ static const char *const names[VHOST_USER_MAX_REQUEST] = {
 	[VHOST_USER_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
 	[VHOST_USER_GET_CONFIG] = "GET_CONFIG",
 	[VHOST_USER_SET_CONFIG] = "SET_CONFIG",
+	[VHOST_USER_GET_INFLIGHT_FD] = "GET_INFLIGHT_FD",
+	[VHOST_USER_SET_INFLIGHT_FD] = "SET_INFLIGHT_FD",
 };
 
 const char *vhost_user_request_name(uint32_t request)
@@ -93,6 +95,11 @@ bool vhost_user_payload_ok(const struct vhost_user_msg *msg, bool reply)
 		return config_size_ok(msg);
 	case VHOST_USER_SET_CONFIG:
 		return reply ? msg->size == sizeof(uint64_t) : config_size_ok(msg);
+	case VHOST_USER_GET_INFLIGHT_FD:
+		return msg->size == sizeof(struct vhost_user_inflight);
+	case VHOST_USER_SET_INFLIGHT_FD:
+		return msg->size == (reply ? sizeof(uint64_t) :
+				     sizeof(struct vhost_user_inflight));
 	default:
 		return false;
 	}
