@@ -24,6 +24,22 @@
  *              seconds=T per_second=X             read with O_DIRECT 4 KiB
  *                                                 reads by one process per
  *                                                 disk, for S seconds)
+ *   TEST-INIT: pattern start: disk=vda         (with "testinit.pattern=S":
+ *              blocks=B seconds=S                 rounds over /dev/vda, O_DIRECT
+ *   TEST-INIT: pattern round R: errors=E         64 KiB requests: every 4 KiB
+ *   TEST-INIT: pattern error: round R block N:   block written with its round,
+ *              read|write|mismatch ...            number and checksum, then all
+ *   TEST-INIT: pattern: rounds=R blocks=B         read back and checked; until
+ *              io_errors=E mismatches=M           S seconds pass or a line comes
+ *              final=ok|FAILED                    on the console; then one final
+ *                                                 check of the last round; the
+ *                                                 first 5 errors are printed;
+ *                                                 at most 16 MiB of the disk)
+ *   TEST-INIT: udp start: seconds=S              (with "testinit.udp=S": a UDP
+ *   TEST-INIT: udp: sent=N failed=F               broadcast to port 9 from eth0
+ *                                                 every 20 ms for S seconds
+ *                                                 or until a console line;
+ *                                                 eth0 configured by ip=)
  *   TEST-INIT: done
  *
  * Then reboot(RB_POWER_OFF), or reboot(RB_AUTOBOOT) when the command line
@@ -43,12 +59,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -335,6 +355,180 @@ static void read_loop(void)
 		       nr, total, seconds, total / seconds);
 }
 
+#define PAT_BS		4096
+#define PAT_CHUNK	16		/* blocks per request: 64 KiB */
+#define PAT_MAX		4096		/* blocks checked at most: 16 MiB */
+#define PAT_MAGIC	0x50415454u
+#define PAT_WORDS	(PAT_BS / 4)
+
+struct pattern {
+	int fd;
+	unsigned int blocks;
+	long long io_errors, mismatches, printed;
+	uint32_t *buf;
+};
+
+/* FNV-1a 32, a word at a time, of a block but its last word (the sum). */
+static uint32_t block_sum(const uint32_t *w)
+{
+	uint32_t h = 0x811c9dc5u;
+	int i;
+
+	for (i = 0; i < PAT_WORDS - 1; i++)
+		h = (h ^ w[i]) * 0x01000193u;
+	return h;
+}
+
+/* Magic, round, block number, xorshift filler from both, checksum. */
+static void fill_block(uint32_t *w, uint32_t round, uint32_t nr)
+{
+	uint32_t x = (round * 2654435761u) ^ (nr * 40503u) ^ 1u;
+	int i;
+
+	w[0] = PAT_MAGIC;
+	w[1] = round;
+	w[2] = nr;
+	for (i = 3; i < PAT_WORDS - 1; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		w[i] = x;
+	}
+	w[PAT_WORDS - 1] = block_sum(w);
+}
+
+static void pattern_error(struct pattern *p, uint32_t round, unsigned int block,
+			  const char *what, const uint32_t *w)
+{
+	if (p->printed++ >= 5)
+		return;
+	if (w)
+		printf(TAG "pattern error: round %u block %u: mismatch: magic %08x round %u block %u sum %s\n",
+		       round, block, w[0], w[1], w[2],
+		       w[PAT_WORDS - 1] == block_sum(w) ? "ok" : "bad");
+	else
+		printf(TAG "pattern error: round %u block %u: %s: %s\n", round, block, what,
+		       strerror(errno));
+}
+
+/* Writes, or reads back and checks, every block with round; the errors. */
+static long long pattern_pass(struct pattern *p, uint32_t round, int writing)
+{
+	unsigned int first, n, i;
+	long long errors = 0;
+	ssize_t len, got;
+
+	for (first = 0; first < p->blocks; first += n) {
+		n = p->blocks - first < PAT_CHUNK ? p->blocks - first : PAT_CHUNK;
+		len = (ssize_t)n * PAT_BS;
+		for (i = 0; writing && i < n; i++)
+			fill_block(p->buf + i * PAT_WORDS, round, first + i);
+		if (writing)
+			got = pwrite(p->fd, p->buf, (size_t)len, (off_t)first * PAT_BS);
+		else
+			got = pread(p->fd, p->buf, (size_t)len, (off_t)first * PAT_BS);
+		if (got != len) {
+			if (got >= 0)
+				errno = EIO;	/* short: the end of the device moved */
+			p->io_errors++;
+			errors++;
+			pattern_error(p, round, first, writing ? "write" : "read", NULL);
+			continue;
+		}
+		for (i = 0; !writing && i < n; i++) {
+			const uint32_t *w = p->buf + i * PAT_WORDS;
+
+			if (w[0] != PAT_MAGIC || w[1] != round || w[2] != first + i ||
+			    w[PAT_WORDS - 1] != block_sum(w)) {
+				p->mismatches++;
+				errors++;
+				pattern_error(p, round, first + i, "mismatch", w);
+			}
+		}
+	}
+	return errors;
+}
+
+/* Whether a line came on the console (the test's "stop"); consumes it. */
+static int console_line(void)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	char line[256];
+
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+		return 0;
+	return read(0, line, sizeof(line)) > 0;
+}
+
+/* "testinit.pattern=SECONDS": write and check rounds of a pattern on vda. */
+static void pattern(void)
+{
+	const char *opt = strstr(cmdline, "testinit.pattern=");
+	struct pattern p = { .fd = -1 };
+	unsigned long long bytes;
+	double seconds, deadline;
+	long long final;
+	char size[64];
+	uint32_t round;
+
+	if (!opt || (seconds = strtod(opt + strlen("testinit.pattern="), NULL)) <= 0)
+		return;
+	if (read_file("/sys/block/vda/size", size, sizeof(size)) < 0 ||
+	    (bytes = strtoull(size, NULL, 10) * 512) < PAT_BS ||
+	    posix_memalign((void **)&p.buf, 4096, PAT_CHUNK * PAT_BS) ||
+	    (p.fd = open("/dev/vda", O_RDWR | O_DIRECT)) < 0) {
+		printf(TAG "pattern: no usable /dev/vda: %s\n", strerror(errno));
+		return;
+	}
+	p.blocks = bytes / PAT_BS < PAT_MAX ? (unsigned int)(bytes / PAT_BS) : PAT_MAX;
+	printf(TAG "pattern start: disk=vda blocks=%u seconds=%g\n", p.blocks, seconds);
+	deadline = now() + seconds;
+	for (round = 1;; round++) {
+		long long errors = pattern_pass(&p, round, 1);
+
+		errors += pattern_pass(&p, round, 0);
+		printf(TAG "pattern round %u: errors=%lld\n", round, errors);
+		if (now() >= deadline || console_line())
+			break;
+	}
+	final = pattern_pass(&p, round, 0);
+	printf(TAG "pattern: rounds=%u blocks=%u io_errors=%lld mismatches=%lld final=%s\n",
+	       round, p.blocks, p.io_errors, p.mismatches, final ? "FAILED" : "ok");
+	close(p.fd);
+	free(p.buf);
+}
+
+/* "testinit.udp=SECONDS": a UDP broadcast from eth0 every 20 ms. */
+static void udp_loop(void)
+{
+	const char *opt = strstr(cmdline, "testinit.udp=");
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_BROADCAST) };
+	long long sent = 0, failed = 0;
+	double seconds, deadline;
+	char msg[64];
+	int fd, on = 1;
+
+	if (!opt || (seconds = strtod(opt + strlen("testinit.udp="), NULL)) <= 0)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "eth0", 5)) {
+		printf(TAG "udp: %s\n", strerror(errno));
+		return;
+	}
+	printf(TAG "udp start: seconds=%g\n", seconds);
+	for (deadline = now() + seconds; now() < deadline && !console_line(); usleep(20000)) {
+		snprintf(msg, sizeof(msg), "testinit udp %lld", sent + failed);
+		if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			failed++;
+		else
+			sent++;
+	}
+	printf(TAG "udp: sent=%lld failed=%lld\n", sent, failed);
+	close(fd);
+}
+
 int main(void)
 {
 	int len;
@@ -355,6 +549,8 @@ int main(void)
 	report_blocks();
 	report_virtiofs();
 	read_loop();
+	pattern();
+	udp_loop();
 	printf(TAG "done\n");
 	fflush(stdout);
 	sync();
