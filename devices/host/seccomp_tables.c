@@ -78,8 +78,14 @@ static const struct vmm_seccomp_rule worker_rules[] = {
 	ANY("pwritev", "disk writes from guest buffers"),
 	ANY("fdatasync", "disk flush"),
 	ANY("getrandom", "virtio-rng"),
-	ANY("recvfrom", "peek at a vhost-user socket to notice a dead backend"),
+	ANY("recvfrom", "peek at a vhost-user socket to notice a dead backend; replies"),
 	ANY("shutdown", "drop a vhost-user backend found dead"),
+	ANY("socket", "reconnect= dials a lost vhost-user backend again"),
+	ANY("connect", "reconnect= dials a lost vhost-user backend again"),
+	ANY("setsockopt", "time-outs on the new vhost-user connection"),
+	ANY("sendmsg", "vhost-user requests to the reconnected backend"),
+	ANY("recvmsg", "its replies"),
+	ANY("timerfd_settime", "the reconnect= retry timer"),
 };
 
 /* The vhost-user backend, as a thread of the VMM or in vmm-blkd. */

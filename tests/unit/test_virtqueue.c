@@ -351,6 +351,14 @@ static bool ext_lost(void *opaque)
 	return false;
 }
 
+static int ext_watch_fd = -1;
+
+static int ext_watch(void *opaque)
+{
+	(void)opaque;
+	return ext_watch_fd;
+}
+
 static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
 {
 	(void)opaque; (void)q; (void)index;
@@ -359,7 +367,7 @@ static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
 
 static const struct virtio_device_ops ext_ops = { .queue_notify = ext_notify };
 static const struct virtio_external_ops ext_external = {
-	.start = ext_start, .stop = ext_stop, .lost = ext_lost,
+	.start = ext_start, .stop = ext_stop, .lost = ext_lost, .watch = ext_watch,
 };
 
 static void mmio_wr(struct virtio_mmio *t, uint64_t off, uint32_t v)
@@ -386,7 +394,7 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, watch = eventfd(0, EFD_CLOEXEC);
 	struct virtio_device dev = {
 		.name = "ext", .device_id = VIRTIO_ID_BLOCK, .nr_queues = 1,
-		.ops = &ext_ops, .external = &ext_external, .watch_fd = watch,
+		.ops = &ext_ops, .external = &ext_external,
 	};
 	struct virtio_mmio_params p = { .mem = mem, .base = 0xd0000000ULL, .irq = 5 };
 	struct kvm_device_host host;
@@ -394,6 +402,7 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	struct virtio_mmio *t;
 
 	ck_assert_int_ge(kvm, 0);
+	ext_watch_fd = watch;
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	ck_assert_int_ge(vm, 0);
 	kvm_device_host_init(&host, vm);
