@@ -203,6 +203,28 @@ static int ring_try_start(struct vhost_user_backend *b, unsigned int i)
 	return process(b, i);
 }
 
+static void rings_stop(struct vhost_user_backend *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->dev.nr_queues; i++)
+		ring_stop(&b->rings[i]);
+}
+
+/* After a new memory table or in-flight region: each ring that can. */
+static int rings_restart(struct vhost_user_backend *b)
+{
+	unsigned int i;
+	int err, first = 0;
+
+	for (i = 0; i < b->dev.nr_queues; i++) {
+		err = ring_try_start(b, i);
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
 /* Ring i was kicked (revents from poll). */
 static int ring_kicked(struct vhost_user_backend *b, unsigned int i, short revents)
 {
@@ -325,7 +347,7 @@ static int set_mem_table(struct vhost_user_backend *b, const struct vhost_user_m
 	struct shared_region regions[VHOST_USER_MAX_REGIONS];
 	struct guest_memory *mem, *old = b->mem;
 	unsigned int i, j, n = t->nregions;
-	int err, first = 0;
+	int err;
 
 	for (i = 0; i < n; i++) {
 		const struct vhost_user_region *r = &t->regions[i];
@@ -350,18 +372,12 @@ static int set_mem_table(struct vhost_user_backend *b, const struct vhost_user_m
 		fds[i] = -1;
 	if (err)
 		return fail(b, err, "SET_MEM_TABLE: cannot map the %u regions: %s", n, strerror(-err));
-	for (i = 0; i < b->dev.nr_queues; i++)
-		ring_stop(&b->rings[i]);
+	rings_stop(b);
 	b->mem = mem;
 	b->nr_regions = n;
 	memcpy(b->table, t->regions, n * sizeof(t->regions[0]));
 	guest_memory_destroy(old);
-	for (i = 0; i < b->dev.nr_queues; i++) {
-		err = ring_try_start(b, i);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return rings_restart(b);
 }
 
 static int set_vring_addr(struct vhost_user_backend *b, const struct vhost_user_msg *m)
@@ -503,19 +519,10 @@ static int get_config(struct vhost_user_backend *b, const struct vhost_user_msg 
  */
 static int use_inflight(struct vhost_user_backend *b, const struct inflight_region *n)
 {
-	unsigned int i;
-	int err, first = 0;
-
-	for (i = 0; i < b->dev.nr_queues; i++)
-		ring_stop(&b->rings[i]);
+	rings_stop(b);
 	inflight_region_unmap(&b->inflight);
 	b->inflight = *n;
-	for (i = 0; i < b->dev.nr_queues; i++) {
-		err = ring_try_start(b, i);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return rings_restart(b);
 }
 
 static int get_inflight_fd(struct vhost_user_backend *b, const struct vhost_user_msg *m)
