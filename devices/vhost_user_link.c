@@ -180,7 +180,9 @@ static bool reconnect_tick(struct vhost_user_device *d)
 	if (!reconnect_once(d)) {
 		d->reconnecting = false;
 		arm_timer(d, false);
-		report(d, "backend back after %.2f s", seconds_since(&d->lost_at));
+		report(d, "backend back after %.2f s%s", seconds_since(&d->lost_at),
+		       d->type == VHOST_USER_BLK && !vhost_user_frontend_has_inflight(d->fe) ?
+		       "; it keeps no in-flight record, so it restarted from the used index" : "");
 		return false;
 	}
 	waited = seconds_since(&d->lost_at);
