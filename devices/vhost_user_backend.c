@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The vhost-user backend engine: one frontend connection at a time, its
- * requests, its memory table and its rings. The device (see
- * vhost_user_backend_blk.c) only handles kicked rings.
+ * requests, its memory table, its in-flight region and its rings. The
+ * device (see vhost_user_backend_blk.c) only handles kicked rings.
  */
 #include "vhost_user_backend.h"
 #include "vhost_user.h"
+#include "vhost_user_inflight.h"
+#include "virtqueue_inflight.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +24,8 @@
 #define F_PROTOCOL_FEATURES	(1ULL << VHOST_USER_F_PROTOCOL_FEATURES)
 #define PROTOCOL_FEATURES	((1ULL << VHOST_USER_PROTOCOL_F_MQ) | \
 				 (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
-				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIG))
+				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) | \
+				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))
 #define VRING_F_LOG		1u
 #define SOCK_TIMEOUT_S		5
 
@@ -36,6 +39,7 @@ struct ring {
 	bool enabled;			/* SET_VRING_ENABLE */
 	bool started;
 	bool failed;			/* broken by the guest, off until reset */
+	uint16_t resubmit[VQ_MAX_SIZE];	/* see vq_inflight_start */
 };
 
 struct vhost_user_backend {
@@ -51,6 +55,7 @@ struct vhost_user_backend {
 	struct guest_memory *mem;
 	unsigned int nr_regions;
 	struct vhost_user_region table[VHOST_USER_MAX_REGIONS];
+	struct inflight_region inflight;	/* map NULL: none */
 	struct ring rings[VIRTIO_MAX_QUEUES];
 };
 
@@ -159,6 +164,24 @@ static bool ring_ready(const struct vhost_user_backend *b, const struct ring *r)
 	       r->kick >= 0 && enabled;
 }
 
+/*
+ * With an in-flight region, ring i records in it and carries on from it:
+ * the used ring's idx plus what its predecessor left unfinished, which
+ * is resubmitted first (this overrides SET_VRING_BASE).
+ */
+static int ring_attach_inflight(struct vhost_user_backend *b, unsigned int i)
+{
+	struct ring *r = &b->rings[i];
+	struct vhost_user_inflight_queue *q = inflight_region_queue(&b->inflight, i);
+
+	if (!q || r->num > b->inflight.queue_size)
+		return fail(b, -EINVAL, "ring %u (size %u) does not fit the in-flight region (%u queues of %u)",
+			    i, r->num, b->inflight.num_queues, b->inflight.queue_size);
+	if (vq_inflight_start(&r->vq, q, b->inflight.queue_size, r->resubmit))
+		return fail(b, -EINVAL, "ring %u: the in-flight region is inconsistent", i);
+	return 0;
+}
+
 /* Starts ring i if it has all it needs, and serves what is waiting. */
 static int ring_try_start(struct vhost_user_backend *b, unsigned int i)
 {
@@ -174,8 +197,32 @@ static int ring_try_start(struct vhost_user_backend *b, unsigned int i)
 		return fail(b, -EINVAL, "ring %u is misaligned or outside guest memory", i);
 	r->vq.last_avail = r->base;
 	r->vq.used_idx = r->base;
+	if (b->inflight.map && ring_attach_inflight(b, i))
+		return -EINVAL;
 	r->started = true;
 	return process(b, i);
+}
+
+static void rings_stop(struct vhost_user_backend *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->dev.nr_queues; i++)
+		ring_stop(&b->rings[i]);
+}
+
+/* After a new memory table or in-flight region: each ring that can. */
+static int rings_restart(struct vhost_user_backend *b)
+{
+	unsigned int i;
+	int err, first = 0;
+
+	for (i = 0; i < b->dev.nr_queues; i++) {
+		err = ring_try_start(b, i);
+		if (err && !first)
+			first = err;
+	}
+	return first;
 }
 
 /* Ring i was kicked (revents from poll). */
@@ -208,6 +255,7 @@ static void conn_reset(struct vhost_user_backend *b)
 	guest_memory_destroy(b->mem);
 	b->mem = NULL;
 	b->nr_regions = 0;
+	inflight_region_unmap(&b->inflight);
 	b->features = 0;
 	b->protocol_features = 0;
 }
@@ -250,8 +298,9 @@ void vhost_user_backend_destroy(struct vhost_user_backend *b)
 
 /* ---- the requests ---- */
 
-static int reply(struct vhost_user_backend *b, const struct vhost_user_msg *req,
-		 const void *payload, uint32_t size)
+/* The reply to req, with fd (-1: none). */
+static int reply_fd(struct vhost_user_backend *b, const struct vhost_user_msg *req,
+		    const void *payload, uint32_t size, int fd)
 {
 	struct vhost_user_msg m = {
 		.request = req->request,
@@ -261,13 +310,19 @@ static int reply(struct vhost_user_backend *b, const struct vhost_user_msg *req,
 	int err;
 
 	memcpy(&m.payload, payload, size);
-	err = vhost_user_send(b->sock, &m, NULL, 0);
+	err = vhost_user_send(b->sock, &m, &fd, fd >= 0 ? 1 : 0);
 	if (err == -ECONNRESET)
 		return 1;	/* the frontend is gone */
 	if (err)
 		return fail(b, err, "%s: sending the reply: %s",
 			    vhost_user_request_name(req->request), strerror(-err));
 	return 0;
+}
+
+static int reply(struct vhost_user_backend *b, const struct vhost_user_msg *req,
+		 const void *payload, uint32_t size)
+{
+	return reply_fd(b, req, payload, size, -1);
 }
 
 static int reply_u64(struct vhost_user_backend *b, const struct vhost_user_msg *req,
@@ -292,7 +347,7 @@ static int set_mem_table(struct vhost_user_backend *b, const struct vhost_user_m
 	struct shared_region regions[VHOST_USER_MAX_REGIONS];
 	struct guest_memory *mem, *old = b->mem;
 	unsigned int i, j, n = t->nregions;
-	int err, first = 0;
+	int err;
 
 	for (i = 0; i < n; i++) {
 		const struct vhost_user_region *r = &t->regions[i];
@@ -317,18 +372,12 @@ static int set_mem_table(struct vhost_user_backend *b, const struct vhost_user_m
 		fds[i] = -1;
 	if (err)
 		return fail(b, err, "SET_MEM_TABLE: cannot map the %u regions: %s", n, strerror(-err));
-	for (i = 0; i < b->dev.nr_queues; i++)
-		ring_stop(&b->rings[i]);
+	rings_stop(b);
 	b->mem = mem;
 	b->nr_regions = n;
 	memcpy(b->table, t->regions, n * sizeof(t->regions[0]));
 	guest_memory_destroy(old);
-	for (i = 0; i < b->dev.nr_queues; i++) {
-		err = ring_try_start(b, i);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return rings_restart(b);
 }
 
 static int set_vring_addr(struct vhost_user_backend *b, const struct vhost_user_msg *m)
@@ -464,6 +513,53 @@ static int get_config(struct vhost_user_backend *b, const struct vhost_user_msg 
 	return reply(b, m, &c, VHOST_USER_CONFIG_HDR + c.size);
 }
 
+/*
+ * A new in-flight region (or the one handed back) replaces the current
+ * one; the rings restart on it, as after a new memory table.
+ */
+static int use_inflight(struct vhost_user_backend *b, const struct inflight_region *n)
+{
+	rings_stop(b);
+	inflight_region_unmap(&b->inflight);
+	b->inflight = *n;
+	return rings_restart(b);
+}
+
+static int get_inflight_fd(struct vhost_user_backend *b, const struct vhost_user_msg *m)
+{
+	struct vhost_user_inflight p = m->payload.inflight;
+	struct inflight_region n;
+	int ret, fd, err = inflight_region_create(p.num_queues, p.queue_size, &n, &fd);
+
+	if (err == -EINVAL)
+		return fail(b, err, "GET_INFLIGHT_FD: %u queues of %u: want 1 to %u queues of a power of two up to %u",
+			    p.num_queues, p.queue_size, VIRTIO_MAX_QUEUES, VQ_MAX_SIZE);
+	if (err)
+		return fail(b, err, "GET_INFLIGHT_FD: cannot make the region: %s", strerror(-err));
+	p.mmap_size = n.num_queues * inflight_queue_bytes(n.queue_size);
+	p.mmap_offset = 0;
+	err = reply_fd(b, m, &p, sizeof(p), fd);
+	close(fd);		/* the frontend's copy is the durable one */
+	ret = use_inflight(b, &n);
+	return err ? err : ret;
+}
+
+static int set_inflight_fd(struct vhost_user_backend *b, const struct vhost_user_msg *m,
+			   int fd)
+{
+	const struct vhost_user_inflight *p = &m->payload.inflight;
+	struct inflight_region n;
+	int err = inflight_region_map(fd, p, &n);
+
+	if (err == -EINVAL)
+		return fail(b, err, "SET_INFLIGHT_FD: %u queues of %u in %llu bytes at %llu do not fit the fd, or are out of range",
+			    p->num_queues, p->queue_size, (unsigned long long)p->mmap_size,
+			    (unsigned long long)p->mmap_offset);
+	if (err)
+		return fail(b, err, "SET_INFLIGHT_FD: cannot map the region: %s", strerror(-err));
+	return use_inflight(b, &n);
+}
+
 /* Requests that send their own reply; the others are acked on request. */
 static int handle_get(struct vhost_user_backend *b, const struct vhost_user_msg *m)
 {
@@ -476,6 +572,8 @@ static int handle_get(struct vhost_user_backend *b, const struct vhost_user_msg 
 		return reply_u64(b, m, b->dev.nr_queues);
 	case VHOST_USER_GET_VRING_BASE:
 		return get_vring_base(b, m);
+	case VHOST_USER_GET_INFLIGHT_FD:
+		return get_inflight_fd(b, m);
 	default:	/* GET_CONFIG */
 		return get_config(b, m);
 	}
@@ -522,6 +620,8 @@ static int handle_set(struct vhost_user_backend *b, const struct vhost_user_msg 
 		return set_vring_fd(b, m, fds);
 	case VHOST_USER_SET_CONFIG:
 		return fail(b, -EPERM, "SET_CONFIG: the config space is read-only");
+	case VHOST_USER_SET_INFLIGHT_FD:
+		return set_inflight_fd(b, m, fds[0]);
 	default:
 		return fail(b, -EOPNOTSUPP, "%s (%u) is not supported",
 			    vhost_user_request_name(m->request), m->request);
@@ -534,7 +634,8 @@ static bool has_own_reply(uint32_t request)
 	       request == VHOST_USER_GET_PROTOCOL_FEATURES ||
 	       request == VHOST_USER_GET_QUEUE_NUM ||
 	       request == VHOST_USER_GET_VRING_BASE ||
-	       request == VHOST_USER_GET_CONFIG;
+	       request == VHOST_USER_GET_CONFIG ||
+	       request == VHOST_USER_GET_INFLIGHT_FD;
 }
 
 static bool supported(uint32_t request)
@@ -543,6 +644,9 @@ static bool supported(uint32_t request)
 	case VHOST_USER_SET_LOG_BASE:
 	case VHOST_USER_SET_LOG_FD:
 		return false;
+	case VHOST_USER_GET_INFLIGHT_FD:
+	case VHOST_USER_SET_INFLIGHT_FD:
+		return true;
 	default:
 		return request && request <= VHOST_USER_SET_CONFIG &&
 		       strcmp(vhost_user_request_name(request), "unknown request");
@@ -558,6 +662,8 @@ static unsigned int fds_expected(const struct vhost_user_msg *m)
 	case VHOST_USER_SET_VRING_CALL:
 	case VHOST_USER_SET_VRING_ERR:
 		return (m->payload.u64 & VHOST_USER_VRING_NOFD) ? 0 : 1;
+	case VHOST_USER_SET_INFLIGHT_FD:
+		return 1;
 	default:
 		return 0;
 	}

@@ -20,8 +20,23 @@
  *   versions, truncation) always end it.
  * - Features offered: VERSION_1, PROTOCOL_FEATURES and the device's own
  *   (for blk: SEG_MAX, FLUSH, and RO for a read-only disk); protocol
- *   features MQ, REPLY_ACK, CONFIG. No EVENT_IDX, INDIRECT_DESC or packed
- *   rings. A ring needs a kick eventfd (polling is refused).
+ *   features MQ, REPLY_ACK, CONFIG, INFLIGHT_SHMFD. No EVENT_IDX,
+ *   INDIRECT_DESC or packed rings. A ring needs a kick eventfd (polling
+ *   is refused).
+ * - In-flight region (devices/vhost_user_inflight.h): GET_INFLIGHT_FD
+ *   makes a new one (1 to VIRTIO_MAX_QUEUES queues of a power of two up
+ *   to VQ_MAX_SIZE; other sizes end the connection) and answers with its
+ *   memfd; SET_INFLIGHT_FD maps the one handed back, refusing sizes that
+ *   do not fit it. Either replaces the connection's region, which is
+ *   dropped with the connection: the frontend's fd is the durable copy.
+ *   While a ring runs with a region, every head taken from its avail
+ *   ring and every chain returned is recorded there in the spec's order
+ *   (devices/virtqueue_inflight.h), so the backend may die between any
+ *   two stores. A ring that starts with a region carries on from it, not
+ *   from SET_VRING_BASE: the used ring's idx plus the heads left in
+ *   flight, which the device gets first, in the order they were taken.
+ *   A ring that does not fit the region, or a region that does not make
+ *   sense, fails the ring's start like a ring outside the memory table.
  * - A ring starts once it has a size, addresses, a kick fd, a memory
  *   table and, when PROTOCOL_FEATURES was acked, SET_VRING_ENABLE 1.
  *   Requests are handled by the device on each kick (and once at start);

@@ -18,7 +18,7 @@
 #include <linux/virtio_net.h>
 
 #include "devices/vhost_user_backend_thread.h"
-#include "devices/vhost_user_frontend.h"
+#include "devices/vhost_user_device_state.h"
 
 #define BIT(n)	VIRTIO_BIT(n)
 
@@ -34,7 +34,7 @@
 			 BIT(VIRTIO_BLK_F_TOPOLOGY) | BLK_F_MQ | \
 			 BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES) | \
 			 RING_FEATURES)
-#define BLK_CONFIG_LEN	60	/* up to the write-zeroes fields */
+#define BLK_CONFIG_LEN	VHOST_USER_CONFIG_LEN
 #define BLK_NUM_QUEUES	34	/* offset of num_queues (le16) */
 
 /* The checksum and segmentation offloads and MRG_RXBUF; MAC is ours. */
@@ -51,72 +51,6 @@
 _Static_assert(sizeof(struct virtio_fs_config) <= BLK_CONFIG_LEN, "config fits");
 #define NET_TX_QUEUE	1
 
-
-struct vhost_user_device {
-	enum vhost_user_device_type type;
-	char name[128];
-	struct vhost_user_frontend *fe;
-	const struct device_host *host;
-	struct vhost_user_backend_thread *thread;	/* ours to stop, or NULL */
-	uint64_t features;		/* offered to the guest */
-	uint8_t config[BLK_CONFIG_LEN];
-	uint32_t config_len;
-	unsigned int nr_queues;
-};
-
-/*
- * The backend is gone for good: say so once, and cut it off, since from
- * now on the transport gives our fail_requests the rings it had.
- */
-static void backend_lost(struct vhost_user_device *d, int err)
-{
-	vhost_user_frontend_disconnect(d->fe);
-	d->host->report(d->host, d->name, err);
-}
-
-static int start(void *opaque, uint64_t driver_features,
-		 const struct virtio_queue_layout *layout, unsigned int nr,
-		 int irq_fd)
-{
-	struct vhost_user_device *d = opaque;
-	struct vhost_user_queue q[VIRTIO_MAX_QUEUES];
-	uint64_t to_backend = driver_features & vhost_user_frontend_features(d->fe);
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < nr; i++)
-		q[i] = (struct vhost_user_queue){
-			.size = layout[i].size,
-			.desc_gpa = layout[i].desc_gpa,
-			.avail_gpa = layout[i].avail_gpa,
-			.used_gpa = layout[i].used_gpa,
-			.kick_fd = layout[i].kick_fd,
-			.call_fd = irq_fd,
-			.err_fd = layout[i].err_fd,
-		};
-	err = vhost_user_frontend_start(d->fe, to_backend, q, nr);
-	if (err)
-		backend_lost(d, err);
-	return err;
-}
-
-static void stop(void *opaque)
-{
-	struct vhost_user_device *d = opaque;
-
-	/* A backend that does not answer is noticed by the watch. */
-	vhost_user_frontend_stop(d->fe);
-}
-
-static bool lost(void *opaque)
-{
-	struct vhost_user_device *d = opaque;
-	int err = vhost_user_frontend_check(d->fe);
-
-	if (err)
-		backend_lost(d, err);
-	return err != 0;
-}
 
 /* The backend is gone: every request fails (blk) or is dropped (net tx). */
 /* A virtio-blk request: IOERR in its status byte, the last one. */
@@ -244,7 +178,13 @@ int vhost_user_device_create(const struct vhost_user_device_params *p,
 	d->thread = p->thread;
 	d->host = p->host;
 	d->type = p->type;
+	d->sharing = p->sharing;
 	snprintf(d->name, sizeof(d->name), "%s", p->name);
+	err = vhost_user_link_init(d, p->socket, p->reconnect_s);
+	if (err) {
+		close(p->sock);
+		goto fail;
+	}
 	err = vhost_user_frontend_open(p->sock, p->sharing, &d->fe, request);
 	if (err)
 		goto fail;
@@ -276,7 +216,7 @@ void vhost_user_device_destroy(struct vhost_user_device *d)
 {
 	if (!d)
 		return;
-	vhost_user_frontend_close(d->fe);
+	vhost_user_link_destroy(d);
 	vhost_user_backend_thread_stop(d->thread);	/* after its peer left */
 	free(d);
 }
@@ -292,9 +232,10 @@ static const struct virtio_device_ops ops = {
 };
 
 static const struct virtio_external_ops external = {
-	.start = start,
-	.stop = stop,
-	.lost = lost,
+	.start = vhost_user_link_start,
+	.stop = vhost_user_link_stop,
+	.lost = vhost_user_link_lost,
+	.watch = vhost_user_link_watch,
 };
 
 void vhost_user_device_describe(struct vhost_user_device *d,
@@ -310,6 +251,5 @@ void vhost_user_device_describe(struct vhost_user_device *d,
 		.opaque = d,
 		.ops = &ops,
 		.external = &external,
-		.watch_fd = vhost_user_frontend_fd(d->fe),
 	};
 }

@@ -19,6 +19,12 @@
  *   off, and tells the transport, which hands the rings back: from then
  *   on queue_notify completes every request as failed, blk with an I/O
  *   error status, net by dropping what the guest sends.
+ * - Unless reconnect_s is set (vhost_user_link.c): then the device keeps
+ *   the rings, says so, and dials socket again every 100 ms; a backend
+ *   that answers within reconnect_s gets the rings back where the guest
+ *   left them (and blk's in-flight region, when the backend keeps one),
+ *   one line says so, and the guest saw only a delay. Otherwise one line
+ *   says it did not come back, and the device fails as above.
  * - thread, if set, is the in-process backend serving sock; the device
  *   owns it from create on and stops it when it is destroyed.
  * - Functions return 0 or a negative errno; on error *request names the
@@ -56,6 +62,8 @@ struct vhost_user_device_params {
 	unsigned int fs_queues;	/* fs only: request queues */
 	const struct device_host *host;
 	struct vhost_user_backend_thread *thread;	/* or NULL */
+	const char *socket;	/* to reconnect to */
+	unsigned int reconnect_s;	/* 0: never */
 };
 
 struct vhost_user_device;
@@ -74,9 +82,11 @@ int vhost_user_device_add(const struct vhost_user_device_params *p,
 			  char *err, size_t len);
 
 /*
- * --vhost-user-blk socket=PATH, --vhost-user-net socket=PATH[,mac=MAC],
+ * --vhost-user-blk socket=PATH[,reconnect=S],
+ * --vhost-user-net socket=PATH[,mac=MAC][,reconnect=S],
  * --vhost-user-fs socket=PATH,tag=TAG[,queues=N]
  */
+#define VHOST_USER_RECONNECT_MAX	3600
 struct vhost_user_spec {
 	enum vhost_user_device_type type;
 	char socket[PATH_MAX];
@@ -84,6 +94,7 @@ struct vhost_user_spec {
 	uint8_t mac[6];
 	char tag[VHOST_USER_FS_TAG_MAX + 1];	/* fs */
 	unsigned int queues;	/* fs: request queues */
+	unsigned int reconnect;	/* blk, net: seconds; 0: never */
 };
 
 extern const struct device_kind vhost_user_blk_kind, vhost_user_net_kind, vhost_user_fs_kind;

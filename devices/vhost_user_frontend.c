@@ -17,7 +17,8 @@
 
 #define WANTED_PROTOCOL_FEATURES ((1ULL << VHOST_USER_PROTOCOL_F_MQ) | \
 				  (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
-				  (1ULL << VHOST_USER_PROTOCOL_F_CONFIG))
+				  (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) | \
+				  (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))
 #define MAX_QUEUES 8
 
 struct vhost_user_frontend {
@@ -40,13 +41,16 @@ static bool protocol_negotiated(const struct vhost_user_frontend *fe)
 	return fe->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
 }
 
-/* Waits for the backend's answer to request; checks it is one. */
+/*
+ * Waits for the backend's answer to request; checks it is one. With fd,
+ * the answer must carry exactly one fd, which is stored there.
+ */
 static int recv_reply(struct vhost_user_frontend *fe, uint32_t request,
-		      struct vhost_user_msg *reply)
+		      struct vhost_user_msg *reply, int *fd)
 {
 	struct pollfd pfd = { .fd = fe->sock, .events = POLLIN };
 	unsigned int nr_fds;
-	int n, err;
+	int n, err, got = -1;
 
 	do {
 		n = poll(&pfd, 1, VHOST_USER_REPLY_TIMEOUT_MS);
@@ -55,14 +59,19 @@ static int recv_reply(struct vhost_user_frontend *fe, uint32_t request,
 		return -errno;
 	if (n == 0)
 		return -ETIMEDOUT;
-	err = vhost_user_recv(fe->sock, reply, NULL, 0, &nr_fds);
+	err = vhost_user_recv(fe->sock, reply, &got, fd ? 1 : 0, &nr_fds);
 	if (err == -ECONNRESET || err == -EAGAIN)
 		return err == -EAGAIN ? -ETIMEDOUT : err;
 	if (err)
 		return -EPROTO;		/* too big, torn, or fds we did not ask for */
 	if (reply->request != request || !(reply->flags & VHOST_USER_REPLY) ||
-	    !vhost_user_payload_ok(reply, true))
+	    !vhost_user_payload_ok(reply, true) || (fd && nr_fds != 1)) {
+		if (nr_fds)
+			close(got);
 		return -EPROTO;
+	}
+	if (fd)
+		*fd = got;
 	return 0;
 }
 
@@ -85,7 +94,7 @@ static int transact(struct vhost_user_frontend *fe, struct vhost_user_msg *msg,
 		return err == -EAGAIN ? -ETIMEDOUT : err;
 	if (!want_reply && !ack)
 		return 0;
-	err = recv_reply(fe, request, msg);
+	err = recv_reply(fe, request, msg, NULL);
 	if (err)
 		return err;
 	if (ack && msg->payload.u64)
@@ -251,6 +260,53 @@ int vhost_user_frontend_get_config(struct vhost_user_frontend *fe, void *buf,
 	return 0;
 }
 
+bool vhost_user_frontend_has_inflight(const struct vhost_user_frontend *fe)
+{
+	return has_protocol(fe, VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD);
+}
+
+int vhost_user_frontend_get_inflight(struct vhost_user_frontend *fe,
+				     uint16_t num_queues, uint16_t queue_size,
+				     struct vhost_user_inflight_fd *out)
+{
+	struct vhost_user_msg msg = {
+		.request = VHOST_USER_GET_INFLIGHT_FD,
+		.flags = VHOST_USER_VERSION,
+		.size = sizeof(struct vhost_user_inflight),
+		.payload.inflight = { .num_queues = num_queues, .queue_size = queue_size },
+	};
+	int err, fd;
+
+	if (!vhost_user_frontend_has_inflight(fe))
+		return -EOPNOTSUPP;
+	fe->last_request = msg.request;
+	err = vhost_user_send(fe->sock, &msg, NULL, 0);
+	if (err)
+		return err == -EAGAIN ? -ETIMEDOUT : err;
+	err = recv_reply(fe, msg.request, &msg, &fd);
+	if (err)
+		return err;
+	if (!msg.payload.inflight.mmap_size) {
+		close(fd);
+		return -EPROTO;
+	}
+	out->fd = fd;
+	out->info = msg.payload.inflight;
+	return 0;
+}
+
+static int set_inflight(struct vhost_user_frontend *fe,
+			const struct vhost_user_inflight_fd *inflight)
+{
+	struct vhost_user_msg msg = {
+		.request = VHOST_USER_SET_INFLIGHT_FD,
+		.size = sizeof(struct vhost_user_inflight),
+		.payload.inflight = inflight->info,
+	};
+
+	return transact(fe, &msg, &inflight->fd, 1, false);
+}
+
 /* Each region of the sharing object, as the backend should map it. */
 static int set_mem_table(struct vhost_user_frontend *fe)
 {
@@ -292,7 +348,7 @@ static int start_ring(struct vhost_user_frontend *fe, uint32_t i,
 
 	err = set_state(fe, VHOST_USER_SET_VRING_NUM, i, q->size);
 	if (!err)
-		err = set_state(fe, VHOST_USER_SET_VRING_BASE, i, 0);
+		err = set_state(fe, VHOST_USER_SET_VRING_BASE, i, q->base);
 	if (!err)
 		err = transact(fe, &addr, NULL, 0, false);
 	if (!err)
@@ -305,16 +361,22 @@ static int start_ring(struct vhost_user_frontend *fe, uint32_t i,
 }
 
 int vhost_user_frontend_start(struct vhost_user_frontend *fe, uint64_t features,
-			      const struct vhost_user_queue *q, unsigned int nr)
+			      const struct vhost_user_queue *q, unsigned int nr,
+			      const struct vhost_user_inflight_fd *inflight)
 {
 	unsigned int i;
-	int err;
+	int err = 0;
 
-	if (nr > MAX_QUEUES || (features & ~vhost_user_frontend_features(fe)))
+	if (nr > MAX_QUEUES || (features & ~vhost_user_frontend_features(fe)) ||
+	    (inflight && !vhost_user_frontend_has_inflight(fe)))
 		return -EINVAL;
 	if (protocol_negotiated(fe))
 		features |= 1ULL << VHOST_USER_F_PROTOCOL_FEATURES;
-	err = set_u64(fe, VHOST_USER_SET_FEATURES, features);
+	/* QEMU's order, which libvhost-user backends expect: region first. */
+	if (inflight)
+		err = set_inflight(fe, inflight);
+	if (!err)
+		err = set_u64(fe, VHOST_USER_SET_FEATURES, features);
 	if (!err)
 		err = set_mem_table(fe);
 	for (i = 0; !err && i < nr; i++) {

@@ -7,11 +7,13 @@
  * - open() takes a connected socket and the guest memory's sharing
  *   object; it sends SET_OWNER, learns the backend's virtio and protocol
  *   features (taking REPLY_ACK, CONFIG and MQ when offered) and its queue
- *   count. Nothing about the guest is sent yet.
- * - start() is called when the driver sets DRIVER_OK: SET_FEATURES,
+ *   count; INFLIGHT_SHMFD too. Nothing about the guest is sent yet.
+ * - start() is called when the driver sets DRIVER_OK (and again after a
+ *   reconnect, on a new frontend): SET_INFLIGHT_FD if given, SET_FEATURES,
  *   SET_MEM_TABLE built from the sharing object's regions and nothing
  *   else (their fds go over SCM_RIGHTS), then per queue SET_VRING_NUM,
- *   BASE, ADDR, KICK, CALL, ERR and ENABLE. Kick fds are the transport's
+ *   BASE (the queue's base: 0 on a fresh ring, the used ring's idx when
+ *   restoring one), ADDR, KICK, CALL, ERR and ENABLE. Kick fds are the transport's
  *   KVM ioeventfds and the call fd its KVM irqfd, so the data path never
  *   passes through the VMM. In the memory table userspace_addr is the
  *   guest-physical address, and ring addresses are sent as guest-physical
@@ -31,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/vhost_user.h"
 #include "memory/sharing.h"
 
 #define VHOST_USER_REPLY_TIMEOUT_MS	10000
@@ -43,6 +46,13 @@ struct vhost_user_queue {
 	int kick_fd;
 	int call_fd;
 	int err_fd;		/* -1: none */
+	uint16_t base;		/* next avail index the backend takes */
+};
+
+/* An in-flight region the backend gave us (GET_INFLIGHT_FD); ours to close. */
+struct vhost_user_inflight_fd {
+	int fd;
+	struct vhost_user_inflight info;
 };
 
 /*
@@ -67,8 +77,20 @@ bool vhost_user_frontend_has_config(const struct vhost_user_frontend *fe);
 int vhost_user_frontend_get_config(struct vhost_user_frontend *fe, void *buf,
 				   uint32_t len);
 
+/*
+ * Whether the backend tracks in-flight requests (INFLIGHT_SHMFD), and
+ * asking it for the region: num_queues rings of up to queue_size.
+ */
+bool vhost_user_frontend_has_inflight(const struct vhost_user_frontend *fe);
+int vhost_user_frontend_get_inflight(struct vhost_user_frontend *fe,
+				     uint16_t num_queues, uint16_t queue_size,
+				     struct vhost_user_inflight_fd *out);
+
+/* inflight: NULL, or a region from get_inflight (on this backend or its
+ * predecessor), sent before everything else. */
 int vhost_user_frontend_start(struct vhost_user_frontend *fe, uint64_t features,
-			      const struct vhost_user_queue *q, unsigned int nr);
+			      const struct vhost_user_queue *q, unsigned int nr,
+			      const struct vhost_user_inflight_fd *inflight);
 int vhost_user_frontend_stop(struct vhost_user_frontend *fe);
 
 /*

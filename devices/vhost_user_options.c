@@ -60,15 +60,47 @@ int vhost_user_device_add(const struct vhost_user_device_params *p,
 	return 0;
 }
 
+/* "reconnect=S": 1 to VHOST_USER_RECONNECT_MAX seconds. */
+static int parse_reconnect(const char *opt, const char *val, unsigned int *out,
+			   char *err, size_t len)
+{
+	unsigned long n;
+	char *end;
+
+	n = strtoul(val, &end, 10);
+	if (*val < '0' || *val > '9' || *end || !n || n > VHOST_USER_RECONNECT_MAX)
+		return device_option_error(err, len, "%s: reconnect must be 1 to %d seconds, got '%s'",
+					   opt, VHOST_USER_RECONNECT_MAX, val);
+	*out = (unsigned int)n;
+	return 0;
+}
+
+/*
+ * "socket=PATH[,reconnect=S]". The path may hold commas, so the rest is
+ * the path, but for a last ",reconnect=" item.
+ */
 static int parse_blk(const char *arg, void *spec, char *err, size_t len)
 {
 	struct vhost_user_spec *s = spec;
+	const char *item = strstr(arg, ",reconnect=");
+	char path[PATH_MAX];
 
 	s->type = VHOST_USER_BLK;
-	/* The whole rest is the path, commas and all. */
 	if (strncmp(arg, "socket=", 7))
 		return device_option_error(err, len, "--vhost-user-blk: expected socket=PATH, got '%s'", arg);
-	return device_parse_socket("--vhost-user-blk", arg + 7, s->socket, err, len);
+	arg += 7;
+	while (item && strstr(item + 1, ",reconnect="))
+		item = strstr(item + 1, ",reconnect=");
+	if (!item)
+		return device_parse_socket("--vhost-user-blk", arg, s->socket, err, len);
+	if ((size_t)(item - arg) >= sizeof(path))
+		return device_option_error(err, len, "--vhost-user-blk: socket path too long");
+	memcpy(path, arg, (size_t)(item - arg));
+	path[item - arg] = '\0';
+	if (parse_reconnect("--vhost-user-blk", item + strlen(",reconnect="), &s->reconnect,
+			    err, len))
+		return -EINVAL;
+	return device_parse_socket("--vhost-user-blk", path, s->socket, err, len);
 }
 
 /* The keys of --vhost-user-net and --vhost-user-fs. */
@@ -87,6 +119,8 @@ static int vhost_user_item(const char *opt, const char *key, const char *val, vo
 		s->have_mac = true;
 		return 0;
 	}
+	if (s->type == VHOST_USER_NET && !strcmp(key, "reconnect"))
+		return parse_reconnect(opt, val, &s->reconnect, err, len) ? -EINVAL : 0;
 	if (s->type == VHOST_USER_FS && !strcmp(key, "tag")) {
 		if (!*val || strlen(val) > VHOST_USER_FS_TAG_MAX)
 			return device_option_error(err, len, "%s: tag must be 1 to %d bytes", opt,
@@ -105,13 +139,13 @@ static int vhost_user_item(const char *opt, const char *key, const char *val, vo
 	return -ENOENT;
 }
 
-/* "socket=PATH[,mac=MAC]" */
+/* "socket=PATH[,mac=MAC][,reconnect=S]" */
 static int parse_net(const char *arg, void *spec, char *err, size_t len)
 {
 	struct vhost_user_spec *s = spec;
 
 	s->type = VHOST_USER_NET;
-	if (device_parse_items("--vhost-user-net", arg, "socket or mac", vhost_user_item,
+	if (device_parse_items("--vhost-user-net", arg, "socket, mac or reconnect", vhost_user_item,
 			       spec, err, len))
 		return -EINVAL;
 	if (!s->socket[0])
@@ -148,6 +182,7 @@ static int create(const void *spec, const struct device_env *env,
 	const char *opt = options[s->type];
 	struct vhost_user_device_params p = {
 		.type = s->type, .host = env->host, .tag = s->tag, .fs_queues = s->queues,
+		.socket = s->socket, .reconnect_s = s->reconnect,
 	};
 	char option[PATH_MAX + 32], consumer[PATH_MAX + 64];
 	int ret;
@@ -170,9 +205,11 @@ static int create(const void *spec, const struct device_env *env,
 
 const struct device_kind vhost_user_blk_kind = {
 	.option = "vhost-user-blk",
-	.syntax = "socket=PATH",
+	.syntax = "socket=PATH[,reconnect=S]",
 	.help = "virtio-blk served by a vhost-user backend process\n"
-		"listening on PATH (qemu-storage-daemon, vmm-blkd)",
+		"listening on PATH (qemu-storage-daemon, vmm-blkd);\n"
+		"S: if it goes away, wait up to S seconds for it\n"
+		"to come back (requests wait) instead of failing",
 	.group = "disks",
 	.max = 8,
 	.parse = parse_blk,
@@ -181,9 +218,11 @@ const struct device_kind vhost_user_blk_kind = {
 
 const struct device_kind vhost_user_net_kind = {
 	.option = "vhost-user-net",
-	.syntax = "socket=PATH[,mac=MAC]",
+	.syntax = "socket=PATH[,mac=MAC][,reconnect=S]",
 	.help = "virtio-net served by a vhost-user backend process\n"
-		"(dpdk-testpmd's net_vhost, ...); up to 4 nets",
+		"(dpdk-testpmd's net_vhost, ...); up to 4 nets;\n"
+		"S as for --vhost-user-blk (no traffic while it\n"
+		"is away)",
 	.group = "network devices",
 	.max = 4,
 	.parse = parse_net,

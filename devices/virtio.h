@@ -23,8 +23,12 @@
  *   calls start with each ready queue's layout, its kick eventfd, its err
  *   eventfd and the device's interrupt eventfd; the device hands them on
  *   and the transport leaves the kicks alone. A driver reset calls stop.
- *   The worker polls watch_fd and calls lost() when it is
- *   readable; lost() (or a failed start) returning true means the other
+ *   The worker polls the fd watch() names (asked again each time round,
+ *   so a device may change it: its connection, or a timer while it
+ *   reconnects) and calls lost() when it is readable. lost() returning
+ *   false means the device dealt with it (the connection is fine, or it
+ *   is reconnecting and keeps the rings meanwhile: the guest's requests
+ *   wait). lost() (or a failed start) returning true means the other
  *   side is gone for good: the device has reported it through the host
  *   and from then on the transport serves the queues itself with
  *   queue_notify, starting with the requests the backend took and never
@@ -51,6 +55,8 @@ struct virtio_queue_layout {
 	int kick_fd;
 	int err_fd;	/* the backend writes it when the driver broke the
 			   queue: the transport sets DEVICE_NEEDS_RESET */
+	/* the used ring's idx in guest RAM, valid until stop */
+	const uint16_t *used_idx;
 };
 
 struct virtio_device_ops {
@@ -72,6 +78,8 @@ struct virtio_external_ops {
 	void (*stop)(void *opaque);
 	/* Worker thread, device lock held: true once the other side is gone. */
 	bool (*lost)(void *opaque);
+	/* Worker thread, device lock held: the fd to watch, or -1. */
+	int (*watch)(void *opaque);
 };
 
 struct virtio_device {
@@ -85,7 +93,6 @@ struct virtio_device {
 	const struct virtio_device_ops *ops;
 	struct virtio_fd_source fd_source;
 	const struct virtio_external_ops *external;
-	int watch_fd;			/* with external: lost() when readable */
 };
 
 #endif

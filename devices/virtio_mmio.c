@@ -131,6 +131,7 @@ static void start_external(struct virtio_mmio *t)
 			.used_gpa = t->vq[n].used_gpa,
 			.kick_fd = t->kick_fd[n],
 			.err_fd = t->err_fd[n],
+			.used_idx = &t->vq[n].used[1],
 		};
 	if (!n) {
 		/*
@@ -329,7 +330,7 @@ static bool device_valid(const struct virtio_device *dev)
 	    (dev->fd_source.fd < 0 || dev->fd_source.queue >= dev->nr_queues))
 		return false;
 	if (dev->external && (!dev->external->start || !dev->external->stop ||
-			      !dev->external->lost || dev->watch_fd < 0))
+			      !dev->external->lost || !dev->external->watch))
 		return false;
 	return true;
 }

@@ -103,7 +103,8 @@ static void fd_event(struct virtio_mmio *t, short revents)
 
 /* What the worker waits on besides the kicks and wake_fd. */
 struct worker_fds {
-	bool kicks, watch, dev_fd, errs;
+	bool kicks, dev_fd, errs;
+	int watch;		/* -1: none */
 };
 
 static struct worker_fds worker_wants(struct virtio_mmio *t)
@@ -112,7 +113,7 @@ static struct worker_fds worker_wants(struct virtio_mmio *t)
 
 	pthread_mutex_lock(&t->lock);
 	w.kicks = kicks_local(t);
-	w.watch = t->dev.external && !t->ext_failed;
+	w.watch = t->dev.external && !t->ext_failed ? t->dev.external->watch(t->dev.opaque) : -1;
 	w.errs = t->ext_started;
 	w.dev_fd = t->dev.fd_source.ready && !t->fd_paused &&
 		   virtio_mmio_queue_live(t, t->dev.fd_source.queue);
@@ -155,9 +156,9 @@ static void *worker(void *arg)
 		for (i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ .fd = w.kicks ? t->kick_fd[i] : -1, .events = POLLIN };
 		pfd[n] = (struct pollfd){ .fd = t->wake_fd, .events = POLLIN };
-		if (w.watch) {
+		if (w.watch >= 0) {
 			watch = nfds;
-			pfd[nfds++] = (struct pollfd){ .fd = t->dev.watch_fd, .events = POLLIN };
+			pfd[nfds++] = (struct pollfd){ .fd = w.watch, .events = POLLIN };
 		}
 		if (w.dev_fd) {
 			dev_fd = nfds;

@@ -3,6 +3,7 @@
  * Split virtqueue walking, with every guest-supplied value checked.
  */
 #include "virtqueue.h"
+#include "virtqueue_inflight.h"
 
 #include <errno.h>
 #include <string.h>
@@ -125,13 +126,35 @@ static int walk(struct virtqueue *vq, struct vq_chain *c, const struct vring_des
 	}
 }
 
+/* The chain from head, which is below the queue size. */
+static int take(struct virtqueue *vq, struct vq_chain *c, uint16_t head)
+{
+	bool seen_in = false;
+
+	memset(c, 0, sizeof(*c) - sizeof(c->iov));
+	c->head = head;
+	return walk(vq, c, vq->desc, vq->size, head, &seen_in, true);
+}
+
+/* A head taken before a restart and never returned: taken again. */
+static int pop_resubmitted(struct virtqueue *vq, struct vq_chain *c)
+{
+	uint16_t head = *vq->resubmit++;
+
+	vq->nr_resubmit--;
+	if (head >= vq->size)
+		return broken(vq);
+	return take(vq, c, head) ? -EIO : 1;
+}
+
 int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 {
 	uint16_t avail_idx, head;
-	bool seen_in = false;
 
 	if (vq->broken || !vq->enabled)
 		return vq->broken ? -EIO : 0;
+	if (vq->nr_resubmit)
+		return pop_resubmitted(vq, c);
 	avail_idx = __atomic_load_n(&vq->avail[AVAIL_IDX], __ATOMIC_ACQUIRE);
 	if (avail_idx == vq->last_avail && vq->event_idx) {
 		/* Ask for a kick at the next buffer, then look once more. */
@@ -148,10 +171,10 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 			       __ATOMIC_RELAXED);
 	if (head >= vq->size)
 		return broken(vq);
-	memset(c, 0, sizeof(*c) - sizeof(c->iov));
-	c->head = head;
-	if (walk(vq, c, vq->desc, vq->size, head, &seen_in, true))
+	if (take(vq, c, head))
 		return -EIO;
+	if (vq->inflight)
+		vq_inflight_taken(vq, head);
 	vq->last_avail++;
 	return 1;
 }
@@ -165,7 +188,11 @@ void vq_push(struct virtqueue *vq, uint16_t head, uint32_t written)
 	vq->chains++;
 	vq->bytes_to_guest += written;
 	vq->used_idx++;
+	if (vq->inflight)
+		vq_inflight_returning(vq, head);
 	__atomic_store_n(&vq->used[USED_IDX], vq->used_idx, __ATOMIC_RELEASE);
+	if (vq->inflight)
+		vq_inflight_returned(vq, head);
 }
 
 static uint64_t copy(const struct iovec *iov, unsigned int nr, uint64_t off,

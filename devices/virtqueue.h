@@ -28,6 +28,8 @@
 
 #include "memory/guest_memory.h"
 
+struct vhost_user_inflight_queue;	/* devices/vhost_user.h */
+
 /* QEMU's virtio-mmio always asks for 1024 (vmm-blkd behind QEMU). */
 #define VQ_MAX_SIZE	1024
 /* Longer chains are refused as broken; virtio-blk says seg_max to match. */
@@ -54,6 +56,17 @@ struct virtqueue {
 	uint16_t *used;		/* flags, idx, then {u32 id, u32 len}[size] */
 	uint16_t last_avail;
 	uint16_t used_idx;
+
+	/*
+	 * In-flight tracking (devices/virtqueue_inflight.h), set only by a
+	 * vhost-user backend that has a region: vq_pop records each head
+	 * it takes, vq_push each chain it returns. NULL: nothing recorded.
+	 */
+	struct vhost_user_inflight_queue *inflight;
+	uint64_t inflight_counter;	/* of the last head taken */
+	/* heads vq_pop returns before the avail ring's (after a restart) */
+	const uint16_t *resubmit;
+	uint16_t nr_resubmit;
 
 	/* counters that survive resets, for --stats */
 	uint64_t chains;
@@ -83,7 +96,10 @@ void vq_reset(struct virtqueue *vq);
  */
 void vq_take_over(struct virtqueue *vq);
 
-/* 1 and a chain, 0 when the avail ring is empty, -EIO if broken. */
+/*
+ * 1 and a chain, 0 when the avail ring is empty, -EIO if broken. The
+ * resubmit heads come first, each walked and checked like a fresh one.
+ */
 int vq_pop(struct virtqueue *vq, struct vq_chain *chain);
 /* Returns a chain with the bytes written into its in buffers. */
 void vq_push(struct virtqueue *vq, uint16_t head, uint32_t written);

@@ -45,11 +45,10 @@ static int thread_start(const struct device_host *host)
 	return vmm_seccomp_install(VMM_SECCOMP_WORKER);
 }
 
-static void report(const struct device_host *host, const char *device, int err)
+static void report(const struct device_host *host, const char *device, const char *what)
 {
 	(void)host;
-	fprintf(stderr, "vmm: %s: backend lost (%s); the device fails every request from now on\n",
-		device, strerror(-err));
+	fprintf(stderr, "vmm: %s: %s\n", device, what);
 }
 
 void kvm_device_host_init(struct kvm_device_host *h, int vm_fd)

@@ -15,8 +15,8 @@
  * - thread_start(): every thread a device starts calls it first, before
  *   it touches anything the guest controls (the VMM installs the worker's
  *   seccomp filter there). 0, or a negative errno and the thread ends.
- * - report(): a device says once that it failed for good and why
- *   (negative errno); the host prints it. Any thread.
+ * - report(): one line about a device's backend (lost, reconnecting,
+ *   back, failed for good), for the host to print. Any thread.
  */
 #ifndef DEVICES_HOST_DEVICE_HOST_H
 #define DEVICES_HOST_DEVICE_HOST_H
@@ -28,7 +28,7 @@ struct device_host {
 			     unsigned int len, uint64_t datamatch, int fd);
 	int (*add_irqfd)(const struct device_host *host, unsigned int gsi, int fd);
 	int (*thread_start)(const struct device_host *host);
-	void (*report)(const struct device_host *host, const char *device, int err);
+	void (*report)(const struct device_host *host, const char *device, const char *what);
 	void *ctx;
 };
 

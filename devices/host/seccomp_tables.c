@@ -78,8 +78,14 @@ static const struct vmm_seccomp_rule worker_rules[] = {
 	ANY("pwritev", "disk writes from guest buffers"),
 	ANY("fdatasync", "disk flush"),
 	ANY("getrandom", "virtio-rng"),
-	ANY("recvfrom", "peek at a vhost-user socket to notice a dead backend"),
+	ANY("recvfrom", "peek at a vhost-user socket to notice a dead backend; replies"),
 	ANY("shutdown", "drop a vhost-user backend found dead"),
+	ANY("socket", "reconnect= dials a lost vhost-user backend again"),
+	ANY("connect", "reconnect= dials a lost vhost-user backend again"),
+	ANY("setsockopt", "time-outs on the new vhost-user connection"),
+	ANY("sendmsg", "vhost-user requests to the reconnected backend"),
+	ANY("recvmsg", "its replies"),
+	ANY("timerfd_settime", "the reconnect= retry timer"),
 };
 
 /* The vhost-user backend, as a thread of the VMM or in vmm-blkd. */
@@ -91,8 +97,10 @@ static const struct vmm_seccomp_rule backend_rules[] = {
 	ANY("recvfrom", "vhost-user request payloads"),
 	ANY("sendmsg", "vhost-user replies"),
 	ANY("setsockopt", "time-outs on the frontend socket"),
-	ANY("fcntl", "make kick eventfds non-blocking"),
-	ANY("fstat", "size of a guest RAM fd from SET_MEM_TABLE"),
+	ANY("fcntl", "make kick eventfds non-blocking; seal a new in-flight region"),
+	ANY("fstat", "size of a guest RAM fd from SET_MEM_TABLE, of an in-flight region's fd"),
+	ANY("memfd_create", "a new in-flight region for GET_INFLIGHT_FD"),
+	ANY("ftruncate", "size the new in-flight region"),
 	ANY("newfstatat", "fstat() as glibc issues it"),
 	ANY("preadv", "disk reads into guest buffers"),
 	ANY("pwritev", "disk writes from guest buffers"),

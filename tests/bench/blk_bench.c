@@ -614,7 +614,7 @@ static int start_frontend(struct bench *b, struct path *p, int sock, char *why,
 			return -EINVAL;
 		}
 	}
-	ret = vhost_user_frontend_start(p->fe, features, &q, 1);
+	ret = vhost_user_frontend_start(p->fe, features, &q, 1, NULL);
 	if (ret) {
 		snprintf(why, len, "vhost_user_frontend_start: %s: %s",
 			 vhost_user_frontend_last_request(p->fe), strerror(-ret));

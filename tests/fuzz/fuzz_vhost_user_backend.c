@@ -9,7 +9,10 @@
  * Input: flags (bit 0: attach one fd too many to message (flags >> 1)),
  * stream length (u16), the stream, then up to 64 KiB of guest RAM. Each
  * message gets the fds its header asks for (SET_MEM_TABLE: nregions,
- * SET_VRING_KICK/CALL/ERR: one unless NOFD), each a dup of the memfd.
+ * SET_VRING_KICK/CALL/ERR: one unless NOFD, SET_INFLIGHT_FD: one), each
+ * a dup of the memfd; so an in-flight region lies in guest RAM, where
+ * the input writes what it likes. GET_INFLIGHT_FD's region comes back
+ * on the socket nobody reads, and goes when it closes.
  * Besides ASan and UBSan: every fd the backend received is closed when
  * serve returns, and serve never returns an error without a message.
  */
@@ -61,6 +64,8 @@ static unsigned int fds_for(const uint8_t *p, size_t n)
 			return 1;
 		memcpy(&u64, p, 8);
 		return u64 & VHOST_USER_VRING_NOFD ? 0 : 1;
+	case VHOST_USER_SET_INFLIGHT_FD:
+		return 1;
 	default:
 		return 0;
 	}

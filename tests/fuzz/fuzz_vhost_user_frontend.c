@@ -7,7 +7,8 @@
  *
  * Input: fds (bits 0-1: how many eventfds ride with the stream, from
  * byte 4 * split on), split, config length, start (bits 0-3: queues,
- * bit 4: no features), then the backend's byte stream. Besides ASan and
+ * bit 4: no features, bit 5: ask for an in-flight region first), then
+ * the backend's byte stream. Besides ASan and
  * UBSan, every fd the frontend received or opened must be closed when it
  * is closed.
  */
@@ -69,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = { data, size };
 	struct vhost_user_queue q[9];
 	struct vhost_user_frontend *fe;
+	struct vhost_user_inflight_fd inflight;
+	bool have_inflight = false;
 	const char *request = NULL;
 	uint8_t fds, split, config_len, start, buf[256];
 	unsigned int i, nr;
@@ -101,8 +104,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.used_gpa = 0x1000 * i + 0xc00, .kick_fd = kick, .call_fd = call,
 			.err_fd = i & 1 ? call : -1,
 		};
+	if (vhost_user_frontend_has_inflight(fe) && (start & 32) &&
+	    !vhost_user_frontend_get_inflight(fe, 2, 256, &inflight)) {
+		fuzz_assert(inflight.fd >= 0);
+		have_inflight = true;
+	}
 	err = vhost_user_frontend_start(fe, start & 16 ? 0 : vhost_user_frontend_features(fe),
-					q, nr);
+					q, nr, have_inflight ? &inflight : NULL);
+	if (have_inflight)
+		close(inflight.fd);
 	if (!err || err == -EIO)
 		vhost_user_frontend_stop(fe);
 	vhost_user_frontend_check(fe);

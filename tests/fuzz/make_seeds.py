@@ -108,6 +108,19 @@ frontend = (msg(3, V) + msg(1, V) + msg(15, V) + msg(16, V, u64(PROTO)) + msg(17
             msg(18, V, struct.pack("<II", 0, 1)) + msg(11, V, struct.pack("<II", 0, 0)))
 put("vhost_user_backend", "good", b"\x00" + struct.pack("<H", len(frontend)) + frontend + ring)
 put("vhost_user_backend", "extra-fd", b"\x0f" + struct.pack("<H", len(frontend)) + frontend)
+# In-flight region: a fresh one (GET_INFLIGHT_FD), then the one handed
+# back at 0x900 of guest RAM (after the ring's buffers), with head 3 in
+# flight and the last batch (head 0) in the used ring but not cleared;
+# the ring starts from it.
+inflight = (msg(31, V, struct.pack("<QQHHxxxx", 0, 0, 1, 16)) +
+            msg(32, V | NEED_REPLY, struct.pack("<QQHHxxxx", 0x140, 0x900, 1, 16)))
+iregion = bytearray(struct.pack("<QHHHH", 0, 1, 16, 0, 0)) + bytearray(16 * 16)
+struct.pack_into("<BxxxxxHQ", iregion, 16 + 16 * 0, 1, 0, 1)
+struct.pack_into("<BxxxxxHQ", iregion, 16 + 16 * 3, 1, 0, 2)
+used = struct.pack("<HH", 0, 1) + struct.pack("<II", 0, 1)
+rf = inflight + frontend
+put("vhost_user_backend", "inflight", b"\x00" + struct.pack("<H", len(rf)) + rf +
+    ram(0x900 + len(iregion), [(0, ring), (0x200, used), (0x900, bytes(iregion))]))
 
 # ---- x86_64 kernels
 

@@ -476,7 +476,7 @@ START_TEST(backend_receives_memory_and_eventfds_only)
 	sock = vhost_user_connect(tmp_path("blkd.sock"));
 	ck_assert_int_ge(sock, 0);
 	ck_assert_int_eq(vhost_user_frontend_open(sock, sharing, &fe, &request), 0);
-	ck_assert_int_eq(vhost_user_frontend_start(fe, 1ULL << 32, &q, 1), 0);
+	ck_assert_int_eq(vhost_user_frontend_start(fe, 1ULL << 32, &q, 1, NULL), 0);
 	ck_assert_msg(wait_text(blkd_err, blkd_log, sizeof(blkd_log), "SET_VRING_ENABLE", 10), "%s",
 		      blkd_log);
 	n = proc_fds(blkd, f, ARRAY_SIZE(f));

@@ -222,6 +222,23 @@ START_TEST(disks_and_vhost_user)
 	ck_assert_str_eq(VHOST_NET(4)->socket, "/run/n.sock");
 	ck_assert(VHOST_NET(4)->have_mac && VHOST_NET(4)->mac[5] == 1);
 	ck_assert_str_eq(NET(5)->tap, "t0");
+	ck_assert_uint_eq(VHOST_BLK(1)->reconnect, 0);
+
+	/* reconnect=: the last item of a blk path, any item of a net one */
+	ck_assert_int_eq(PARSE("--kernel", "k", "--vhost-user-blk", "socket=/run/a,b.sock,reconnect=30",
+			       "--vhost-user-net", "reconnect=5,socket=/run/n.sock"), 0);
+	ck_assert_str_eq(VHOST_BLK(0)->socket, "/run/a,b.sock");
+	ck_assert_uint_eq(VHOST_BLK(0)->reconnect, 30);
+	ck_assert_str_eq(VHOST_NET(1)->socket, "/run/n.sock");
+	ck_assert_uint_eq(VHOST_NET(1)->reconnect, 5);
+	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "socket=/s,reconnect=0"),
+		     "--vhost-user-blk: reconnect must be 1 to 3600 seconds, got '0'");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "socket=/s,reconnect=3601"),
+		     "--vhost-user-blk: reconnect must be 1 to 3600 seconds, got '3601'");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "socket=,reconnect=3"),
+		     "--vhost-user-blk: socket path must not be empty");
+	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "socket=/s,reconnect=-1"),
+		     "--vhost-user-net: reconnect must be 1 to 3600 seconds, got '-1'");
 
 	expect_error(PARSE("--kernel", "k", "--vhost-user-blk", "/run/b.sock"),
 		     "--vhost-user-blk: expected socket=PATH, got '/run/b.sock'");
@@ -233,7 +250,7 @@ START_TEST(disks_and_vhost_user)
 	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "mac=52:54:00:00:00:01"),
 		     "--vhost-user-net: socket=PATH is required");
 	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "socket=/s,tap=t0"),
-		     "--vhost-user-net: unknown key 'tap' (use socket or mac)");
+		     "--vhost-user-net: unknown key 'tap' (use socket, mac or reconnect)");
 	expect_error(PARSE("--kernel", "k", "--net", "socket=/s"),
 		     "--net: unknown key 'socket' (use tap or mac)");
 	expect_error(PARSE("--kernel", "k", "--vhost-user-net", "socket=/s,mac=01:00:00:00:00:01"),

@@ -9,6 +9,12 @@
  * with the right error (or a failure reply, when it asked for one), with
  * every fd it sent closed, and a guest that breaks its ring must get the
  * err eventfd, not a crash. Also guest_memory_import's refusals.
+ * In-flight tracking: GET_INFLIGHT_FD's region, SET_INFLIGHT_FD's
+ * refusals, the flags of requests done and held, and a backend killed
+ * with requests in flight (or with a batch published and not yet
+ * cleared): a new backend object on the same region resubmits exactly
+ * the unfinished ones, in order, then serves new ones; a virtio-blk
+ * write left in flight reaches the disk once, after the restart.
  */
 #include <check.h>
 #include <errno.h>
@@ -20,6 +26,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "devices/vhost_user.h"
@@ -81,10 +88,24 @@ static void fill_disk(int fd)
 	}
 }
 
-static void start_backend(bool read_only)
+/* A new connection to the backend be, served in a thread. */
+static void connect_backend(void)
 {
 	struct timeval tv = { .tv_sec = 3 };
-	int sv[2], fd = mkstemp(disk);
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	fe = sv[0];
+	be_sock = sv[1];
+	setsockopt(fe, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	joined = false;
+	serve_err[0] = '\0';
+	ck_assert_int_eq(pthread_create(&thread, NULL, serve_thread, NULL), 0);
+}
+
+static void start_backend(bool read_only)
+{
+	int fd = mkstemp(disk);
 
 	ck_assert_int_ge(fd, 0);
 	fill_disk(fd);
@@ -96,17 +117,11 @@ static void start_backend(bool read_only)
 	ck_assert_int_eq(ftruncate(memfd, RAM_SIZE), 0);
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	ck_assert_ptr_ne(ram, MAP_FAILED);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	fe = sv[0];
-	be_sock = sv[1];
-	setsockopt(fe, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	stop_fd = eventfd(0, EFD_CLOEXEC);
 	kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	joined = false;
-	serve_err[0] = '\0';
-	ck_assert_int_eq(pthread_create(&thread, NULL, serve_thread, NULL), 0);
+	connect_backend();
 }
 
 static void setup(void)
@@ -263,12 +278,23 @@ static uint64_t ring_addr(uint32_t index, uint64_t desc, uint64_t avail, uint64_
 	return 0;
 }
 
-/* Negotiation, memory table and ring 0 up to a started ring. */
-static void bring_up(void)
+/*
+ * Negotiation, memory table and ring 0 up to a started ring, in our
+ * frontend's order; with the in-flight region inflight_fd (-1: none).
+ */
+static void bring_up_with(int inflight_fd, uint16_t base)
 {
 	struct vhost_user_memory t;
 	int fds[2];
 
+	if (inflight_fd >= 0) {
+		struct vhost_user_inflight p = { 0, 0, 1, QSIZE };
+		struct stat st;
+
+		ck_assert_int_eq(fstat(inflight_fd, &st), 0);
+		p.mmap_size = (uint64_t)st.st_size;
+		ck_assert_uint_eq(acked(VHOST_USER_SET_INFLIGHT_FD, &p, sizeof(p), &inflight_fd, 1), 0);
+	}
 	ck_assert_uint_eq(set_u64(VHOST_USER_SET_FEATURES,
 				  F_VERSION_1 | F_PROTOCOL | F_SEG_MAX | F_FLUSH), 0);
 	ck_assert_uint_eq(set_u64(VHOST_USER_SET_PROTOCOL_FEATURES, 0x209), 0);
@@ -277,10 +303,15 @@ static void bring_up(void)
 	ck_assert_uint_eq(set_fd(VHOST_USER_SET_VRING_CALL, 0, call), 0);
 	ck_assert_uint_eq(set_fd(VHOST_USER_SET_VRING_ERR, 0, err_fd), 0);
 	ck_assert_uint_eq(set_state(VHOST_USER_SET_VRING_NUM, 0, QSIZE), 0);
-	ck_assert_uint_eq(set_state(VHOST_USER_SET_VRING_BASE, 0, 0), 0);
+	ck_assert_uint_eq(set_state(VHOST_USER_SET_VRING_BASE, 0, base), 0);
 	ck_assert_uint_eq(ring_addr(0, DESC, AVAIL, USED, true), 0);
 	ck_assert_uint_eq(set_fd(VHOST_USER_SET_VRING_KICK, 0, kick), 0);
 	ck_assert_uint_eq(set_state(VHOST_USER_SET_VRING_ENABLE, 0, 1), 0);
+}
+
+static void bring_up(void)
+{
+	bring_up_with(-1, 0);
 }
 
 /* ---- the guest side of the ring ---- */
@@ -368,7 +399,7 @@ START_TEST(happy_path)
 		      (unsigned long long)f);
 	ck_assert_msg(!(f & (F_RO | F_INDIRECT | F_EVENT_IDX | F_PACKED)), "features %#llx",
 		      (unsigned long long)f);
-	ck_assert_uint_eq(get_u64(VHOST_USER_GET_PROTOCOL_FEATURES), 0x209);
+	ck_assert_uint_eq(get_u64(VHOST_USER_GET_PROTOCOL_FEATURES), 0x1209);
 	ck_assert_uint_eq(get_u64(VHOST_USER_GET_QUEUE_NUM), 1);
 	ck_assert_uint_eq(acked(VHOST_USER_SET_OWNER, NULL, 0, NULL, 0), 0);
 
@@ -651,6 +682,383 @@ START_TEST(descriptor_outside_memory_breaks_the_ring)
 }
 END_TEST
 
+/* ---- in-flight tracking ---- */
+
+#define INFLIGHT_BYTES	192	/* 16-byte header + 8 entries of 16, to 64 */
+
+/* GET_INFLIGHT_FD for one queue of QSIZE: the region's fd. */
+static int get_inflight(void)
+{
+	struct vhost_user_inflight p = { 0, 0, 1, QSIZE };
+	struct vhost_user_msg m;
+	unsigned int n;
+	int fd = -1;
+
+	send_msg(VHOST_USER_GET_INFLIGHT_FD, 0, &p, sizeof(p), NULL, 0);
+	ck_assert_int_eq(vhost_user_recv(fe, &m, &fd, 1, &n), 0);
+	ck_assert_uint_eq(m.request, VHOST_USER_GET_INFLIGHT_FD);
+	ck_assert(vhost_user_payload_ok(&m, true));
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(m.payload.inflight.mmap_size, INFLIGHT_BYTES);
+	ck_assert_uint_eq(m.payload.inflight.mmap_offset, 0);
+	ck_assert_uint_eq(m.payload.inflight.num_queues, 1);
+	ck_assert_uint_eq(m.payload.inflight.queue_size, QSIZE);
+	return fd;
+}
+
+static struct vhost_user_inflight_queue *map_inflight(int fd)
+{
+	void *p = mmap(NULL, INFLIGHT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	return p;
+}
+
+START_TEST(get_inflight_fd_gives_an_initialised_region)
+{
+	struct vhost_user_inflight_queue *q;
+	struct stat st;
+	unsigned int i;
+	int fd = get_inflight();
+
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, INFLIGHT_BYTES);
+	ck_assert_int_lt(ftruncate(fd, 64), 0);		/* sealed */
+	q = map_inflight(fd);
+	ck_assert_uint_eq(q->version, 1);
+	ck_assert_uint_eq(q->desc_num, QSIZE);
+	ck_assert_uint_eq(q->used_idx, 0);
+	for (i = 0; i < QSIZE; i++)
+		ck_assert_uint_eq(q->desc[i].inflight, 0);
+	munmap(q, INFLIGHT_BYTES);
+	/* handing it back is accepted; the region goes with the connection */
+	bring_up_with(fd, 0);
+	close(fd);
+	ck_assert_int_eq(finish(), 0);
+	assert_no_fd_leak();
+}
+END_TEST
+
+static uint64_t set_inflight(uint64_t size, uint64_t offset, uint16_t queues, uint16_t qsize,
+			     int fd)
+{
+	struct vhost_user_inflight p = { size, offset, queues, qsize };
+
+	return acked(VHOST_USER_SET_INFLIGHT_FD, &p, sizeof(p), &fd, 1);
+}
+
+START_TEST(bad_inflight_fds_are_refused)
+{
+	struct vhost_user_inflight p = { INFLIGHT_BYTES, 0, 1, 0 };
+	int fd = get_inflight();
+	int big = memfd_create("big", MFD_CLOEXEC);
+
+	ck_assert_int_eq(ftruncate(big, 4096), 0);
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES + 1, 0, 1, QSIZE, fd), 0);	/* past the end */
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 64, 1, QSIZE, fd), 0);
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 0, 2, QSIZE, fd), 0);	/* 2 queues need more */
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 0, 1, 12, fd), 0);		/* not a power of 2 */
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 0, 1, 2 * VQ_MAX_SIZE, big), 0);
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 0, 0, QSIZE, fd), 0);
+	ck_assert_uint_ne(set_inflight(9 * INFLIGHT_BYTES, 0, 9, QSIZE, big), 0);	/* > VIRTIO_MAX_QUEUES */
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 3, 1, QSIZE, big), 0);	/* misaligned */
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, UINT64_MAX - 7, 1, QSIZE, big), 0);
+	ck_assert_uint_ne(set_inflight(INFLIGHT_BYTES, 0, 1, QSIZE, kick), 0);	/* an eventfd */
+	ck_assert_uint_eq(set_inflight(INFLIGHT_BYTES, 0, 1, QSIZE, fd), 0);
+	bring_up();
+	/* a ring larger than the region's queues does not start */
+	ck_assert_uint_ne(set_state(VHOST_USER_SET_VRING_NUM, 0, 2 * QSIZE), 0);
+	ck_assert_uint_eq(set_state(VHOST_USER_SET_VRING_NUM, 0, QSIZE), 0);
+	/* a region inside a larger file, at an offset; never used: set up */
+	ck_assert_uint_eq(set_inflight(INFLIGHT_BYTES, 64, 1, QSIZE, big), 0);
+	{
+		uint32_t len;
+		uint16_t version;
+
+		ck_assert_uint_eq(request(0, 1, 512, true, &len), 0);
+		ck_assert_int_eq(pread(big, &version, 2, 64 + 8), 2);
+		ck_assert_uint_eq(version, 1);
+	}
+	close(big);
+	close(fd);
+	/* a size that cannot be made ends the connection, with one line */
+	send_msg(VHOST_USER_GET_INFLIGHT_FD, 0, &p, sizeof(p), NULL, 0);
+	ck_assert_int_eq(finish(), -EINVAL);
+	ck_assert_msg(strstr(serve_err, "GET_INFLIGHT_FD: 1 queues of 0"), "%s", serve_err);
+	assert_no_fd_leak();
+}
+END_TEST
+
+/*
+ * The backend process dies (the frontend sees a hang-up) and a new one,
+ * a new backend object, takes the next connection.
+ */
+static void replace_backend(struct vhost_user_backend *next)
+{
+	finish();
+	close(be_sock);
+	vhost_user_backend_destroy(be);
+	be = next;
+	connect_backend();
+}
+
+/* A device that takes every request and returns those not marked 'H'. */
+static uint16_t popped[32];
+static unsigned int nr_popped;
+static bool holding;
+
+static bool hold_notify(void *opaque, struct virtqueue *vq, unsigned int index)
+{
+	struct vq_chain c;
+	bool used = false;
+	char mark;
+
+	(void)opaque;
+	(void)index;
+	while (vq_pop(vq, &c) == 1) {
+		ck_assert_uint_lt(nr_popped, ARRAY_SIZE(popped));
+		popped[nr_popped++] = c.head;
+		if (holding && vq_copy_from_out(&c, 0, &mark, 1) == 1 && mark == 'H')
+			continue;
+		vq_push(vq, c.head, 0);
+		used = true;
+	}
+	return used;
+}
+
+static const struct virtio_device_ops hold_ops = { .queue_notify = hold_notify };
+
+static void restart_as_hold_device(bool hold)
+{
+	struct virtio_device dev = {
+		.name = "hold", .device_id = VIRTIO_ID_BLOCK, .nr_queues = 1, .ops = &hold_ops,
+		.features = F_SEG_MAX | F_FLUSH,	/* what bring_up acks */
+	};
+	struct vhost_user_backend *next;
+
+	ck_assert_int_eq(vhost_user_backend_create(&dev, &next), 0);
+	replace_backend(next);
+	holding = hold;
+	nr_popped = 0;
+}
+
+/* Head's one readable byte is mark; offered and kicked. */
+static void offer_marked(uint16_t head, char mark)
+{
+	*(char *)host(DATA + 64 * head) = mark;
+	set_desc(head, DATA + 64 * head, 1, 0, 0);
+	offer_and_kick(head);
+}
+
+/* A round trip: every kick before it has been served. */
+static void sync_backend(void)
+{
+	ck_assert_uint_eq(get_u64(VHOST_USER_GET_QUEUE_NUM), 1);
+}
+
+static void assert_popped(const uint16_t *want, unsigned int n)
+{
+	unsigned int i;
+
+	ck_assert_uint_eq(nr_popped, n);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(popped[i] == want[i], "pop %u: head %u, want %u", i, popped[i], want[i]);
+}
+
+static uint16_t vring_base(void)
+{
+	struct vhost_user_vring_state s = { 0, 0 };
+	struct vhost_user_msg m;
+
+	send_msg(VHOST_USER_GET_VRING_BASE, 0, &s, sizeof(s), NULL, 0);
+	recv_reply(VHOST_USER_GET_VRING_BASE, &m);
+	return (uint16_t)m.payload.state.num;
+}
+
+START_TEST(inflight_flags_follow_requests)
+{
+	struct vhost_user_inflight_queue *q;
+	int fd;
+
+	restart_as_hold_device(true);
+	fd = get_inflight();
+	bring_up_with(fd, 0);
+	q = map_inflight(fd);
+	offer_marked(0, 'd');
+	offer_marked(1, 'H');
+	offer_marked(2, 'd');
+	sync_backend();
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(q->desc[0].inflight, 0);
+	ck_assert_uint_eq(q->desc[1].inflight, 1);
+	ck_assert_uint_eq(q->desc[2].inflight, 0);
+	ck_assert_uint_eq(q->desc[1].counter, 2);
+	ck_assert_uint_eq(q->used_idx, 2);
+	ck_assert_uint_eq(q->last_batch_head, 2);
+	munmap(q, INFLIGHT_BYTES);
+	close(fd);
+	ck_assert_int_eq(finish(), 0);
+	assert_no_fd_leak();
+}
+END_TEST
+
+START_TEST(restarted_backend_resubmits_what_was_in_flight)
+{
+	static const uint16_t first[] = { 0, 2, 1, 3 }, resubmitted[] = { 2, 1 },
+			      then[] = { 2, 1, 4 };
+	struct vhost_user_inflight_queue *q;
+	unsigned int i;
+	int fd;
+
+	restart_as_hold_device(true);
+	fd = get_inflight();
+	bring_up_with(fd, 0);
+	offer_marked(0, 'd');
+	offer_marked(2, 'H');
+	offer_marked(1, 'H');
+	offer_marked(3, 'd');
+	sync_backend();
+	assert_popped(first, 4);
+	ck_assert_uint_eq(used_idx(), 2);
+
+	/* killed with 2 and 1 in flight; the frontend reconnects */
+	restart_as_hold_device(false);
+	bring_up_with(fd, used_idx());
+	assert_popped(resubmitted, 2);
+	ck_assert_uint_eq(used_idx(), 4);
+	offer_marked(4, 'd');
+	ck_assert(wait_event(call));
+	sync_backend();
+	assert_popped(then, 3);
+	ck_assert_uint_eq(used_idx(), 5);
+	ck_assert_uint_eq(vring_base(), 5);
+	q = map_inflight(fd);
+	for (i = 0; i < QSIZE; i++)
+		ck_assert_uint_eq(q->desc[i].inflight, 0);
+	ck_assert_uint_eq(q->desc[4].counter, 5);	/* above the 4 before */
+	ck_assert_uint_eq(q->used_idx, 5);
+	munmap(q, INFLIGHT_BYTES);
+	close(fd);
+	ck_assert_int_eq(finish(), 0);
+	assert_no_fd_leak();
+}
+END_TEST
+
+START_TEST(restart_after_a_published_batch_does_not_repeat_it)
+{
+	static const uint16_t resubmitted[] = { 1 };
+	struct vhost_user_inflight_queue *q;
+	int fd;
+
+	restart_as_hold_device(true);
+	fd = get_inflight();
+	bring_up_with(fd, 0);
+	offer_marked(0, 'd');
+	offer_marked(1, 'H');
+	sync_backend();
+	ck_assert_uint_eq(used_idx(), 1);
+
+	/* as if killed after publishing head 0, before clearing its flag */
+	restart_as_hold_device(false);
+	q = map_inflight(fd);
+	ck_assert_uint_eq(q->last_batch_head, 0);
+	q->desc[0].inflight = 1;
+	q->used_idx = 0;
+	bring_up_with(fd, used_idx());
+	assert_popped(resubmitted, 1);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(q->desc[0].inflight, 0);
+	ck_assert_uint_eq(q->desc[1].inflight, 0);
+	ck_assert_uint_eq(q->used_idx, 2);
+	munmap(q, INFLIGHT_BYTES);
+	close(fd);
+	ck_assert_int_eq(finish(), 0);
+	assert_no_fd_leak();
+}
+END_TEST
+
+START_TEST(garbled_region_fails_the_ring)
+{
+	struct vhost_user_inflight_queue *q;
+	int fd;
+
+	restart_as_hold_device(false);
+	fd = get_inflight();
+	q = map_inflight(fd);
+	q->desc[5].inflight = 7;
+	ck_assert_uint_eq(set_inflight(INFLIGHT_BYTES, 0, 1, QSIZE, fd), 0);
+	ck_assert_uint_eq(set_u64(VHOST_USER_SET_FEATURES, F_VERSION_1), 0);
+	ck_assert_uint_eq(set_state(VHOST_USER_SET_VRING_NUM, 0, QSIZE), 0);
+	ck_assert_uint_eq(ring_addr(0, DESC, AVAIL, USED, true), 0);
+	{
+		struct vhost_user_memory t;
+		int fds[2];
+
+		mem_table(&t, fds);
+		ck_assert_uint_eq(acked(VHOST_USER_SET_MEM_TABLE, &t, mem_table_size(2), fds, 2), 0);
+	}
+	/* the ring would start here: refused, and said so */
+	send_msg(VHOST_USER_SET_VRING_KICK, 0, &(uint64_t){ 0 }, 8, &kick, 1);
+	ck_assert_int_eq(finish(), -EINVAL);
+	ck_assert_msg(strstr(serve_err, "ring 0: the in-flight region is inconsistent"), "%s", serve_err);
+	ck_assert_uint_eq(nr_popped, 0);
+	munmap(q, INFLIGHT_BYTES);
+	close(fd);
+	assert_no_fd_leak();
+}
+END_TEST
+
+START_TEST(blk_write_in_flight_is_done_once_after_a_restart)
+{
+	struct { uint32_t type, reserved; uint64_t sector; } h = { 1, 0, 5 };
+	struct vhost_user_inflight_queue *q;
+	struct vhost_user_backend *next;
+	uint8_t want[512], got[512];
+	uint16_t *avail = host(AVAIL);
+	uint32_t *elem = (uint32_t *)((uint16_t *)host(USED) + 2);
+	int fd = get_inflight(), disk_fd;
+
+	bring_up_with(fd, 0);
+	/* backend 1 took a write and died before doing it */
+	memcpy(host(HDR), &h, sizeof(h));
+	memset(host(DATA), 0x5a, 512);
+	*(uint8_t *)host(STATUS) = 0xff;
+	set_desc(0, HDR, sizeof(h), VRING_DESC_F_NEXT, 1);
+	set_desc(1, DATA, 512, VRING_DESC_F_NEXT, 2);
+	set_desc(2, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	avail[2] = 0;
+	__atomic_store_n(&avail[1], 1, __ATOMIC_RELEASE);
+	q = map_inflight(fd);
+	q->desc[0].counter = 1;
+	q->desc[0].inflight = 1;
+	ck_assert_int_eq(vhost_user_blk_backend_create(disk, false, &next), 0);
+	replace_backend(next);
+
+	/* backend 2 does it when the ring starts */
+	bring_up_with(fd, 0);
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(elem[0], 0);
+	ck_assert_uint_eq(elem[1], 1);
+	ck_assert_uint_eq(*(uint8_t *)host(STATUS), 0);
+	disk_fd = open(disk, O_RDONLY);
+	ck_assert_int_eq(pread(disk_fd, got, sizeof(got), 5 * 512), 512);
+	close(disk_fd);
+	memset(want, 0x5a, sizeof(want));
+	ck_assert_mem_eq(got, want, 512);
+	ck_assert_uint_eq(q->desc[0].inflight, 0);
+	ck_assert_uint_eq(q->used_idx, 1);
+	/* and only once */
+	ck_assert_int_eq(write(kick, &(uint64_t){ 1 }, 8), 8);
+	sync_backend();
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(vring_base(), 1);
+	munmap(q, INFLIGHT_BYTES);
+	close(fd);
+	ck_assert_int_eq(finish(), 0);
+	assert_no_fd_leak();
+}
+END_TEST
+
 /* ---- guest_memory_import ---- */
 
 static int import(uint64_t gpa0, uint64_t size0, uint64_t off0, uint64_t gpa1,
@@ -713,5 +1121,12 @@ int main(void)
 	tcase_add_test(tc, truncated_message_then_disconnect);
 	tcase_add_test(tc, descriptor_outside_memory_breaks_the_ring);
 	tcase_add_test(tc, import_maps_and_refuses);
+	tcase_add_test(tc, get_inflight_fd_gives_an_initialised_region);
+	tcase_add_test(tc, bad_inflight_fds_are_refused);
+	tcase_add_test(tc, inflight_flags_follow_requests);
+	tcase_add_test(tc, restarted_backend_resubmits_what_was_in_flight);
+	tcase_add_test(tc, restart_after_a_published_batch_does_not_repeat_it);
+	tcase_add_test(tc, garbled_region_fails_the_ring);
+	tcase_add_test(tc, blk_write_in_flight_is_done_once_after_a_restart);
 	return run_tcase("vhost_user_backend", tc);
 }

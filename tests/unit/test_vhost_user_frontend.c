@@ -15,7 +15,11 @@
  *   attached, an oversized payload, a refused ack, a hang-up: an error
  *   each (-EPROTO, -EIO, -ECONNRESET), no crash;
  * - check(): a quiet backend is fine, a closed one is -ECONNRESET, one
- *   that speaks unasked is -EPROTO.
+ *   that speaks unasked is -EPROTO;
+ * - the in-flight region: GET_INFLIGHT_FD's fd is handed to the caller
+ *   (an answer without it is -EPROTO), and a start with a region sends
+ *   SET_INFLIGHT_FD with that fd before anything else, and each ring's
+ *   base as given (a restored ring's used index).
  */
 #include <check.h>
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -130,7 +135,8 @@ static void negotiate(uint64_t protocol, uint64_t queues)
 	expect(VHOST_USER_SET_PROTOCOL_FEATURES, &m, NULL, NULL);
 	ck_assert_uint_eq(m.payload.u64, protocol & ((1 << VHOST_USER_PROTOCOL_F_MQ) |
 						     (1 << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-						     (1 << VHOST_USER_PROTOCOL_F_CONFIG)));
+						     (1 << VHOST_USER_PROTOCOL_F_CONFIG) |
+						     (1 << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)));
 	if (protocol & (1 << VHOST_USER_PROTOCOL_F_MQ)) {
 		expect(VHOST_USER_GET_QUEUE_NUM, &m, NULL, NULL);
 		ack_if_asked(&m);	/* a GET is not acked: this does nothing */
@@ -173,7 +179,7 @@ static void *start_thread(void *arg)
 {
 	struct start_args *a = arg;
 
-	a->result = vhost_user_frontend_start(fx.fe, 1ULL << 32, a->q, 2);
+	a->result = vhost_user_frontend_start(fx.fe, 1ULL << 32, a->q, 2, NULL);
 	return NULL;
 }
 
@@ -266,6 +272,104 @@ START_TEST(start_hands_over_memory_and_rings)
 		close(a.q[q].kick_fd);
 		close(a.q[q].call_fd);
 	}
+}
+END_TEST
+
+struct inflight_args {
+	struct vhost_user_inflight_fd region;
+	struct vhost_user_queue q;
+	int result;
+};
+
+static void *inflight_thread(void *arg)
+{
+	struct inflight_args *a = arg;
+
+	a->result = vhost_user_frontend_get_inflight(fx.fe, 1, 128, &a->region);
+	if (!a->result)
+		a->result = vhost_user_frontend_start(fx.fe, 1ULL << 32, &a->q, 1, &a->region);
+	return NULL;
+}
+
+/* GET_INFLIGHT_FD's answer: the region in a memfd, or (fd < 0) none. */
+static void answer_inflight(const struct vhost_user_msg *req, int fd)
+{
+	struct vhost_user_msg r = {
+		.request = req->request, .flags = VHOST_USER_VERSION | VHOST_USER_REPLY,
+		.size = sizeof(struct vhost_user_inflight),
+		.payload.inflight = req->payload.inflight,
+	};
+
+	r.payload.inflight.mmap_size = 4096;
+	ck_assert_int_eq(vhost_user_send(fx.sv[1], &r, &fd, fd < 0 ? 0 : 1), 0);
+}
+
+START_TEST(in_flight_region)
+{
+	struct inflight_args a = { .q = { .size = 128, .base = 7, .err_fd = -1 } };
+	struct vhost_user_msg m;
+	int region = memfd_create("inflight", MFD_CLOEXEC), fds[VHOST_USER_MAX_FDS];
+	unsigned int nr;
+	pthread_t t;
+
+	ck_assert_int_ge(region, 0);
+	ck_assert_int_eq(ftruncate(region, 4096), 0);
+	a.q.kick_fd = eventfd(0, 0);
+	a.q.call_fd = eventfd(0, 0);
+	start_open();
+	negotiate(ALL_PROTOCOL, 2);
+	ck_assert_int_eq(join(), 0);
+	ck_assert(vhost_user_frontend_has_inflight(fx.fe));
+	ck_assert_int_eq(pthread_create(&t, NULL, inflight_thread, &a), 0);
+
+	expect(VHOST_USER_GET_INFLIGHT_FD, &m, NULL, NULL);
+	ck_assert_uint_eq(m.payload.inflight.num_queues, 1);
+	ck_assert_uint_eq(m.payload.inflight.queue_size, 128);
+	answer_inflight(&m, region);
+	expect(VHOST_USER_SET_INFLIGHT_FD, &m, fds, &nr);
+	ck_assert_uint_eq(nr, 1);
+	same_file(fds[0], region);
+	close(fds[0]);
+	ck_assert_uint_eq(m.payload.inflight.mmap_size, 4096);
+	ck_assert_uint_eq(m.payload.inflight.num_queues, 1);
+	ack_if_asked(&m);
+	expect(VHOST_USER_SET_FEATURES, &m, NULL, NULL);
+	ack_if_asked(&m);
+	expect(VHOST_USER_SET_MEM_TABLE, &m, fds, &nr);
+	while (nr)
+		close(fds[--nr]);
+	ack_if_asked(&m);
+	expect(VHOST_USER_SET_VRING_NUM, &m, NULL, NULL);
+	ack_if_asked(&m);
+	expect(VHOST_USER_SET_VRING_BASE, &m, NULL, NULL);
+	ck_assert_uint_eq(m.payload.state.num, 7);
+	ack_if_asked(&m);
+	close(fx.sv[1]);	/* enough: the rest fails */
+	fx.sv[1] = -1;
+	pthread_join(t, NULL);
+	ck_assert_int_eq(a.result, -ECONNRESET);
+	same_file(a.region.fd, region);
+	close(a.region.fd);
+	close(region);
+	close(a.q.kick_fd);
+	close(a.q.call_fd);
+}
+END_TEST
+
+START_TEST(in_flight_answer_without_fd)
+{
+	struct inflight_args a = { .q = { .size = 128, .err_fd = -1 } };
+	struct vhost_user_msg m;
+	pthread_t t;
+
+	start_open();
+	negotiate(ALL_PROTOCOL, 2);
+	ck_assert_int_eq(join(), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, inflight_thread, &a), 0);
+	expect(VHOST_USER_GET_INFLIGHT_FD, &m, NULL, NULL);
+	answer_inflight(&m, -1);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(a.result, -EPROTO);
 }
 END_TEST
 
@@ -389,6 +493,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, without_protocol_features);
 	tcase_add_test(tc, start_hands_over_memory_and_rings);
 	tcase_add_test(tc, refused_ack_is_an_error);
+	tcase_add_test(tc, in_flight_region);
+	tcase_add_test(tc, in_flight_answer_without_fd);
 	tcase_add_loop_test(tc, broken_replies, 0, BREAKAGES);
 	tcase_add_test(tc, check_sees_hang_up_and_chatter);
 	suite_add_tcase(s, tc);

@@ -7,6 +7,10 @@
  * misplaced rings are refused without touching anything outside guest
  * RAM; block reads, writes, flush, get-id, unsupported types, requests
  * past the end and writes to a read-only disk get the right status.
+ * With an in-flight region (vhost-user backends): each head taken and
+ * returned is recorded in the spec's order, a restart resubmits the
+ * unfinished heads in the order taken (validated like fresh ones) and
+ * finishes a published last batch, and a garbled region is refused.
  */
 #include <check.h>
 #include <errno.h>
@@ -22,6 +26,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtqueue.h"
+#include "devices/virtqueue_inflight.h"
 #include "vmm/kvm_device_host.h"
 #include "tests/helpers.h"
 
@@ -351,6 +356,14 @@ static bool ext_lost(void *opaque)
 	return false;
 }
 
+static int ext_watch_fd = -1;
+
+static int ext_watch(void *opaque)
+{
+	(void)opaque;
+	return ext_watch_fd;
+}
+
 static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
 {
 	(void)opaque; (void)q; (void)index;
@@ -359,7 +372,7 @@ static bool ext_notify(void *opaque, struct virtqueue *q, unsigned int index)
 
 static const struct virtio_device_ops ext_ops = { .queue_notify = ext_notify };
 static const struct virtio_external_ops ext_external = {
-	.start = ext_start, .stop = ext_stop, .lost = ext_lost,
+	.start = ext_start, .stop = ext_stop, .lost = ext_lost, .watch = ext_watch,
 };
 
 static void mmio_wr(struct virtio_mmio *t, uint64_t off, uint32_t v)
@@ -386,7 +399,7 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, watch = eventfd(0, EFD_CLOEXEC);
 	struct virtio_device dev = {
 		.name = "ext", .device_id = VIRTIO_ID_BLOCK, .nr_queues = 1,
-		.ops = &ext_ops, .external = &ext_external, .watch_fd = watch,
+		.ops = &ext_ops, .external = &ext_external,
 	};
 	struct virtio_mmio_params p = { .mem = mem, .base = 0xd0000000ULL, .irq = 5 };
 	struct kvm_device_host host;
@@ -394,6 +407,7 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 	struct virtio_mmio *t;
 
 	ck_assert_int_ge(kvm, 0);
+	ext_watch_fd = watch;
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	ck_assert_int_ge(vm, 0);
 	kvm_device_host_init(&host, vm);
@@ -431,6 +445,164 @@ START_TEST(driver_ok_without_queues_is_not_fatal)
 }
 END_TEST
 
+/* ---- in-flight tracking ---- */
+
+static struct {
+	struct vhost_user_inflight_queue q;
+	struct vhost_user_inflight_desc desc[QSIZE];
+} region;
+static uint16_t resubmit[VQ_MAX_SIZE];
+
+static void region_init(void)
+{
+	memset(&region, 0, sizeof(region));
+	region.q.version = 1;
+	region.q.desc_num = QSIZE;
+}
+
+static void set_used_idx(uint16_t idx)
+{
+	ck_assert_int_eq(guest_memory_write(mem, USED + 2, &idx, 2), 0);
+}
+
+static void mark_inflight(uint16_t head, uint64_t counter)
+{
+	region.desc[head].inflight = 1;
+	region.desc[head].counter = counter;
+}
+
+static uint16_t pop_head(void)
+{
+	struct vq_chain c;
+
+	ck_assert_int_eq(vq_pop(&vq, &c), 1);
+	return c.head;
+}
+
+START_TEST(inflight_records_taken_and_returned)
+{
+	unsigned int i;
+
+	region_init();
+	region.q.last_batch_head = 7;
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), 0);
+	ck_assert_uint_eq(vq.nr_resubmit, 0);
+	for (i = 0; i < 3; i++) {
+		set_desc((uint16_t)i, DATA, 16, 0, 0);
+		offer((uint16_t)i, (uint16_t)i);
+		ck_assert_uint_eq(pop_head(), i);
+		ck_assert_uint_eq(region.desc[i].inflight, 1);
+		ck_assert_uint_eq(region.desc[i].counter, i + 1);
+	}
+	vq_push(&vq, 1, 0);
+	ck_assert_uint_eq(region.desc[1].inflight, 0);
+	ck_assert_uint_eq(region.desc[1].next, 7);
+	ck_assert_uint_eq(region.q.last_batch_head, 1);
+	ck_assert_uint_eq(region.q.used_idx, 1);
+	vq_push(&vq, 0, 0);
+	ck_assert_uint_eq(region.desc[0].next, 1);
+	ck_assert_uint_eq(region.q.used_idx, 2);
+	ck_assert_uint_eq(region.desc[2].inflight, 1);	/* not returned */
+	ck_assert_uint_eq(region.desc[0].inflight + region.desc[1].inflight, 0);
+}
+END_TEST
+
+START_TEST(inflight_restart_resubmits_in_counter_order)
+{
+	unsigned int i;
+
+	/* heads 0-3 and 5 taken, 0 and 2 returned; 6 and 7 are new */
+	for (i = 0; i < QSIZE; i++)
+		set_desc((uint16_t)i, DATA + 0x100 * i, 16, 0, 0);
+	for (i = 0; i < 7; i++)
+		offer((uint16_t)i, (uint16_t)(i < 4 ? i : i + 1));
+	set_used_idx(2);
+	region_init();
+	region.q.used_idx = 2;
+	mark_inflight(3, 7);
+	mark_inflight(5, 4);
+	mark_inflight(1, 9);
+	region.desc[0].counter = 2;	/* returned long ago */
+
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), 0);
+	ck_assert_uint_eq(vq.last_avail, 5);
+	ck_assert_uint_eq(vq.used_idx, 2);
+	ck_assert_uint_eq(pop_head(), 5);
+	ck_assert_uint_eq(pop_head(), 3);
+	ck_assert_uint_eq(pop_head(), 1);
+	/* then the ring from last_avail: entries 5 and 6 */
+	ck_assert_uint_eq(pop_head(), 6);
+	ck_assert_uint_eq(region.desc[6].counter, 10);
+	ck_assert_uint_eq(pop_head(), 7);
+	ck_assert_uint_eq(region.desc[7].counter, 11);
+	ck_assert_uint_eq(region.desc[5].counter, 4);	/* resubmitted as it was */
+	{
+		struct vq_chain c;
+
+		ck_assert_int_eq(vq_pop(&vq, &c), 0);
+	}
+	vq_push(&vq, 3, 0);
+	ck_assert_uint_eq(region.q.used_idx, 3);
+}
+END_TEST
+
+START_TEST(inflight_published_batch_is_finished)
+{
+	/* head 4 was in the used ring (idx 3) when the backend died */
+	set_used_idx(3);
+	region_init();
+	region.q.used_idx = 2;
+	region.q.last_batch_head = 4;
+	mark_inflight(4, 5);
+	mark_inflight(2, 6);
+	set_desc(2, DATA, 16, 0, 0);
+	offer(3, 2);
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), 0);
+	ck_assert_uint_eq(region.desc[4].inflight, 0);
+	ck_assert_uint_eq(region.q.used_idx, 3);
+	ck_assert_uint_eq(vq.nr_resubmit, 1);
+	ck_assert_uint_eq(vq.last_avail, 4);
+	ck_assert_uint_eq(pop_head(), 2);
+	ck_assert_uint_eq(vq.inflight_counter, 6);
+}
+END_TEST
+
+START_TEST(inflight_garbage_is_refused)
+{
+	region_init();
+	region.q.version = 0;
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), -EINVAL);
+	region_init();
+	region.q.desc_num = QSIZE / 2;
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), -EINVAL);
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE / 2, resubmit), -EINVAL);
+	region_init();
+	region.desc[3].inflight = 2;
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), -EINVAL);
+	region_init();
+	set_used_idx(QSIZE + 1);		/* a batch longer than the ring */
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), -EINVAL);
+	region_init();
+	set_used_idx(3);			/* a batch that leaves the table */
+	region.q.last_batch_head = 1;
+	region.desc[1].next = 0x7fff;
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), -EINVAL);
+	ck_assert_ptr_null(vq.inflight);
+	ck_assert_uint_eq(vq.nr_resubmit, 0);
+}
+END_TEST
+
+START_TEST(inflight_resubmitted_chain_is_checked)
+{
+	region_init();
+	mark_inflight(2, 1);
+	set_desc(2, DATA, 16, VRING_DESC_F_NEXT, QSIZE);	/* next out of range */
+	ck_assert_int_eq(vq_inflight_start(&vq, &region.q, QSIZE, resubmit), 0);
+	ck_assert_uint_eq(vq.last_avail, 1);
+	expect_broken();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtqueue");
@@ -451,6 +623,11 @@ int main(void)
 	tcase_add_test(tc, misplaced_rings_are_refused);
 	tcase_add_test(tc, blk_requests);
 	tcase_add_test(tc, blk_read_only);
+	tcase_add_test(tc, inflight_records_taken_and_returned);
+	tcase_add_test(tc, inflight_restart_resubmits_in_counter_order);
+	tcase_add_test(tc, inflight_published_batch_is_finished);
+	tcase_add_test(tc, inflight_garbage_is_refused);
+	tcase_add_test(tc, inflight_resubmitted_chain_is_checked);
 	suite_add_tcase(s, tc);
 	/*
 	 * The transport registers its ioeventfds with a KVM VM: this case
