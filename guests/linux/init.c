@@ -36,10 +36,12 @@
  *                                                 first 5 errors are printed;
  *                                                 at most 16 MiB of the disk)
  *   TEST-INIT: udp start: seconds=S              (with "testinit.udp=S": a UDP
- *   TEST-INIT: udp: sent=N failed=F               broadcast to port 9 from eth0
+ *   TEST-INIT: udp: sent=N failed=F               broadcast to port 9 from eth0,
  *                                                 every 20 ms for S seconds
  *                                                 or until a console line;
- *                                                 eth0 configured by ip=)
+ *                                                 failed: not queued, e.g. a
+ *                                                 stalled queue; eth0
+ *                                                 configured by ip=)
  *   TEST-INIT: done
  *
  * Then reboot(RB_POWER_OFF), or reboot(RB_AUTOBOOT) when the command line
@@ -520,7 +522,7 @@ static void udp_loop(void)
 	printf(TAG "udp start: seconds=%g\n", seconds);
 	for (deadline = now() + seconds; now() < deadline && !console_line(); usleep(20000)) {
 		snprintf(msg, sizeof(msg), "testinit udp %lld", sent + failed);
-		if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		if (sendto(fd, msg, strlen(msg), MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) < 0)
 			failed++;
 		else
 			sent++;
