@@ -75,7 +75,7 @@ enum peer { BLKD, QSD, TESTPMD };
 /* One boot, with what the checks need. */
 struct boot {
 	const char *name;
-	bool ran;
+	bool ran, reaped;
 	int status, kills, lost, back, gone;
 	double seconds, gone_after;	/* gone: kill to "did not come back" */
 	unsigned long long rx_before, rx_at_back, rx_after;
@@ -191,14 +191,17 @@ static void kill_peer(struct boot *b, pid_t pid)
 	b->peer.fd = b->peer_out.fd = -1;
 }
 
-/* Reaps pid if it has ended: true with *status (as wait_cmd) then. */
-static bool ended(pid_t pid, int *status)
+/* Whether the VMM has ended: reaped once, b->status set then. */
+static bool vmm_ended(struct boot *b, pid_t pid)
 {
 	int w;
 
+	if (b->reaped)
+		return true;
 	if (waitpid(pid, &w, WNOHANG) != pid)
 		return false;
-	*status = WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
+	b->status = WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
+	b->reaped = true;
 	procs_untrack(pid);
 	return true;
 }
@@ -244,7 +247,7 @@ static void finish(struct boot *b, pid_t vmm, double start_at, struct text *cons
 	/* once told to stop, a guest ends in a round and a check */
 	double deadline = monotonic_seconds() + 120;
 
-	while (!ended(vmm, &b->status)) {
+	while (!vmm_ended(b, vmm)) {
 		text_pump(texts, n, 0.2);
 		if (monotonic_seconds() > deadline) {
 			b->status = stop_cmd(vmm, 1);
@@ -296,7 +299,7 @@ static void disk_boot(struct boot *b, enum peer kind, int kills, bool restart)
 	vmm = start_vmm(b, "--vhost-user-blk", dev, cmdline, &vmm_in);
 	if (vmm < 0)
 		return;
-	while (!ended(vmm, &b->status) && monotonic_seconds() < start_at + BOOT_TIMEOUT + 30) {
+	while (!vmm_ended(b, vmm) && monotonic_seconds() < start_at + BOOT_TIMEOUT + 30) {
 		int back, rounds;
 
 		text_pump(texts, 3, 0.05);
