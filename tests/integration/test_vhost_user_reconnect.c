@@ -16,7 +16,8 @@
  *   rounds, a line on the console ends the rounds; the guest checks the
  *   disk once more and powers off. Asserted: no I/O error and no mismatch
  *   in any round, the final check passed, exactly KILLS "backend lost" and
- *   KILLS "backend back" lines and no "did not come back", exit 0.
+ *   KILLS "backend back" lines (none saying the backend keeps no in-flight
+ *   record: vmm-blkd keeps one) and no "did not come back", exit 0.
  *
  * gone: the same with reconnect=2 and one kill, no restart. Asserted: one
  *   "backend lost" line, then one "did not come back within 2 s" line no
@@ -45,7 +46,9 @@
  *   what both testpmds counted. A console line ends the sending; the guest
  *   powers off, exit 0.
  *
- * A peer that is not installed is left out with a SKIP line; everything
+ * RECONNECT_BOOTS=crash,gone,qsd,net runs only the boots it names (the
+ * others' checks print SKIP). A peer that is not installed is left out
+ * with a SKIP line; everything
  * started is killed at the end (also on SIGINT, SIGTERM, SIGHUP, SIGQUIT)
  * and the temporary directory removed.
  */
@@ -110,8 +113,10 @@ static int count(const char *s, const char *needle)
 	return n;
 }
 
-/* The number of the last "pattern round N" line in s (the oldest output
- * may have been dropped: a count of lines would shrink), or 0. */
+/*
+ * The number of the last "pattern round N" line in s, or 0 (the oldest
+ * output may have been dropped: a count of lines would shrink).
+ */
 static int last_round(const char *s)
 {
 	const char *p, *last = NULL;
