@@ -189,7 +189,8 @@ int vhost_user_device_create(const struct vhost_user_device_params *p,
 	if (err)
 		goto fail;
 	err = -EOPNOTSUPP;
-	if (!(vhost_user_frontend_features(d->fe) & BIT(VIRTIO_F_VERSION_1)))
+	d->backend_features = vhost_user_frontend_features(d->fe);
+	if (!(d->backend_features & BIT(VIRTIO_F_VERSION_1)))
 		goto fail;
 	if (p->type == VHOST_USER_BLK) {
 		err = setup_blk(d);

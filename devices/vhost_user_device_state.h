@@ -22,6 +22,8 @@ struct vhost_user_device {
 	const struct device_host *host;
 	struct vhost_user_backend_thread *thread;	/* ours to stop, or NULL */
 	uint64_t features;		/* offered to the guest */
+	uint64_t backend_features;	/* the first backend's, which the
+					   guest's share must come back with */
 	uint8_t config[VHOST_USER_CONFIG_LEN];
 	uint32_t config_len;
 	unsigned int nr_queues;

@@ -148,7 +148,8 @@ static bool backend_gone(struct vhost_user_device *d, int err)
 /* One try; 0 when the backend is back and has the rings. */
 static int reconnect_once(struct vhost_user_device *d)
 {
-	uint64_t wanted = d->driver_features & d->features;
+	/* not NET_F_MAC and the like: what we give the guest ourselves */
+	uint64_t wanted = d->driver_features & d->backend_features;
 	const char *request;
 	int sock, err;
 
