@@ -88,7 +88,7 @@ SYSTEM_TESTS := $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard t
 TEST_HELPERS := $(BUILD)/obj/tests/helpers.o
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all deps install run check check-unit check-integration check-system check-sanitize bench clean test-kernel
+.PHONY: all deps install run check check-unit check-integration check-system check-sanitize bench clean test-kernel soak
 .PHONY: check-arm64-build
 .SECONDARY:
 all: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests
@@ -273,6 +273,20 @@ check-integration: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests $(INTEG_TESTS)
 			$(INTEG_TESTS) && exit 0; \
 		[ $$attempt = 2 ] || echo "integration: ATTEMPT 1 FAILED (above); attempt 2 runs the suites that did not pass"; \
 	done; exit 1
+
+# The soak test's long version (tests/integration/test_soak.c; the
+# integration tier runs its short one): 500 hello boots, 50 Linux boots with
+# every device kind, 16 VMs at once reading their disks for 600 s. Each
+# count can be set on make's command line. Needs `make test-kernel` first.
+SOAK_HELLO_BOOTS ?= 500
+SOAK_LINUX_BOOTS ?= 50
+SOAK_VMS ?= 16
+SOAK_VM_SECONDS ?= 600
+soak: $(VMM) $(BLKD) guests $(BUILD)/tests/integration/test_soak
+	SOAK_HELLO_BOOTS=$(SOAK_HELLO_BOOTS) SOAK_LINUX_BOOTS=$(SOAK_LINUX_BOOTS) \
+		SOAK_VMS=$(SOAK_VMS) SOAK_VM_SECONDS=$(SOAK_VM_SECONDS) \
+		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
+		$(WITH_KVM) --timeout 7200 --memory 8192 -- $(BUILD)/tests/integration/test_soak
 
 # `make run` through a pseudo-terminal, on this host (whichever way it
 # boots: here, in the KVM box, or as far as init on PVM).

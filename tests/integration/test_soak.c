@@ -346,7 +346,7 @@ static void linux_check(int status, int want_devices)
 					    "TEST-INIT: block: vdc ", "TEST-INIT: done" };
 	int devices, not_ok;
 	unsigned int i;
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (status != 0) {
 		fail_once(&linux_soak, "exit %d: %s\n--- console: %s", status, text_tail(vmm_err.buf, 1500),
