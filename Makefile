@@ -187,7 +187,7 @@ $(BUILD)/tests/unit/test_arm64_image: $(BUILD)/obj/arch/arm64/image.o $(BUILD)/o
 endif
 
 # The soak suite's before/after snapshots of the host.
-$(BUILD)/tests/integration/test_soak: $(BUILD)/obj/tests/leftovers.o
+$(BUILD)/tests/integration/test_soak $(BUILD)/tests/unit/test_leftovers: $(BUILD)/obj/tests/leftovers.o
 
 # vmm-exec's modules are no part of $(LIB): its suite links them (less main).
 $(BUILD)/tests/unit/test_vmm_exec: $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out vmm/exec/main.c,$(wildcard vmm/exec/*.c)))
