@@ -746,9 +746,11 @@ static void run_soak(struct soak *s, int runs, void (*one)(void))
 	for (s->done = 0; s->use && s->done < runs; s->done++) {
 		one();
 		check_leftovers(s);
-		if ((s->done + 1) % 50 == 0)
+		if ((s->done + 1) % 50 == 0) {
 			printf("soak %s: %d of %d runs, %d ok, %.0f s\n", s->name, s->done + 1, runs, s->ok,
 			       monotonic_seconds() - start_at);
+			fflush(stdout);
+		}
 	}
 	s->seconds = monotonic_seconds() - start_at;
 	report(s);
