@@ -117,24 +117,34 @@ static void delete_tap(void)
 {
 	char path[64];
 
+	pid_t pid;
+
 	snprintf(path, sizeof(path), "/sys/class/net/%s", tap);
-	if (tap[0] && !access(path, F_OK) && fork() == 0) {
+	if (!tap[0] || access(path, F_OK))
+		return;
+	pid = fork();
+	if (pid == 0) {
 		execlp("ip", "ip", "link", "del", "dev", tap, (char *)NULL);
 		_exit(127);
 	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
 }
 
-static void fail_once(struct soak *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail_once(struct soak *s, const char *fmt, ...)
+/* A run failed: one line about it now; the first one is kept for the check. */
+static void fail_run(struct soak *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_run(struct soak *s, const char *fmt, ...)
 {
+	char why[WHY_LEN];
 	va_list ap;
 
-	if (s->first_failure[0])
-		return;
 	va_start(ap, fmt);
-	vsnprintf(s->first_failure, sizeof(s->first_failure), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	printf("soak %s: run %d failed: %.1500s\n", s->name, s->done, s->first_failure);
+	printf("soak %s: run %d failed: %.2500s\n", s->name, s->done, why);
+	fflush(stdout);
+	if (!s->first_failure[0])
+		snprintf(s->first_failure, sizeof(s->first_failure), "run %d: %s", s->done, why);
 }
 
 /* The --stats resources line of a VMM's stderr into s; false if none. */
@@ -178,14 +188,14 @@ static void hello_run(void)
 	static struct run_result res;
 
 	if (run_cmd(argv, 120, &res)) {
-		fail_once(&hello, "cannot run %s", argv[0]);
+		fail_run(&hello, "cannot run %s", argv[0]);
 		return;
 	}
 	if (res.status != 0 || !strstr(res.out, "Hello from the guest!\n"))
-		fail_once(&hello, "exit %d, stdout: %s, stderr: %s", res.status, text_tail(res.out, 500),
+		fail_run(&hello, "exit %d, stdout: %s, stderr: %s", res.status, text_tail(res.out, 500),
 			  text_tail(res.err, 1500));
 	else if (!take_usage(&hello, res.err))
-		fail_once(&hello, "no resources line in: %s", text_tail(res.err, 1500));
+		fail_run(&hello, "no resources line in: %s", text_tail(res.err, 1500));
 	else
 		hello.ok++;
 }
@@ -227,7 +237,7 @@ static bool peer_listens(pid_t pid, const char *sock, const char *name, struct t
 {
 	if (pid > 0 && wait_unix_socket(sock, true, PEER_START_S))
 		return true;
-	fail_once(&linux_soak, "%s does not listen on %s: %s", name, sock,
+	fail_run(&linux_soak, "%s does not listen on %s: %s", name, sock,
 		  log ? text_tail(log->buf, 1500) : "");
 	return false;
 }
@@ -278,7 +288,7 @@ static void stop_peer(pid_t pid, const char *name, struct text *log, bool ends_w
 		return;
 	if (waitpid(pid, &w, WNOHANG) == pid) {
 		if (!ends_with_vmm || !WIFEXITED(w) || WEXITSTATUS(w))
-			fail_once(&linux_soak, "%s ended during the boot (wait status 0x%x): %s", name, w,
+			fail_run(&linux_soak, "%s ended during the boot (wait status 0x%x): %s", name, w,
 				  text_tail(log->buf, 1000));
 	} else
 		stop_cmd(pid, 15);
@@ -349,33 +359,33 @@ static void linux_check(int status, int want_devices)
 	struct stat st = { 0 };
 
 	if (status != 0) {
-		fail_once(&linux_soak, "exit %d: %s\n--- console: %s", status, text_tail(vmm_err.buf, 1500),
+		fail_run(&linux_soak, "exit %d: %s\n--- console: %s", status, text_tail(vmm_err.buf, 1500),
 			  text_tail(console.buf, 1500));
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		if (!strstr(console.buf, want[i])) {
-			fail_once(&linux_soak, "no '%s' in: %s", want[i], text_tail(console.buf, 2000));
+			fail_run(&linux_soak, "no '%s' in: %s", want[i], text_tail(console.buf, 2000));
 			return;
 		}
 	if (!skip_fs[0] && !strstr(console.buf, "TEST-INIT: virtiofs " TAG ": mounted")) {
-		fail_once(&linux_soak, "virtio-fs not mounted: %s", text_tail(console.buf, 2000));
+		fail_run(&linux_soak, "virtio-fs not mounted: %s", text_tail(console.buf, 2000));
 		return;
 	}
 	driver_ok(vmm_err.buf, &devices, &not_ok);
 	if (devices != want_devices || not_ok) {
-		fail_once(&linux_soak, "%d devices (want %d), %d without DRIVER_OK: %s", devices,
+		fail_run(&linux_soak, "%d devices (want %d), %d without DRIVER_OK: %s", devices,
 			  want_devices, not_ok, text_tail(vmm_err.buf, 2500));
 		return;
 	}
 	/* console=hvc0 too: the kernel's log, replayed when hvc registers */
 	if (stat(tmp_path("hvc0.log"), &st) || !file_has(tmp_path("hvc0.log"), "Linux version")) {
-		fail_once(&linux_soak, "no 'Linux version' in the virtio-console file (%lld bytes)",
+		fail_run(&linux_soak, "no 'Linux version' in the virtio-console file (%lld bytes)",
 			  (long long)st.st_size);
 		return;
 	}
 	if (!take_usage(&linux_soak, vmm_err.buf)) {
-		fail_once(&linux_soak, "no resources line in: %s", text_tail(vmm_err.buf, 1500));
+		fail_run(&linux_soak, "no resources line in: %s", text_tail(vmm_err.buf, 1500));
 		return;
 	}
 	linux_soak.ok++;
@@ -486,7 +496,7 @@ static void vm_check(int i)
 	printf("soak VMs at once: VM %d did not end cleanly: exit %d after %.0f s, %lld requests\n"
 	       "--- its stderr:\n%s\n--- its console:\n%s\n", i, v->status, v->ended, requests,
 	       text_tail(v->err.buf, 1500), text_tail(v->out.buf, 2500));
-	fail_once(&at_once, "VM %d: exit %d after %.0f s, %lld requests", i, v->status, v->ended,
+	fail_run(&at_once, "VM %d: exit %d after %.0f s, %lld requests", i, v->status, v->ended,
 		  requests);
 }
 
