@@ -277,7 +277,9 @@ check-integration: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests $(INTEG_TESTS)
 # The soak test's long version (tests/integration/test_soak.c; the
 # integration tier runs its short one): 500 hello boots, 50 Linux boots with
 # every device kind, 16 VMs at once reading their disks for 600 s. Each
-# count can be set on make's command line. Needs `make test-kernel` first.
+# count can be set on make's command line (0 leaves that part out). Needs
+# `make test-kernel` first. In the box, its console log is kept in
+# $(BUILD)/soak-box.log.
 SOAK_HELLO_BOOTS ?= 500
 SOAK_LINUX_BOOTS ?= 50
 SOAK_VMS ?= 16
@@ -286,7 +288,8 @@ soak: $(VMM) $(BLKD) guests $(BUILD)/tests/integration/test_soak
 	SOAK_HELLO_BOOTS=$(SOAK_HELLO_BOOTS) SOAK_LINUX_BOOTS=$(SOAK_LINUX_BOOTS) \
 		SOAK_VMS=$(SOAK_VMS) SOAK_VM_SECONDS=$(SOAK_VM_SECONDS) \
 		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
-		$(WITH_KVM) --timeout 7200 --memory 8192 -- $(BUILD)/tests/integration/test_soak
+		$(WITH_KVM) --timeout 7200 --memory 8192 --log $(BUILD)/soak-box.log -- \
+		$(BUILD)/tests/integration/test_soak
 
 # `make run` through a pseudo-terminal, on this host (whichever way it
 # boots: here, in the KVM box, or as far as init on PVM).

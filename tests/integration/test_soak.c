@@ -603,9 +603,17 @@ static void report(const struct soak *s)
 	fflush(stdout);
 }
 
+/* A part whose count is 0 was not asked for (make soak SOAK_VMS=0 ...). */
+static bool skipped(const struct soak *s, const char *test)
+{
+	if (s->runs)
+		return false;
+	printf("SKIP %s: its count is 0 in the environment (SOAK_*)\n", test);
+	return true;
+}
+
 static void assert_all_ok(const struct soak *s)
 {
-	ck_assert_msg(s->runs > 0, "soak %s: no runs (its count is 0)", s->name);
 	ck_assert_msg(s->ok == s->runs, "soak %s: %d of %d runs ok; the first failure: %s", s->name,
 		      s->ok, s->runs, s->first_failure);
 }
@@ -635,24 +643,32 @@ static void assert_nothing_left(const struct soak *s)
 
 START_TEST(hello_boots_exit_0)
 {
+	if (skipped(&hello, "hello_boots_exit_0"))
+		return;
 	assert_all_ok(&hello);
 }
 END_TEST
 
 START_TEST(hello_fds_and_rss_do_not_grow)
 {
+	if (skipped(&hello, "hello_fds_and_rss_do_not_grow"))
+		return;
 	assert_no_growth(&hello);
 }
 END_TEST
 
 START_TEST(hello_leaves_nothing_behind)
 {
+	if (skipped(&hello, "hello_leaves_nothing_behind"))
+		return;
 	assert_nothing_left(&hello);
 }
 END_TEST
 
 START_TEST(linux_boots_with_every_device_exit_0)
 {
+	if (skipped(&linux_soak, "linux_boots_with_every_device_exit_0"))
+		return;
 	if (skip_net[0])
 		printf("SKIP vhost-user-net in the Linux boots: %s\n", skip_net);
 	if (skip_fs[0])
@@ -663,24 +679,32 @@ END_TEST
 
 START_TEST(linux_fds_and_rss_do_not_grow)
 {
+	if (skipped(&linux_soak, "linux_fds_and_rss_do_not_grow"))
+		return;
 	assert_no_growth(&linux_soak);
 }
 END_TEST
 
 START_TEST(linux_leaves_nothing_behind)
 {
+	if (skipped(&linux_soak, "linux_leaves_nothing_behind"))
+		return;
 	assert_nothing_left(&linux_soak);
 }
 END_TEST
 
 START_TEST(vms_at_once_all_exit_0)
 {
+	if (skipped(&at_once, "vms_at_once_all_exit_0"))
+		return;
 	assert_all_ok(&at_once);
 }
 END_TEST
 
 START_TEST(vms_at_once_leave_nothing_behind)
 {
+	if (skipped(&at_once, "vms_at_once_leave_nothing_behind"))
+		return;
 	assert_nothing_left(&at_once);
 }
 END_TEST
@@ -812,7 +836,8 @@ int main(void)
 	run_soak(&linux_soak, linux_boots, linux_run);
 	at_once.runs = nr_vms;
 	at_once.use = calloc((size_t)nr_vms + 1, sizeof(*at_once.use));
-	vms_at_once();
+	if (nr_vms)
+		vms_at_once();
 	report(&at_once);
 	check_set_max_msg_size(16384);
 
