@@ -17,8 +17,9 @@
  *   --vhost-user-blk on vmm-blkd), virtio-rng, a virtio-console writing
  *   to a file, virtio-net on a tap the VMM creates, --vhost-user-net on
  *   dpdk-testpmd and --vhost-user-fs on virtiofsd (mounted by the guest):
- *   each device's --stats line shows DRIVER_OK, each peer is started
- *   before the boot and stopped after it;
+ *   each device's --stats line shows DRIVER_OK, the virtio-console file
+ *   has the kernel's "Run /init" line (console=hvc0 too), each peer is
+ *   started before the boot and stopped after it;
  * - the VMM's fds and RSS at exit do not grow: the largest fds of the last
  *   tenth of the runs is at most the smallest of the first tenth, and the
  *   medians of rss_kib and hwm_kib of the last tenth are within
@@ -57,6 +58,7 @@
 #define TAG		"soakshare"
 #define NET_MAC		"52:54:00:50:4b:01"
 #define TAP_MAC		"52:54:00:50:4b:02"
+#define HVC_WANT	"Run /init as init process"	/* on hvc0 as well */
 #define LINUX_TIMEOUT	300		/* --timeout of a Linux boot, s */
 #define BOOT_MARGIN	600		/* VMs at once: boot and power-off, s */
 #define PEER_START_S	30		/* for a peer to listen */
@@ -77,7 +79,7 @@ struct soak {
 	struct usage *use;	/* one per run that printed the line */
 	int measured;
 	int leftovers;
-	char first_failure[WHY_LEN];
+	char first_failure[WHY_LEN + 32];
 	char leftover_why[WHY_LEN];
 	double seconds;
 };
@@ -335,19 +337,21 @@ static void driver_ok(const char *err, int *devices, int *not_ok)
 	}
 }
 
-/* Whether the first 64 KiB of path hold needle. */
+static char hvc_text[65536];	/* the virtio-console file's start */
+
+/* Whether the first 64 KiB of path (read into hvc_text) hold needle. */
 static bool file_has(const char *path, const char *needle)
 {
-	static char buf[65536];
 	FILE *f = fopen(path, "r");
 	size_t n;
 
+	hvc_text[0] = '\0';
 	if (!f)
 		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(hvc_text, 1, sizeof(hvc_text) - 1, f);
 	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
+	hvc_text[n] = '\0';
+	return strstr(hvc_text, needle) != NULL;
 }
 
 static void linux_check(int status, int want_devices)
@@ -378,10 +382,10 @@ static void linux_check(int status, int want_devices)
 			  want_devices, not_ok, text_tail(vmm_err.buf, 2500));
 		return;
 	}
-	/* console=hvc0 too: the kernel's log, replayed when hvc registers */
-	if (stat(tmp_path("hvc0.log"), &st) || !file_has(tmp_path("hvc0.log"), "Linux version")) {
-		fail_run(&linux_soak, "no 'Linux version' in the virtio-console file (%lld bytes)",
-			  (long long)st.st_size);
+	/* console=hvc0 too: the kernel's messages from the driver's probe on */
+	if (stat(tmp_path("hvc0.log"), &st) || !file_has(tmp_path("hvc0.log"), HVC_WANT)) {
+		fail_run(&linux_soak, "no '" HVC_WANT "' in the virtio-console file (%lld bytes): %s",
+			 (long long)st.st_size, text_tail(hvc_text, 1200));
 		return;
 	}
 	if (!take_usage(&linux_soak, vmm_err.buf)) {
