@@ -8,6 +8,7 @@
  *   SOAK_LINUX_BOOTS  (3, long 50)    Linux boots with every device kind
  *   SOAK_VMS          (4, long 16)    Linux VMs at once, each reading its
  *   SOAK_VM_SECONDS   (60, long 600)  disk for this long (testinit.readloop)
+ *   SOAK_VM_STAGGER   (0)             seconds between their starts
  *
  * Every run has --stats, whose last line is "vmm: resources at exit:
  * fds=N rss_kib=N hwm_kib=N" (vmm/resources.h). Asserted:
@@ -84,7 +85,7 @@ struct soak {
 	double seconds;
 };
 
-static int hello_boots, linux_boots, nr_vms, vm_seconds;
+static int hello_boots, linux_boots, nr_vms, vm_seconds, vm_stagger;
 static struct soak hello = { .name = "hello" }, linux_soak = { .name = "linux" },
 		   at_once = { .name = "VMs at once" };
 static char tmpdir[] = "/tmp/vmm-soak.XXXXXX";
@@ -506,14 +507,19 @@ static void vm_check(int i)
 
 static void vms_at_once(void)
 {
-	double start_at = monotonic_seconds(), deadline = start_at + vm_seconds + BOOT_MARGIN + 120;
-	int i, running = 0, w;
+	double start_at = monotonic_seconds();
+	double deadline = start_at + vm_seconds + BOOT_MARGIN + 120 + nr_vms * vm_stagger;
+	int i, running = 0, next = 0, w;
 
-	for (i = 0; i < nr_vms; i++) {
-		start_vm(i);
-		running += vms[i].pid > 0;
-	}
-	while (running) {
+	for (i = 0; i < nr_vms; i++)	/* not started yet: nothing to read */
+		vms[i].out.fd = vms[i].err.fd = -1;
+
+	while (running || next < nr_vms) {
+		/* one every vm_stagger seconds (0: all at once) */
+		while (next < nr_vms && monotonic_seconds() >= start_at + next * vm_stagger) {
+			start_vm(next);
+			running += vms[next++].pid > 0;
+		}
 		for (i = 0; i < nr_vms; i += 4) {
 			struct text *t[8];
 			int j;
@@ -809,6 +815,7 @@ int main(void)
 	linux_boots = env_count("SOAK_LINUX_BOOTS", 3, 10000);
 	nr_vms = env_count("SOAK_VMS", 4, MAX_VMS);
 	vm_seconds = env_count("SOAK_VM_SECONDS", 60, 86400);
+	vm_stagger = env_count("SOAK_VM_STAGGER", 0, 600);
 	err = private_tmp();
 	if (err) {
 		printf("FAIL soak suite: cannot mount a /tmp and /dev/shm of its own: %s\n", strerror(-err));
@@ -833,8 +840,8 @@ int main(void)
 		printf("FAIL soak suite: cannot read /proc: %s\n", strerror(-err));
 		return 1;
 	}
-	printf("soak: %d hello boots, %d Linux boots with every device, %d VMs at once for %d s\n",
-	       hello_boots, linux_boots, nr_vms, vm_seconds);
+	printf("soak: %d hello boots, %d Linux boots with every device, %d VMs at once for %d s (started %d s apart)\n",
+	       hello_boots, linux_boots, nr_vms, vm_seconds, vm_stagger);
 	fflush(stdout);
 	run_soak(&hello, hello_boots, hello_run);
 	run_soak(&linux_soak, linux_boots, linux_run);
