@@ -618,7 +618,8 @@ static bool skipped(const struct soak *s, const char *test)
 {
 	if (s->runs)
 		return false;
-	printf("SKIP %s: its count is 0 in the environment (SOAK_*)\n", test);
+	printf("SKIP %s: its count is 0 in the environment (SOAK_%s=0)\n", test,
+	       s == &hello ? "HELLO_BOOTS" : s == &linux_soak ? "LINUX_BOOTS" : "VMS");
 	return true;
 }
 
