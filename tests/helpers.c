@@ -35,7 +35,7 @@ static double now(void)
 /* Each tracked process with the process that tracked it: only that one kills it. */
 static struct {
 	pid_t pid, owner;
-} procs[16];
+} procs[40];
 
 void procs_track(pid_t pid)
 {

@@ -189,7 +189,7 @@ int proc_fds_count(const struct proc_fd *fds, int n, const char *prefix);
 double monotonic_seconds(void);
 
 /*
- * Processes a test started and must not leave behind (up to 16):
+ * Processes a test started and must not leave behind (up to 40):
  * procs_track() each, procs_untrack() once it is reaped, and
  * procs_kill_all() (the clean-up's first step: at exit, on a signal, at the
  * end of a forked test case) kills each one this process tracked, and its

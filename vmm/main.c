@@ -7,6 +7,7 @@
 
 #include "vmm/config.h"
 #include "vmm/probe.h"
+#include "vmm/resources.h"
 #include "vmm/run_loop.h"
 #include "vmm/timeline.h"
 #include "vmm/vm.h"
@@ -16,6 +17,7 @@
 int main(int argc, char **argv)
 {
 	char err[CONFIG_ERR_LEN];
+	struct resources_probe probe = { .fd_dir = -1, .status = -1 };
 	struct vm_config cfg;
 	struct vm *vm;
 	int status;
@@ -46,7 +48,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmm: %s\n", err);
 		return VM_EXIT_USAGE;
 	}
+	if (cfg.stats)
+		resources_open(&probe);	/* before vm_run's seccomp filter */
 	status = vm_run(vm);
 	vm_destroy(vm);
+	if (cfg.stats)
+		resources_report(&probe, stderr);	/* the last line */
 	return status;
 }

@@ -47,6 +47,7 @@ static const struct vmm_seccomp_rule main_rules[] = {
 	ANY("getpid", "pthread_kill() to kick a vCPU out of KVM_RUN"),
 	ANY("tgkill", "pthread_kill() to kick a vCPU out of KVM_RUN"),
 	ANY("shutdown", "vhost-user connections closed at tear-down"),
+	ANY("getdents64", "--stats: list /proc/self/fd at exit (opened before the filter)"),
 	IOCTL(KVM_IRQ_LINE, "the UART's interrupt when console input arrives"),
 	IOCTL(KVM_UNREGISTER_COALESCED_MMIO, "stop coalescing console writes at tear-down"),
 	IOCTL(TCGETS, "tcsetattr() reads the terminal's settings first"),

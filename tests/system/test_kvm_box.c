@@ -3,8 +3,11 @@
  * The KVM box (tests/box/kvm-box) as its users rely on it, on any host:
  * the command runs with a real /dev/kvm in the same directory and
  * environment, its stdout and stderr come back separately, its exit
- * status is kvm-box's; --timeout ends a command that hangs with 124; and
- * nothing kvm-box started (QEMU, its run directory) outlives it.
+ * status is kvm-box's; --timeout ends a command that hangs with 124; a box
+ * that never sends its first heartbeat (KVM_BOX_TEST_NO_HEARTBEAT) is
+ * killed as wedged after KVM_BOX_FIRST_BEAT seconds, with 125 and one line,
+ * long before its --timeout; and nothing kvm-box started (QEMU, its run
+ * directory) outlives it.
  */
 #include <check.h>
 #include <dirent.h>
@@ -109,6 +112,26 @@ START_TEST(timeout_kills_the_box)
 }
 END_TEST
 
+START_TEST(no_first_heartbeat_is_wedged)
+{
+	char *argv[] = { KVM_BOX, "--rw", share, "--timeout", "600", "--", "sleep", "1000", NULL };
+	struct run_result res;
+
+	setenv("KVM_BOX_TEST_NO_HEARTBEAT", "1", 1);
+	setenv("KVM_BOX_FIRST_BEAT", "30", 1);
+	ck_assert_int_eq(run_cmd(argv, 600, &res), 0);
+	unsetenv("KVM_BOX_TEST_NO_HEARTBEAT");
+	unsetenv("KVM_BOX_FIRST_BEAT");
+	ck_assert_msg(res.status == 125, "exit %d: %s", res.status, text_tail(res.err, 2000));
+	ck_assert_msg(strstr(res.err, "kvm-box: the box stopped responding (no heartbeat within 30 s of its start"),
+		      "%s", text_tail(res.err, 2000));
+	ck_assert_int_eq(count_lines(res.err), 1);
+	ck_assert_msg(res.seconds >= 30 && res.seconds < 120, "took %.1f s", res.seconds);
+	ck_assert_int_eq(run_dirs_sharing(share), 0);
+	ck_assert_int_eq(processes_with(share), 0);
+}
+END_TEST
+
 START_TEST(bad_usage_is_one_line)
 {
 	char *argv[] = { KVM_BOX, "--cpus", "many", "--", "true", NULL };
@@ -131,5 +154,6 @@ int main(void)
 	tcase_add_test(tc, bad_usage_is_one_line);
 	tcase_add_test(tc, status_and_separate_output);
 	tcase_add_test(tc, timeout_kills_the_box);
+	tcase_add_test(tc, no_first_heartbeat_is_wedged);
 	return run_tcase("kvm_box", tc);
 }
