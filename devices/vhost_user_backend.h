@@ -35,8 +35,10 @@
  *   two stores. A ring that starts with a region carries on from it, not
  *   from SET_VRING_BASE: the used ring's idx plus the heads left in
  *   flight, which the device gets first, in the order they were taken.
- *   A ring that does not fit the region, or a region that does not make
- *   sense, fails the ring's start like a ring outside the memory table.
+ *   A ring that does not fit the region (more queues or a larger size
+ *   than it was made for, as QEMU 7.2 on virtio-mmio does) runs without
+ *   a record; a region that does not make sense fails the ring's start
+ *   like a ring outside the memory table.
  * - A ring starts once it has a size, addresses, a kick fd, a memory
  *   table and, when PROTOCOL_FEATURES was acked, SET_VRING_ENABLE 1.
  *   Requests are handled by the device on each kick (and once at start);
