@@ -747,7 +747,7 @@ static int make_disk(const char *name, int mib)
 
 static int setup(void)
 {
-	static char names[MAX_VMS][16];
+	static char names[MAX_VMS][24];	/* "vm" INT_MIN ".img" fits */
 	int i, k = 0;
 
 	if (!make_tmpdir(tmpdir) || make_disk("inline.img", 8) || make_disk("thread.img", 8) ||
