@@ -762,3 +762,17 @@ double median_of(double *v, int n)
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+pid_t text_spawn(char *const argv[], int *in_fd, struct text *out, struct text *err)
+{
+	pid_t pid;
+
+	if (out)
+		out->len = 0, out->buf[0] = '\0', out->fd = -1;
+	if (err)
+		err->len = 0, err->buf[0] = '\0', err->fd = -1;
+	pid = spawn_cmd(argv, in_fd, out ? &out->fd : NULL, err ? &err->fd : NULL);
+	if (pid > 0)
+		procs_track(pid);
+	return pid;
+}

@@ -217,6 +217,11 @@ void text_read(struct text *t);
 /* Reads what the texts' fds have (up to 8; NULL entries skipped), waiting
  * up to timeout_s for some. */
 void text_pump(struct text *const texts[], unsigned int n, double timeout_s);
+/*
+ * spawn_cmd() with its stdout and stderr (either may be NULL) collected
+ * into emptied texts; the child is tracked (procs_track). Its pid, or -1.
+ */
+pid_t text_spawn(char *const argv[], int *in_fd, struct text *out, struct text *err);
 
 /* The median of v[0..n) (n > 0); sorts v. For the benchmarks. */
 double median_of(double *v, int n);

@@ -215,19 +215,6 @@ static struct peers peers;
 static int fsd_sockets;	/* socket files virtiofsd left at its exit */
 static struct text console, vmm_err;
 
-static pid_t start(char *const argv[], int *in_fd, struct text *out, struct text *err)
-{
-	pid_t pid;
-
-	if (out)
-		out->len = 0, out->buf[0] = '\0', out->fd = -1;
-	if (err)
-		err->len = 0, err->buf[0] = '\0', err->fd = -1;
-	pid = spawn_cmd(argv, in_fd, out ? &out->fd : NULL, err ? &err->fd : NULL);
-	if (pid > 0)
-		procs_track(pid);
-	return pid;
-}
 
 static void close_text(struct text *t)
 {
@@ -257,7 +244,7 @@ static bool start_peers(void)
 
 	memset(&peers, 0, sizeof(peers));
 	peers.testpmd_in = -1;
-	peers.blkd = start(blkd, NULL, NULL, &peers.blkd_log);
+	peers.blkd = text_spawn(blkd, NULL, NULL, &peers.blkd_log);
 	if (!peer_listens(peers.blkd, tmp_path("blkd.sock"), "vmm-blkd", &peers.blkd_log))
 		return false;
 	if (!skip_net[0]) {
@@ -265,14 +252,14 @@ static bool start_peers(void)
 		snprintf(runtime, sizeof(runtime), "XDG_RUNTIME_DIR=%s", tmpdir);
 		snprintf(lcores, sizeof(lcores), "(0,1)@0");
 		snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,queues=1", tmp_path("net.sock"));
-		peers.testpmd = start(testpmd, &peers.testpmd_in, &peers.testpmd_out, &peers.testpmd_log);
+		peers.testpmd = text_spawn(testpmd, &peers.testpmd_in, &peers.testpmd_out, &peers.testpmd_log);
 		if (!peer_listens(peers.testpmd, tmp_path("net.sock"), "dpdk-testpmd", &peers.testpmd_log))
 			return false;
 	}
 	if (!skip_fs[0]) {
 		snprintf(sock_arg, sizeof(sock_arg), "--socket-path=%s", tmp_path("fs.sock"));
 		snprintf(source, sizeof(source), "source=%s", tmp_path("share"));
-		peers.fsd = start(fsd, NULL, NULL, &peers.fsd_log);
+		peers.fsd = text_spawn(fsd, NULL, NULL, &peers.fsd_log);
 		if (!peer_listens(peers.fsd, tmp_path("fs.sock"), "virtiofsd", &peers.fsd_log))
 			return false;
 	}
@@ -437,7 +424,7 @@ static void linux_run(void)
 		stop_peers();
 		return;
 	}
-	vmm = start(argv, NULL, &console, &vmm_err);
+	vmm = text_spawn(argv, NULL, &console, &vmm_err);
 	deadline = monotonic_seconds() + LINUX_TIMEOUT + 60;
 	while (vmm > 0) {
 		text_pump(texts, ARRAY_SIZE(texts), 0.2);
@@ -482,7 +469,7 @@ static void start_vm(int i)
 	snprintf(timeout, sizeof(timeout), "%d", vm_seconds + BOOT_MARGIN);
 	snprintf(cmdline, sizeof(cmdline), "console=ttyS0 panic=-1 testinit.readloop=%d", vm_seconds);
 	vms[i].status = -2;
-	vms[i].pid = start(argv, NULL, &vms[i].out, &vms[i].err);
+	vms[i].pid = text_spawn(argv, NULL, &vms[i].out, &vms[i].err);
 }
 
 static void vm_check(int i)

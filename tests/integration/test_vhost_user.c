@@ -99,19 +99,6 @@ static const char *tmp_path(const char *name)
 	return path_in(tmpdir, name);
 }
 
-static pid_t start(char *const argv[], int *in_fd, struct text *out, struct text *err)
-{
-	pid_t pid;
-
-	if (out)
-		out->len = 0, out->buf[0] = '\0', out->fd = -1;
-	if (err)
-		err->len = 0, err->buf[0] = '\0', err->fd = -1;
-	pid = spawn_cmd(argv, in_fd, out ? &out->fd : NULL, err ? &err->fd : NULL);
-	if (pid > 0)
-		procs_track(pid);
-	return pid;
-}
 
 /* Reads the first n texts to their end, for 10 s at most. */
 static void drain(struct text *const texts[], unsigned int n)
@@ -212,14 +199,14 @@ static pid_t start_qsd(const char *sock, const char *image)
 	snprintf(exp, sizeof(exp),
 		 "type=vhost-user-blk,id=exp0,node-name=disk0,addr.type=unix,addr.path=%s,writable=on,num-queues=2",
 		 sock);
-	return start(argv, NULL, NULL, &boot.qsd_log);
+	return text_spawn(argv, NULL, NULL, &boot.qsd_log);
 }
 
 static pid_t start_blkd(const char *sock, const char *image, struct text *log)
 {
 	char *argv[] = { (char *)blkd_bin, "--socket", (char *)sock, "--disk", (char *)image, NULL };
 
-	return start(argv, NULL, NULL, log);
+	return text_spawn(argv, NULL, NULL, log);
 }
 
 /*
@@ -243,7 +230,7 @@ static pid_t start_testpmd(const char *sock, int *in_fd)
 	else
 		snprintf(lcores, sizeof(lcores), "(0,1)@0");
 	snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,queues=1", sock);
-	pid = start(argv, in_fd, &boot.testpmd, &boot.testpmd_log);
+	pid = text_spawn(argv, in_fd, &boot.testpmd, &boot.testpmd_log);
 	if (pid > 0) {
 		send_line(*in_fd, "set fwd rxonly\n");
 		send_line(*in_fd, "set verbose 1\n");	/* a line per packet: its MACs */
@@ -311,7 +298,7 @@ static void boot_all(void)
 
 	start_at = monotonic_seconds();
 	deadline = start_at + BOOT_TIMEOUT + 40;
-	vmm = start(argv, NULL, &boot.console, &boot.err);
+	vmm = text_spawn(argv, NULL, &boot.console, &boot.err);
 	if (vmm < 0)
 		return;
 	for (;;) {
@@ -394,7 +381,7 @@ static void boot_and_lose_backend(void)
 	snprintf(dev, sizeof(dev), "socket=%s", tmp_path("lost.sock"));
 	start_at = monotonic_seconds();
 	deadline = start_at + BOOT_TIMEOUT + 40;
-	vmm = start(argv, NULL, &lost.console, &lost.err);
+	vmm = text_spawn(argv, NULL, &lost.console, &lost.err);
 	if (vmm < 0)
 		return;
 	/* the guest runs and the VMM is connected: kill the backend */
