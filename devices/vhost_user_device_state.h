@@ -38,10 +38,9 @@ struct vhost_user_device {
 	struct timespec lost_at;
 
 	/* what the driver started, to start it again on a new backend */
-	bool running;
 	uint64_t driver_features;
 	struct virtio_queue_layout layout[VIRTIO_MAX_QUEUES];
-	unsigned int nr_running;
+	unsigned int nr_running;	/* 0: the driver has not started it */
 	int irq_fd;
 	struct vhost_user_inflight_fd inflight;	/* fd -1: none */
 };

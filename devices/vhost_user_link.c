@@ -159,9 +159,9 @@ static int reconnect_once(struct vhost_user_device *d)
 	err = vhost_user_frontend_open(sock, d->sharing, &d->fe, &request);
 	if (err)
 		return err;
-	if (d->running && (wanted & ~vhost_user_frontend_features(d->fe)))
+	if (d->nr_running && (wanted & ~vhost_user_frontend_features(d->fe)))
 		err = -EOPNOTSUPP;
-	else if (d->running)
+	else if (d->nr_running)
 		err = hand_over(d, true);
 	if (err) {
 		vhost_user_frontend_close(d->fe);
@@ -203,7 +203,6 @@ int vhost_user_link_start(void *opaque, uint64_t driver_features,
 	struct vhost_user_device *d = opaque;
 	int err;
 
-	d->running = true;
 	d->driver_features = driver_features;
 	memcpy(d->layout, layout, nr * sizeof(*layout));
 	d->nr_running = nr;
@@ -223,7 +222,7 @@ void vhost_user_link_stop(void *opaque)
 	/* A backend that does not answer is noticed by the watch. */
 	if (d->fe)
 		vhost_user_frontend_stop(d->fe);
-	d->running = false;
+	d->nr_running = 0;
 	drop_inflight(d);	/* the next start's requests are all new */
 }
 
