@@ -4,6 +4,7 @@
  */
 #include "power.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define I8042_CMD_RESET		0xfe
@@ -12,10 +13,18 @@ static void debug_exit_write(void *opaque, uint64_t offset, const uint8_t *data,
 			     unsigned int len)
 {
 	struct power_device *p = opaque;
+	uint32_t value = 0;
+	unsigned int i;
 
-	(void)len;
-	if (offset == 0)
-		p->stop(p->ctx, data[0], "guest wrote its exit status to the debug-exit port");
+	if (offset != 0 || len > sizeof(value))
+		return;
+	for (i = 0; i < len; i++)
+		value |= (uint32_t)data[i] << (8 * i);
+	if (p->debug_exit == DEBUG_EXIT_QEMU)
+		p->stop(p->ctx, ((value << 1) | 1) & 0xff,
+			"guest wrote N to the debug-exit port (status (N << 1) | 1, as QEMU's isa-debug-exit)");
+	else
+		p->stop(p->ctx, value & 0xff, "guest wrote its exit status to the debug-exit port");
 }
 
 const struct bus_device_ops debug_exit_ops = {

@@ -217,6 +217,40 @@ static int set_seccomp(struct vm_config *cfg, const char *arg, char *err, size_t
 	return 0;
 }
 
+static int set_console_input(struct vm_config *cfg, const char *arg, char *err, size_t len)
+{
+	if (!strcmp(arg, "stdin"))
+		cfg->console_input = CONSOLE_INPUT_STDIN;
+	else if (!strcmp(arg, "none"))
+		cfg->console_input = CONSOLE_INPUT_NONE;
+	else
+		return fail(err, len, "--console-input: '%s' is not stdin or none", arg);
+	return 0;
+}
+
+static bool has_debug_exit_port(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < arch_nr_platform; i++)
+		if (arch_platform[i].kind == ARCH_DEV_DEBUG_EXIT)
+			return true;
+	return false;
+}
+
+static int set_debug_exit(struct vm_config *cfg, const char *arg, char *err, size_t len)
+{
+	if (!has_debug_exit_port())
+		return fail(err, len, "--debug-exit: this machine has no debug-exit port (x86_64 only)");
+	if (!strcmp(arg, "raw"))
+		cfg->debug_exit = DEBUG_EXIT_RAW;
+	else if (!strcmp(arg, "qemu"))
+		cfg->debug_exit = DEBUG_EXIT_QEMU;
+	else
+		return fail(err, len, "--debug-exit: '%s' is not raw or qemu", arg);
+	return 0;
+}
+
 static int set_memory(struct vm_config *cfg, const char *arg, char *err, size_t len)
 {
 	return parse_memory(arg, cfg, err, len) ? -EINVAL : 0;
@@ -241,6 +275,14 @@ static const struct vm_option machine_options[] = {
 	  "path: a hugetlbfs mount", .parse = set_memory },
 	{ "cpus", "N", "vCPUs (default 1, at most 64)", .parse = set_cpus },
 	{ "timeout", "SECONDS", "stop the guest after this long, exit status 124", .parse = set_timeout },
+	{ "console-input", "stdin|none", "where the serial console's input comes from:\n"
+	  "stdin (default; a terminal is switched to raw\n"
+	  "mode) or none (stdin is never read, so a script's\n"
+	  "`while read` loop keeps its input)", .parse = set_console_input },
+	{ "debug-exit", "raw|qemu", "x86_64: what a test guest's write of N to the\n"
+	  "debug-exit port 0xf4 makes the exit status: raw\n"
+	  "(default) N's low byte; qemu (N << 1) | 1, as QEMU's\n"
+	  "isa-debug-exit (kvm-unit-tests)", .parse = set_debug_exit },
 	{ "memory-socket", "PATH", "serve guest RAM regions and their fds on a unix\n"
 	  "socket (SCM_RIGHTS), for inspectors and tests", .parse = set_memory_socket },
 };

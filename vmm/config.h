@@ -19,6 +19,7 @@
 
 #include "arch/arch.h"
 #include "devices/device_kind.h"
+#include "devices/power.h"
 #include "memory/guest_memory.h"
 #include "devices/host/seccomp.h"
 
@@ -43,6 +44,12 @@ enum config_action {
 	CONFIG_PROBE,
 };
 
+/* Where the serial console's input comes from. */
+enum console_input {
+	CONSOLE_INPUT_STDIN,	/* the VMM's stdin (a terminal goes raw) */
+	CONSOLE_INPUT_NONE,	/* nothing: stdin is never read */
+};
+
 struct vm_config {
 	enum config_action action;
 	struct guest_memory_config memory;
@@ -54,6 +61,8 @@ struct vm_config {
 	struct arch_cpu_features cpu_features;
 	uint64_t timeout_ms;		/* 0: none */
 	const char *memory_socket;	/* export guest RAM for inspection */
+	enum console_input console_input;
+	enum debug_exit_encoding debug_exit;
 	bool stats;
 	enum vmm_seccomp_mode seccomp;	/* default on */
 	char hugetlb_dir[PATH_MAX];	/* memory.hugetlb_path points here */

@@ -70,7 +70,8 @@ int platform_create(struct platform *p, const struct platform_params *params)
 	int err = 0;
 
 	*p = (struct platform){
-		.power = { .stop = params->stop, .ctx = params->stop_ctx },
+		.power = { .stop = params->stop, .ctx = params->stop_ctx,
+			   .debug_exit = params->debug_exit },
 		.set_irq = params->set_irq,
 		.irq_ctx = params->irq_ctx,
 	};

@@ -39,6 +39,7 @@ struct platform_params {
 	void *irq_ctx;
 	stop_fn stop;
 	void *stop_ctx;
+	enum debug_exit_encoding debug_exit;
 };
 
 int platform_create(struct platform *p, const struct platform_params *params);

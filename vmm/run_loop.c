@@ -6,7 +6,7 @@
  * CONSOLE_BATCH_MS after its first byte; stops and joins every vCPU;
  * returns the exit status and prints one line saying why the VM ended. A
  * terminal on stdin is switched to character-at-a-time input for the
- * guest and restored.
+ * guest and restored; with --console-input none stdin is left alone.
  */
 #include <errno.h>
 #include <poll.h>
@@ -106,7 +106,8 @@ static void wait_for_stop(struct vm *vm, int sfd)
 	uint64_t deadline = vm->cfg->timeout_ms ? now_ms() + vm->cfg->timeout_ms : 0;
 	uint64_t flush_at = 0;	/* console output waiting to be written */
 	struct serial *console = vm->platform.serial;
-	bool stdin_open = vm->platform.serial != NULL;
+	bool stdin_open = vm->platform.serial != NULL &&
+			  vm->cfg->console_input == CONSOLE_INPUT_STDIN;
 	struct pollfd pfd[POLL_NR];
 
 	while (!stop_requested(&vm->stop)) {
@@ -202,7 +203,7 @@ int vm_run(struct vm *vm)
 		fprintf(stderr, "vmm: signalfd: %s\n", strerror(errno));
 		return VM_EXIT_FAILED;
 	}
-	raw = console_raw(&saved);
+	raw = vm->cfg->console_input == CONSOLE_INPUT_STDIN && console_raw(&saved);
 	err = vcpu_init_signals();
 	for (i = 0; !err && i < vm->nr_vcpus; i++)
 		err = vcpu_start(&vm->vcpus[i]);

@@ -252,6 +252,7 @@ static int setup_platform(struct vm *vm)
 		.pio = &vm->pio, .mmio = &vm->mmio,
 		.set_irq = set_irq_line, .irq_ctx = vm,
 		.stop = stop_from_device, .stop_ctx = vm,
+		.debug_exit = vm->cfg->debug_exit,
 	};
 
 	return platform_create(&vm->platform, &p);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "tests/helpers.h"
 
@@ -131,6 +132,60 @@ START_TEST(guest_chosen_status)
 	ck_assert_int_eq(res.status, 42);
 	ck_assert_msg(strstr(res.out, "status: exiting with 42"), "%s", res.out);
 	ck_assert_msg(strstr(res.err, "vmm: exit 42: "), "%s", res.err);
+}
+END_TEST
+
+START_TEST(guest_chosen_status_qemu_encoding)
+{
+	run_vmm("status", "64M", "--debug-exit qemu", 30);
+	ck_assert_int_eq(res.status, (42 << 1) | 1);
+	ck_assert_msg(strstr(res.err, "vmm: exit 85: guest wrote N to the debug-exit port"
+			     " (status (N << 1) | 1, as QEMU's isa-debug-exit)"), "%s", res.err);
+}
+END_TEST
+
+/*
+ * How far the VMM read a file given as its stdin while the spin guest ran
+ * for a second: the file offset it leaves behind.
+ */
+static off_t stdin_read_by_vmm(const char *console_input)
+{
+	char path[] = "/tmp/vmm-stdin-XXXXXX";
+	char line[64];
+	int fd = mkstemp(path), status, i;
+	pid_t pid;
+	off_t off;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	for (i = 0; i < 64; i++) {
+		snprintf(line, sizeof(line), "line %d of the script's own input\n", i);
+		ck_assert_int_eq(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+	}
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fd, STDIN_FILENO);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execl(vmm_path(), vmm_path(), "--kernel", guest_path("spin"), "--memory", "64M",
+		      "--timeout", "1", "--console-input", console_input, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 124, "status %#x", status);
+	off = lseek(fd, 0, SEEK_CUR);
+	close(fd);
+	return off;
+}
+
+START_TEST(console_input_none_leaves_stdin)
+{
+	/* The default takes the script's input for the guest's UART ... */
+	ck_assert_int_gt(stdin_read_by_vmm("stdin"), 0);
+	/* ... none never reads it. */
+	ck_assert_int_eq(stdin_read_by_vmm("none"), 0);
 }
 END_TEST
 
@@ -269,6 +324,8 @@ int main(void)
 	tcase_add_test(tc, hello_above_4g);
 	tcase_add_test(tc, hello_smp_stats);
 	tcase_add_test(tc, guest_chosen_status);
+	tcase_add_test(tc, guest_chosen_status_qemu_encoding);
+	tcase_add_test(tc, console_input_none_leaves_stdin);
 	tcase_add_test(tc, triple_fault_is_failure);
 	tcase_add_test(tc, timeout_is_124);
 	tcase_add_test(tc, sigterm_stops_cleanly);

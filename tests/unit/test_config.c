@@ -72,6 +72,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cfg.timeout_ms, 0);
 	ck_assert_ptr_null(cfg.memory_socket);
 	ck_assert(!cfg.stats);
+	ck_assert_int_eq(cfg.console_input, CONSOLE_INPUT_STDIN);
+	ck_assert_int_eq(cfg.debug_exit, DEBUG_EXIT_RAW);
 	ck_assert_int_eq(cfg.action, CONFIG_RUN);
 }
 END_TEST
@@ -97,6 +99,12 @@ START_TEST(every_option)
 	ck_assert_uint_eq(cfg.memory.size, 8ULL << 20);
 	ck_assert_int_eq(PARSE("--memory", "size=8M,backend=heap", "--kernel", "k"), 0);
 	ck_assert_int_eq(cfg.memory.backend, GUEST_MEMORY_HEAP);
+	ck_assert_int_eq(PARSE("--kernel", "k", "--console-input", "none", "--debug-exit", "qemu"), 0);
+	ck_assert_int_eq(cfg.console_input, CONSOLE_INPUT_NONE);
+	ck_assert_int_eq(cfg.debug_exit, DEBUG_EXIT_QEMU);
+	ck_assert_int_eq(PARSE("--kernel", "k", "--console-input", "stdin", "--debug-exit", "raw"), 0);
+	ck_assert_int_eq(cfg.console_input, CONSOLE_INPUT_STDIN);
+	ck_assert_int_eq(cfg.debug_exit, DEBUG_EXIT_RAW);
 }
 END_TEST
 
@@ -135,6 +143,8 @@ START_TEST(errors_name_the_option)
 	expect_error(PARSE("--kernel", "k", "--timeout", "-5"), "--timeout: '-5'");
 	expect_error(PARSE("--kernel", "k", "--timeout", "99999999999999999999"), "--timeout");
 	expect_error(PARSE("--kernel", "k", "--memory-socket", ""), "--memory-socket: path must not be empty");
+	expect_error(PARSE("--kernel", "k", "--console-input", "tty"), "--console-input: 'tty' is not stdin or none");
+	expect_error(PARSE("--kernel", "k", "--debug-exit", "bochs"), "--debug-exit: 'bochs' is not raw or qemu");
 	expect_error(PARSE("--kernel", "k", "--nope"), "unknown option '--nope'");
 	expect_error(PARSE("--kernel"), "needs a value");
 	expect_error(PARSE("--kernel", "k", "stray"), "unexpected argument 'stray'");

@@ -202,6 +202,32 @@ static void record_stop(void *ctx, int status, const char *reason)
 	stopped_reason = reason;
 }
 
+START_TEST(debug_exit_encodings)
+{
+	struct power_device p = { .stop = record_stop };
+	const uint8_t four[4] = { 77, 0, 0, 0 }, wide[4] = { 0x80, 1, 0, 0 };
+
+	/* raw: the low byte of a 4-byte write, as of a 1-byte one */
+	debug_exit_ops.write(&p, 0, wide, 4);
+	ck_assert_int_eq(stopped_status, 0x80);
+	/* a write that does not start at the port is no exit */
+	stopped_status = -1;
+	debug_exit_ops.write(&p, 1, four, 1);
+	ck_assert_int_eq(stopped_status, -1);
+
+	p.debug_exit = DEBUG_EXIT_QEMU;
+	debug_exit_ops.write(&p, 0, four, 4);	/* kvm-unit-tests' skip */
+	ck_assert_int_eq(stopped_status, (77 << 1) | 1);
+	ck_assert_ptr_nonnull(strstr(stopped_reason, "isa-debug-exit"));
+	debug_exit_ops.write(&p, 0, (const uint8_t[4]){ 0 }, 4);
+	ck_assert_int_eq(stopped_status, 1);	/* pass */
+	debug_exit_ops.write(&p, 0, wide, 2);	/* 0x180: 0x301, cut to 8 bits */
+	ck_assert_int_eq(stopped_status, 0x01);
+	debug_exit_ops.write(&p, 0, wide, 1);	/* 0x80: 0x101 */
+	ck_assert_int_eq(stopped_status, 0x01);
+}
+END_TEST
+
 START_TEST(power_devices)
 {
 	struct power_device p = { .stop = record_stop };
@@ -233,5 +259,6 @@ int main(void)
 	tcase_add_test(tc, serial_transmit_and_receive);
 	tcase_add_test(tc, serial_fifo_dlab_loopback);
 	tcase_add_test(tc, power_devices);
+	tcase_add_test(tc, debug_exit_encodings);
 	return run_tcase("devices", tc);
 }
