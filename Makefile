@@ -102,6 +102,7 @@ guests:
 endif
 include tests/nested/nested.mk
 include tests/fuzz/fuzz.mk
+include tests/kut/kut.mk
 
 # The Linux test kernel and initramfs (guests/linux), shared by every build
 # flavour; the recipe caches the kernel by a hash of itself.

@@ -1,0 +1,106 @@
+#!/bin/bash
+# run.sh: kvm-unit-tests under our VMM and under QEMU, side by side.
+#
+#   tests/kut/run.sh ARCH KUT_SRC VMM OUT      (make check-kvm-unit-tests)
+#
+# 1. Builds the kvm-unit-tests source tree KUT_SRC (the user's; nothing of
+#    it is part of this project) for ARCH out of tree in OUT/build:
+#    x86_64 natively, arm64 with aarch64-linux-gnu- unless this host is
+#    arm64, --target=qemu (the early UART at 0x09000000 is ours too).
+# 2. Runs tests/kut/compare.sh there on a real KVM: this host's /dev/kvm,
+#    else the KVM box (tests/box/kvm-box for x86_64, kvm-box-arm64 for
+#    arm64), so our VMM and QEMU -accel kvm run in the same place.
+# 3. Prints one table (test, ours, QEMU's) and the counts, and fails if a
+#    test QEMU passes does not pass under our VMM, unless it is listed in
+#    tests/kut/differences-ARCH ("NAME  one-line reason") with the reason
+#    (typically a device or CPU model we do not offer).
+#
+# Environment: KUT_TIMEOUT (seconds per test, default 180), KUT_TESTS
+# (names: only those), KUT_BOX_TIMEOUT (the whole box run, default 7200).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+die() { echo "kvm-unit-tests: $*" >&2; exit 2; }
+
+[ $# -eq 4 ] || die "usage: tests/kut/run.sh x86_64|arm64 KUT_SRC VMM OUT"
+ARCH=$1 SRC=$2 VMM=$3 OUT=$4
+case $ARCH in
+x86_64) dir=x86 conf=(--arch=x86_64) ;;
+arm64) dir=arm conf=(--arch=arm64 --target=qemu)
+	[ "$(uname -m)" = aarch64 ] || conf+=(--cross-prefix=aarch64-linux-gnu-) ;;
+*) die "unknown ARCH '$ARCH' (x86_64 or arm64)" ;;
+esac
+[ -n "$SRC" ] || die "KUT_SRC=DIR is required: a kvm-unit-tests source tree (git clone https://gitlab.com/kvm-unit-tests/kvm-unit-tests)"
+[ -x "$SRC/configure" ] && [ -r "$SRC/$dir/unittests.cfg" ] ||
+	die "$SRC is not a kvm-unit-tests source tree (no configure or $dir/unittests.cfg)"
+[ -x "$VMM" ] || die "$VMM: no such program (build it first)"
+SRC=$(cd "$SRC" && pwd)
+mkdir -p "$OUT/build" || die "cannot make $OUT/build"
+OUT=$(cd "$OUT" && pwd)
+differences=$here/differences-$ARCH
+
+# ----------------------------------------------------------- build --
+echo "kvm-unit-tests: building $SRC for $ARCH in $OUT/build"
+if [ ! -f "$OUT/build/config.mak" ] || [ "$OUT/build/.configured-from" != "$SRC ${conf[*]}" ]; then
+	(cd "$OUT/build" && "$SRC/configure" "${conf[@]}") >"$OUT/configure.log" 2>&1 ||
+		{ tail -5 "$OUT/configure.log" >&2; die "configure failed (log: $OUT/configure.log)"; }
+	echo "$SRC ${conf[*]}" >"$OUT/build/.configured-from"
+fi
+make -C "$OUT/build" -j"$(nproc)" >"$OUT/make.log" 2>&1 ||
+	{ tail -5 "$OUT/make.log" >&2; die "the suite does not build (log: $OUT/make.log)"; }
+
+# ------------------------------------------------------------- run --
+results=$OUT/results.tsv
+cp "$VMM" "$OUT/vmm" || die "cannot copy $VMM"
+args=("$ARCH" "$OUT/build" "$OUT/vmm" "$results")
+kvm_here() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = "$( [ "$ARCH" = arm64 ] && echo aarch64 || echo x86_64)" ]; }
+start=$(date +%s)
+if kvm_here; then
+	bash "$here/compare.sh" "${args[@]}"
+else
+	box=$here/../box/kvm-box
+	[ "$ARCH" = arm64 ] && box=$here/../box/kvm-box-arm64
+	[ -x "$box" ] || die "no /dev/kvm for $ARCH here and no $box"
+	echo "kvm-unit-tests: no /dev/kvm for $ARCH here: running both in $(basename "$box")"
+	"$box" --rw "$OUT" --timeout "${KUT_BOX_TIMEOUT:-7200}" -- \
+		bash "$here/compare.sh" "${args[@]}"
+fi
+rc=$?
+[ $rc -eq 0 ] && [ -s "$results" ] || die "the run failed (status $rc); logs in $results.d"
+echo "kvm-unit-tests: ran in $(($(date +%s) - start)) s; logs in $results.d"
+
+# ----------------------------------------------------------- judge --
+listed_reason() { # NAME: its reason in the differences file, if listed
+	[ -r "$differences" ] || return 1
+	awk -v n="$1" '$1 == n { $1 = ""; sub(/^ +/, ""); print; found = 1; exit } END { exit !found }' \
+		<(grep -v '^#' "$differences")
+}
+
+printf '\n%-28s %-5s %-5s %s\n' TEST OURS QEMU NOTE
+bad=0 listed=0
+declare -A count
+while IFS=$'\t' read -r name ours ours_detail qemu qemu_detail; do
+	note=""
+	count[ours_$ours]=$((${count[ours_$ours]:-0} + 1))
+	count[qemu_$qemu]=$((${count[qemu_$qemu]:-0} + 1))
+	if [ "$qemu" = PASS ] && [ "$ours" != PASS ]; then
+		if reason=$(listed_reason "$name"); then
+			note="known: $reason"
+			listed=$((listed + 1))
+		else
+			note="REGRESSION ${ours_detail:-}"
+			bad=$((bad + 1))
+		fi
+	elif [ "$ours" != "$qemu" ]; then
+		note="ours ${ours_detail:-} / qemu ${qemu_detail:-}"
+	elif [ "$ours" = SKIP ]; then
+		note=${ours_detail:-}
+	fi
+	printf '%-28s %-5s %-5s %s\n' "$name" "$ours" "$qemu" "$note"
+done <"$results"
+printf '\nours: %d pass, %d fail, %d skip; QEMU: %d pass, %d fail, %d skip\n' \
+	"${count[ours_PASS]:-0}" "${count[ours_FAIL]:-0}" "${count[ours_SKIP]:-0}" \
+	"${count[qemu_PASS]:-0}" "${count[qemu_FAIL]:-0}" "${count[qemu_SKIP]:-0}"
+echo "differences: $listed listed in $(basename "$differences"), $bad not listed"
+[ $bad -eq 0 ] || { echo "kvm-unit-tests: FAIL: $bad test(s) pass under QEMU and not under our VMM" >&2; exit 1; }
+echo "kvm-unit-tests: OK"
