@@ -26,8 +26,27 @@ struct arch_virtio_slot {
 	unsigned int irq;
 };
 
+/*
+ * How the --kernel file is read. AUTO: by its header, each architecture
+ * its own formats (x86_64: bzImage, ELF; arm64: Image). RAW (arm64 only):
+ * a header-less binary such as a kvm-unit-tests .flat, copied to the RAM
+ * base and entered at its first byte with the same arguments an Image
+ * gets.
+ */
+enum arch_kernel_format {
+	ARCH_KERNEL_AUTO,
+	ARCH_KERNEL_RAW,
+};
+
+/*
+ * Whether this architecture boots format: 0, or -EINVAL with *why set to
+ * a short static reason for the user. ARCH_KERNEL_AUTO is always 0.
+ */
+int arch_kernel_format_check(enum arch_kernel_format format, const char **why);
+
 /* What to boot: images already read into memory. */
 struct arch_kernel {
+	enum arch_kernel_format format;	/* how to read image */
 	const void *image;
 	size_t image_size;
 	const void *initrd;	/* NULL when there is none */

@@ -189,7 +189,7 @@ static int load_kernel(struct vm *vm, char *err, size_t len)
 	const struct vm_config *cfg = vm->cfg;
 	struct arch_virtio_slot slots[VMM_MAX_DEVICES];
 	struct arch_kernel k = {
-		.cmdline = vm->cmdline, .nr_cpus = cfg->cpus, .virtio = slots,
+		.format = cfg->kernel_format, .cmdline = vm->cmdline, .nr_cpus = cfg->cpus, .virtio = slots,
 	};
 	const char *why = "unknown error";
 	void *image = NULL, *initrd = NULL;
