@@ -21,6 +21,7 @@
 #include "arch/arch.h"
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
+#include "arch/arm64/pmu.h"
 
 /* The Image header (all fields little-endian). */
 #define IMAGE_HEADER_LEN	64
@@ -174,6 +175,7 @@ int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		.nr_cpus = k->nr_cpus, .cmdline = k->cmdline,
 		.initrd_start = initrd, .initrd_size = k->initrd_size,
 		.virtio = k->virtio, .nr_virtio = k->nr_virtio,
+		.pmu = k->features && (k->features->offered & ARM64_FEATURE_PMU),
 	};
 	buf = guest_memory_ptr(mem, fdt, ARM64_FDT_MAX);
 	err = buf ? arm64_fdt_build(&p, buf, ARM64_FDT_MAX) : -E2BIG;
