@@ -5,7 +5,8 @@
  * x0 = the device tree's address, it says on the console UART (the
  * 16550 at 0x09000000, arch/arm64/layout.h, byte registers) that it ran,
  * whether it was entered at the RAM base (0x40000000) and whether x0
- * points at a device tree (big-endian magic 0xd00dfeed), then powers the
+ * points at a device tree (big-endian magic 0xd00dfeed) and whether that
+ * tree describes a PMU ("arm,armv8-pmuv3" in it), then powers the
  * VM off with PSCI SYSTEM_OFF over HVC. Position-independent: every
  * address is PC-relative or a literal.
  */
@@ -32,16 +33,38 @@ _start:
 1:	bl	puts
 
 	adr	x1, msg_fdt_bad
-	cbz	x19, 2f			/* nothing to read at 0 */
+	cbz	x19, off		/* nothing to read at 0 */
 	tst	x19, #3
-	b.ne	2f			/* an unaligned load faults with the MMU off */
+	b.ne	off			/* an unaligned load faults with the MMU off */
 	ldr	w2, [x19]
 	ldr	w3, =FDT_MAGIC_LE
 	cmp	w2, w3
-	b.ne	2f
+	b.ne	off
 	adr	x1, msg_fdt_ok
-2:	bl	puts
+	bl	puts
 
+	/* Whether the tree names a PMU: its compatible string anywhere. */
+	ldr	w4, [x19, #4]		/* totalsize, big-endian */
+	rev	w4, w4
+	add	x5, x19, x4		/* the tree's end */
+	mov	x7, x19
+	adr	x1, msg_no_pmu
+5:	cmp	x7, x5
+	b.hs	off
+	mov	x8, x7
+	adr	x9, pmu_compat
+6:	ldrb	w10, [x9], #1
+	cbz	w10, 7f			/* the whole string matched */
+	cmp	x8, x5
+	b.hs	off
+	ldrb	w11, [x8], #1
+	cmp	w10, w11
+	b.eq	6b
+	add	x7, x7, #1
+	b	5b
+7:	adr	x1, msg_pmu
+
+off:	bl	puts
 	ldr	x0, =PSCI_SYSTEM_OFF
 	hvc	#0
 3:	wfi				/* SYSTEM_OFF does not return */
@@ -60,5 +83,8 @@ msg_base_ok:	.asciz	"RAW-HELLO: entered at the RAM base 0x40000000\n"
 msg_base_bad:	.asciz	"RAW-HELLO: NOT entered at the RAM base\n"
 msg_fdt_ok:	.asciz	"RAW-HELLO: x0 points at a device tree\n"
 msg_fdt_bad:	.asciz	"RAW-HELLO: x0 does NOT point at a device tree\n"
+msg_pmu:	.asciz	"RAW-HELLO: the device tree has a PMU\n"
+msg_no_pmu:	.asciz	"RAW-HELLO: the device tree has no PMU\n"
+pmu_compat:	.asciz	"arm,armv8-pmuv3"
 	.balign	8
 	.ltorg
