@@ -182,7 +182,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPERS)
 # the builder compiled for the host when the host is not arm64.
 FDT_LIBS = $(shell pkg-config --libs libfdt 2>/dev/null || echo -lfdt)
 ifneq ($(ARCH),arm64)
-$(BUILD)/tests/unit/test_arm64_fdt: $(BUILD)/obj/arch/arm64/fdt.o
+$(BUILD)/tests/unit/test_arm64_fdt: $(BUILD)/obj/arch/arm64/fdt.o $(BUILD)/obj/arch/arm64/features.o
 # So is its Image loader (guest memory aside), tested with the builder.
 $(BUILD)/tests/unit/test_arm64_image: $(BUILD)/obj/arch/arm64/image.o $(BUILD)/obj/arch/arm64/fdt.o
 endif

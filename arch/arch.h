@@ -26,14 +26,46 @@ struct arch_virtio_slot {
 	unsigned int irq;
 };
 
+/*
+ * CPU features (bits of the arch's feature table): those the user (or a
+ * PVM host) hides from the guest, and those the guest gets that need the
+ * VMM's own set-up at vCPU init, in the firmware tables and once the
+ * irqchip exists (arm64: the PMU). arch_cpu_features_parse fills hidden,
+ * arch_cpu_features_probe fills offered.
+ */
+struct arch_cpu_features {
+	uint64_t hidden;
+	uint64_t offered;	/* offered by the host's KVM and not hidden */
+};
+
+/*
+ * How the --kernel file is read. AUTO: by its header, each architecture
+ * its own formats (x86_64: bzImage, ELF; arm64: Image). RAW (arm64 only):
+ * a header-less binary such as a kvm-unit-tests .flat, copied to the RAM
+ * base and entered at its first byte with the same arguments an Image
+ * gets.
+ */
+enum arch_kernel_format {
+	ARCH_KERNEL_AUTO,
+	ARCH_KERNEL_RAW,
+};
+
+/*
+ * Whether this architecture boots format: 0, or -EINVAL with *why set to
+ * a short static reason for the user. ARCH_KERNEL_AUTO is always 0.
+ */
+int arch_kernel_format_check(enum arch_kernel_format format, const char **why);
+
 /* What to boot: images already read into memory. */
 struct arch_kernel {
+	enum arch_kernel_format format;	/* how to read image */
 	const void *image;
 	size_t image_size;
 	const void *initrd;	/* NULL when there is none */
 	size_t initrd_size;
 	const char *cmdline;
 	unsigned int nr_cpus;	/* for the firmware tables */
+	const struct arch_cpu_features *features;	/* likewise; NULL: none offered */
 	const struct arch_virtio_slot *virtio;	/* described to the guest */
 	unsigned int nr_virtio;
 };
@@ -67,10 +99,6 @@ int arch_vm_init(int vm_fd);
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *kernel,
 		     struct arch_boot *boot, const char **why);
 
-/* CPU features hidden from the guest (bits of the arch's feature table). */
-struct arch_cpu_features {
-	uint64_t hidden;
-};
 
 /*
  * Parses "-name,-name,...". -EINVAL with the offending item copied to bad.
@@ -79,6 +107,14 @@ struct arch_cpu_features {
 int arch_cpu_features_parse(const char *spec, struct arch_cpu_features *out,
 			    char *bad, size_t bad_len);
 extern const char arch_pvm_hidden_features[];
+
+/*
+ * Asks KVM (vm_fd) which of the optional features it offers and sets
+ * features->offered to those that features->hidden does not hide. Called
+ * once, after arch_vm_init and before the kernel is loaded and the vCPUs
+ * are created, which both follow features->offered. 0 or a negative errno.
+ */
+int arch_cpu_features_probe(int vm_fd, struct arch_cpu_features *features);
 
 /*
  * Kernel command line words the architecture adds for a Linux guest (for
@@ -94,10 +130,13 @@ int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 		   const struct arch_cpu_features *features);
 
 /*
- * After every vCPU is created and before any runs (arm64 initialises its
- * GIC here). 0 or a negative errno.
+ * After every vCPU is created (vcpu_fds[0..nr_cpus), in index order) and
+ * before any runs: arm64 creates and initialises its GIC here, then the
+ * per-vCPU devices that need it (the PMU, if features->offered has it).
+ * 0 or a negative errno.
  */
-int arch_vcpus_ready(int vm_fd, unsigned int nr_cpus);
+int arch_vcpus_ready(int vm_fd, const int *vcpu_fds, unsigned int nr_cpus,
+		     const struct arch_cpu_features *features);
 
 /* Drives interrupt line irq (as arch_virtio_slot numbers them). */
 int arch_irq_line(int vm_fd, unsigned int irq, int level);

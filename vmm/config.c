@@ -182,6 +182,21 @@ static int set_cpu_features(struct vm_config *cfg, const char *arg, char *err, s
 	return 0;
 }
 
+static int set_kernel_format(struct vm_config *cfg, const char *arg, char *err, size_t len)
+{
+	const char *why;
+
+	if (!strcmp(arg, "auto"))
+		cfg->kernel_format = ARCH_KERNEL_AUTO;
+	else if (!strcmp(arg, "raw"))
+		cfg->kernel_format = ARCH_KERNEL_RAW;
+	else
+		return fail(err, len, "--kernel-format: unknown format '%s' (use auto or raw)", arg);
+	if (arch_kernel_format_check(cfg->kernel_format, &why))
+		return fail(err, len, "--kernel-format=%s: %s", arg, why);
+	return 0;
+}
+
 static int set_cpus(struct vm_config *cfg, const char *arg, char *err, size_t len)
 {
 	unsigned long long v;
@@ -261,13 +276,16 @@ static const struct vm_option machine_options[] = {
 	{ "kernel", "PATH", "kernel to boot: on x86_64 a bzImage, an ELF vmlinux\n"
 	  "(PVH entry) or ELF64 (64-bit entry); on arm64 an\n"
 	  "uncompressed Image", STRING(kernel) },
+	{ "kernel-format", "auto|raw", "how to read --kernel: auto (default) by its header;\n"
+	  "raw (arm64 only) a binary with no header, loaded\n"
+	  "at the start of RAM and entered at its first byte", .parse = set_kernel_format },
 	{ "initrd", "PATH", "initial ramdisk", STRING(initrd) },
 	{ "cmdline", "STRING", "kernel command line (default: console=ttyS0)", STRING(cmdline) },
 	{ "cpu-features", "-F,...", "hide CPU features from the guest: popcnt, x2apic,\n"
 	  "xsave, avx, avx2, rdrand, rdseed, smep, smap, umip,\n"
 	  "pku, kvm-pv-unhalt, kvm-pv-tlb-flush, kvm-pv-ipi,\n"
 	  "kvm-pv-sched-yield (default: none, or on a PVM host\n"
-	  "what its emulator cannot run)", .parse = set_cpu_features },
+	  "what its emulator cannot run); on arm64: pmu", .parse = set_cpu_features },
 	{ "memory", "size=SIZE[,backend=memfd|hugetlb|private|heap][,path=DIR]",
 	  "guest RAM (default 256M); --memory SIZE (512M, 1G)\n"
 	  "is short for size=SIZE. backend: memfd (default)\n"

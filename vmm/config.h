@@ -55,6 +55,7 @@ struct vm_config {
 	struct guest_memory_config memory;
 	unsigned int cpus;
 	const char *kernel;
+	enum arch_kernel_format kernel_format;	/* --kernel-format, default auto */
 	const char *initrd;
 	const char *cmdline;		/* NULL: the default */
 	bool cpu_features_given;	/* else: what the host needs */

@@ -189,7 +189,8 @@ static int load_kernel(struct vm *vm, char *err, size_t len)
 	const struct vm_config *cfg = vm->cfg;
 	struct arch_virtio_slot slots[VMM_MAX_DEVICES];
 	struct arch_kernel k = {
-		.cmdline = vm->cmdline, .nr_cpus = cfg->cpus, .virtio = slots,
+		.format = cfg->kernel_format, .cmdline = vm->cmdline, .nr_cpus = cfg->cpus,
+		.features = &vm->cpu_features, .virtio = slots,
 	};
 	const char *why = "unknown error";
 	void *image = NULL, *initrd = NULL;
@@ -300,10 +301,14 @@ static int setup_memory_socket(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
-/* --cpu-features, or on a PVM host what its emulator cannot run. */
+/*
+ * --cpu-features, or on a PVM host what its emulator cannot run; then
+ * what of the rest KVM offers (the firmware tables and vCPUs follow it).
+ */
 static int setup_cpu_features(struct vm *vm, char *err, size_t len)
 {
 	char bad[64];
+	int ret;
 
 	if (vm->cfg->cpu_features_given)
 		vm->cpu_features = vm->cfg->cpu_features;
@@ -311,6 +316,10 @@ static int setup_cpu_features(struct vm *vm, char *err, size_t len)
 		 arch_cpu_features_parse(arch_pvm_hidden_features, &vm->cpu_features,
 					 bad, sizeof(bad)))
 		return fail(err, len, -EINVAL, "internal: cannot hide '%s'", bad);
+	ret = arch_cpu_features_probe(vm->vm_fd, &vm->cpu_features);
+	if (ret)
+		return fail(err, len, ret, "ask KVM for the guest's CPU features: %s",
+			    strerror(-ret));
 	return 0;
 }
 
@@ -360,6 +369,7 @@ static void setup_coalesced(struct vm *vm)
 
 static int setup_vcpus(struct vm *vm, char *err, size_t len)
 {
+	int fds[VMM_MAX_CPUS];
 	unsigned int i;
 	int ret;
 
@@ -381,9 +391,11 @@ static int setup_vcpus(struct vm *vm, char *err, size_t len)
 			return fail(err, len, ret, "vcpu %u: %s", i, strerror(-ret));
 	}
 	setup_coalesced(vm);
-	ret = arch_vcpus_ready(vm->vm_fd, vm->nr_vcpus);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		fds[i] = vm->vcpus[i].fd;
+	ret = arch_vcpus_ready(vm->vm_fd, fds, vm->nr_vcpus, &vm->cpu_features);
 	if (ret)
-		return fail(err, len, ret, "set up the interrupt controller for %u vCPUs: %s",
+		return fail(err, len, ret, "set up the interrupt controller and per-vCPU devices for %u vCPUs: %s",
 			    vm->nr_vcpus, strerror(-ret));
 	return 0;
 }

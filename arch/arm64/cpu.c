@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPU state. Every vCPU is initialised with KVM's preferred target for
- * this host and PSCI 0.2; the secondaries start powered off and the guest
- * starts them with PSCI CPU_ON, which KVM handles itself. The boot CPU
+ * this host and PSCI 0.2, and with a PMU when features->offered has it
+ * (pmu.h); the secondaries start powered off and the guest starts them
+ * with PSCI CPU_ON, which KVM handles itself. The boot CPU
  * enters the Image as booting.rst asks: x0 = the device tree's address,
  * x1..x3 = 0, EL1h with D, A, I and F masked (the MMU and caches are off
  * after KVM's reset). MPIDR is KVM's own (affinity 0 = the vCPU index,
@@ -15,6 +16,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/arch.h"
+#include "arch/arm64/pmu.h"
 
 /* PSTATE at entry: EL1 with SP_EL1, exceptions and interrupts masked. */
 #define PSTATE_EL1H		0x005ULL
@@ -67,12 +69,13 @@ int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 
 	(void)kvm_fd;
 	(void)nr_cpus;
-	(void)features;		/* nothing to hide on arm64 (features.c) */
 	if (ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
 		return -errno;
 	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
 	if (index > 0)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	if (features->offered & ARM64_FEATURE_PMU)
+		init.features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
 	if (ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return -errno;
 	return index == 0 ? set_entry_state(vcpu_fd, boot) : 0;

@@ -3,7 +3,8 @@
  * The device tree an arm64 Linux guest boots with (fdt.h lists the nodes),
  * written front to back with libfdt's sequential-write API: root
  * properties, /chosen, /memory, /cpus, /psci, the GICv3, the architected
- * timer, the UART, pvpanic, then one virtio-mmio node per device. The
+ * timer, the PMU if there is one, the UART, pvpanic, then one virtio-mmio
+ * node per device. The
  * parameters are checked first, so libfdt only ever fails for want of
  * room. Each node's bindings are those of the Linux kernel's
  * Documentation/devicetree/bindings.
@@ -164,6 +165,20 @@ static int add_timer(void *fdt)
 	       fdt_end_node(fdt);
 }
 
+/* The PMU's overflow interrupt: one PPI, the same on every vCPU. */
+static int add_pmu(void *fdt)
+{
+	fdt32_t irq[] = {
+		cpu_to_fdt32(ARM64_GIC_PPI), cpu_to_fdt32(ARM64_PMU_PPI),
+		cpu_to_fdt32(ARM64_IRQ_LEVEL_HIGH),
+	};
+
+	return fdt_begin_node(fdt, "pmu") ?:
+	       fdt_property_string(fdt, "compatible", "arm,armv8-pmuv3") ?:
+	       fdt_property(fdt, "interrupts", irq, sizeof(irq)) ?:
+	       fdt_end_node(fdt);
+}
+
 static int add_uart(void *fdt)
 {
 	return begin_node_at(fdt, "uart", ARM64_UART_BASE) ?:
@@ -248,6 +263,7 @@ int arm64_fdt_build(const struct arm64_fdt_params *p, void *buf, size_t len)
 	      add_psci(buf) ?:
 	      add_gic(buf, p->nr_cpus) ?:
 	      add_timer(buf) ?:
+	      (p->pmu ? add_pmu(buf) : 0) ?:
 	      add_uart(buf) ?:
 	      add_pvpanic(buf);
 	for (unsigned int i = 0; !err && i < p->nr_virtio; i++)

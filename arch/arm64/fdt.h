@@ -18,6 +18,8 @@
  *                    reg = distributor, redistributors (nr_cpus x 128 KiB),
  *                    phandle
  *   /timer           "arm,armv8-timer", the four PPIs, always-on
+ *   /pmu             only with p->pmu: "arm,armv8-pmuv3", interrupts
+ *                    <PPI ARM64_PMU_PPI level-high>
  *   /uart@BASE       "ns16550a", reg, interrupts <SPI n level-high>,
  *                    clock-frequency, reg-shift 0, reg-io-width 1
  *   /pvpanic@BASE    "qemu,pvpanic-mmio", reg
@@ -42,6 +44,7 @@
 #ifndef ARCH_ARM64_FDT_H
 #define ARCH_ARM64_FDT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +59,7 @@ struct arm64_fdt_params {
 	uint64_t initrd_size;		/* 0: no initrd, no chosen properties */
 	const struct arch_virtio_slot *virtio;	/* base, irq = SPI number */
 	unsigned int nr_virtio;
+	bool pmu;			/* the vCPUs have a PMU (pmu.h) */
 };
 
 /* The SPIs the GIC gets (the distributor's line count less 32). */

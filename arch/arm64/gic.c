@@ -15,7 +15,9 @@
  * device is set up.
  *
  * KVM refuses KVM_IRQFD until the vGIC is initialised, which is why the
- * VM attaches the virtio irqfds after arch_vcpus_ready.
+ * VM attaches the virtio irqfds after arch_vcpus_ready. So does
+ * KVM_ARM_VCPU_PMU_V3_INIT: each vCPU's PMU is initialised right after
+ * the vGIC, when features->offered has it (pmu.h).
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -26,6 +28,7 @@
 #include "arch/arch.h"
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
+#include "arch/arm64/pmu.h"
 
 #define GIC_NR_PRIVATE	32	/* SGIs and PPIs: INTIDs below the first SPI */
 
@@ -51,7 +54,7 @@ int arch_vm_init(int vm_fd)
 	return ioctl(vm_fd, KVM_CREATE_DEVICE, &test) < 0 ? -errno : 0;
 }
 
-int arch_vcpus_ready(int vm_fd, unsigned int nr_cpus)
+static int init_gic(int vm_fd, unsigned int nr_cpus)
 {
 	struct kvm_create_device gic = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
 	const uint64_t dist = ARM64_GIC_DIST_BASE, redist = ARM64_GIC_REDIST_BASE;
@@ -73,6 +76,17 @@ int arch_vcpus_ready(int vm_fd, unsigned int nr_cpus)
 		err = set_attr((int)gic.fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
 			       KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
 	close((int)gic.fd);
+	return err;
+}
+
+int arch_vcpus_ready(int vm_fd, const int *vcpu_fds, unsigned int nr_cpus,
+		     const struct arch_cpu_features *features)
+{
+	int err = init_gic(vm_fd, nr_cpus);
+
+	for (unsigned int i = 0; !err && (features->offered & ARM64_FEATURE_PMU) &&
+	     i < nr_cpus; i++)
+		err = arm64_pmu_vcpu_init(vcpu_fds[i]);
 	return err;
 }
 

@@ -7,6 +7,12 @@
  * the device tree (and inside the first 32 GiB of RAM, the window that
  * must cover both kernel and initrd). The boot CPU enters the Image at
  * its first byte with the device tree's address in x0 (cpu.c).
+ *
+ * ARCH_KERNEL_RAW: a binary with no header (a kvm-unit-tests .flat) is
+ * copied to the RAM base itself and entered at its first byte, as an
+ * Image is; it claims its file size, and the initrd and device tree go
+ * above it as for an Image. Under ARCH_KERNEL_AUTO such a file is
+ * refused, with a hint at --kernel-format=raw.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,6 +21,7 @@
 #include "arch/arch.h"
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
+#include "arch/arm64/pmu.h"
 
 /* The Image header (all fields little-endian). */
 #define IMAGE_HEADER_LEN	64
@@ -68,11 +75,11 @@ static int check_image(const struct arch_kernel *k, uint64_t ram_base,
 		return -ENOEXEC;
 	}
 	if (k->image_size < IMAGE_HEADER_LEN) {
-		*why = "not an arm64 Image: shorter than its 64-byte header";
+		*why = "not an arm64 Image: shorter than its 64-byte header (a raw binary? use --kernel-format=raw)";
 		return -ENOEXEC;
 	}
 	if (memcmp(h + IMAGE_MAGIC, IMAGE_MAGIC_BYTES, 4)) {
-		*why = "not an arm64 Image: no \"ARM\\x64\" magic at offset 0x38";
+		*why = "not an arm64 Image: no \"ARM\\x64\" magic at offset 0x38 (a raw binary? use --kernel-format=raw)";
 		return -ENOEXEC;
 	}
 	text_offset = le64(h + IMAGE_TEXT_OFFSET);
@@ -92,6 +99,31 @@ static int check_image(const struct arch_kernel *k, uint64_t ram_base,
 	return 0;
 }
 
+/* A raw binary: at the RAM base, claiming what the file holds. */
+static int place_raw(const struct arch_kernel *k, uint64_t ram_base,
+		     struct image_place *img, const char **why)
+{
+	if (!k->image_size) {
+		*why = "the raw binary is empty";
+		return -ENOEXEC;
+	}
+	if (k->image_size >= ARM64_MAX_RAM) {
+		*why = "the raw binary does not fit in guest RAM below the device tree";
+		return -E2BIG;
+	}
+	img->load = ram_base;
+	img->end = ram_base + k->image_size;
+	return 0;
+}
+
+int arch_kernel_format_check(enum arch_kernel_format format, const char **why)
+{
+	if (format == ARCH_KERNEL_AUTO || format == ARCH_KERNEL_RAW)
+		return 0;
+	*why = "unknown kernel format";
+	return -EINVAL;
+}
+
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		     struct arch_boot *boot, const char **why)
 {
@@ -103,7 +135,10 @@ int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 	void *buf;
 	int err;
 
-	err = check_image(k, ram->gpa, &img, why);
+	if (arch_kernel_format_check(k->format, why))
+		return -ENOEXEC;
+	err = k->format == ARCH_KERNEL_RAW ? place_raw(k, ram->gpa, &img, why) :
+					     check_image(k, ram->gpa, &img, why);
 	if (err)
 		return err;
 	if (strlen(k->cmdline) + 1 > CMDLINE_MAX) {
@@ -112,7 +147,9 @@ int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 	}
 	fdt = ALIGN_DOWN(ram_end - ARM64_FDT_MAX, SZ_2M);
 	if (ram->size < ARM64_FDT_MAX || fdt < ram->gpa || img.end > fdt) {
-		*why = "the kernel (its image_size) does not fit in guest RAM below the device tree";
+		*why = k->format == ARCH_KERNEL_RAW ?
+		       "the raw binary does not fit in guest RAM below the device tree" :
+		       "the kernel (its image_size) does not fit in guest RAM below the device tree";
 		return -E2BIG;
 	}
 	if (k->initrd_size) {
@@ -138,6 +175,7 @@ int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		.nr_cpus = k->nr_cpus, .cmdline = k->cmdline,
 		.initrd_start = initrd, .initrd_size = k->initrd_size,
 		.virtio = k->virtio, .nr_virtio = k->nr_virtio,
+		.pmu = k->features && (k->features->offered & ARM64_FEATURE_PMU),
 	};
 	buf = guest_memory_ptr(mem, fdt, ARM64_FDT_MAX);
 	err = buf ? arm64_fdt_build(&p, buf, ARM64_FDT_MAX) : -E2BIG;

@@ -53,5 +53,6 @@
 #define ARM64_TIMER_PPI_PHYS	14	/* non-secure physical */
 #define ARM64_TIMER_PPI_VIRT	11
 #define ARM64_TIMER_PPI_HYP	10
+#define ARM64_PMU_PPI		7	/* PMU overflow: INTID 23, as is usual */
 
 #endif

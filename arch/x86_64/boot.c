@@ -5,6 +5,7 @@
  * entry mode shares: initrd at the top of low RAM, command line, boot GDT,
  * identity page tables, MP table and ACPI tables (tables.h), and the
  * memory map as e820 (zero page) or PVH memmap (hvm_start_info).
+ * x86_64 has no raw format: ARCH_KERNEL_RAW is refused.
  */
 #include <elf.h>
 #include <errno.h>
@@ -207,11 +208,25 @@ static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
 	return x86_write_zero_page(mem, NULL, X86_CMDLINE, initrd, k->initrd_size, rsdp);
 }
 
+#define NO_RAW "x86_64 has no raw kernel format: it boots a bzImage or an ELF kernel (use --kernel-format=auto)"
+
+int arch_kernel_format_check(enum arch_kernel_format format, const char **why)
+{
+	if (format == ARCH_KERNEL_AUTO)
+		return 0;
+	*why = NO_RAW;
+	return -EINVAL;
+}
+
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		     struct arch_boot *boot, const char **why)
 {
 	int err;
 
+	if (k->format != ARCH_KERNEL_AUTO) {
+		*why = NO_RAW;
+		return -ENOEXEC;
+	}
 	if (k->image_size >= SELFMAG && !memcmp(k->image, ELFMAG, SELFMAG))
 		err = load_elf(mem, k, boot, why);
 	else if (k->image_size > 0x206 &&

@@ -26,10 +26,13 @@
 #define I8042_DATA_PORT	0x60
 #define I8042_CMD_PORT	0x64
 
-int arch_vcpus_ready(int vm_fd, unsigned int nr_cpus)
+int arch_vcpus_ready(int vm_fd, const int *vcpu_fds, unsigned int nr_cpus,
+		     const struct arch_cpu_features *features)
 {
 	(void)vm_fd;
+	(void)vcpu_fds;
 	(void)nr_cpus;
+	(void)features;
 	return 0;	/* the irqchip was complete at arch_vm_init */
 }
 

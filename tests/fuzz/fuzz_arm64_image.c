@@ -6,7 +6,9 @@
  *
  * Input: flags (bits 0-2: initrd none, 1 byte, 4 KiB, 1 MiB, 5 MiB,
  * 8 MiB ...; bit 3: a command line over 2048 bytes; bits 4-7: vCPUs and
- * virtio slots), then the Image, copied to a buffer of exactly its size.
+ * virtio slots), a second flags byte (bit 0: --kernel-format=raw; bit 1:
+ * a PMU offered, so a pmu node), then the Image, copied to a buffer of
+ * exactly its size.
  */
 #include <errno.h>
 
@@ -14,6 +16,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/layout.h"
+#include "arch/arm64/pmu.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RAM_SIZE	(8ULL << 20)
@@ -43,14 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arch_boot boot = { 0 };
 	const char *why = NULL;
 	unsigned int i, n;
-	uint8_t flags;
+	struct arch_cpu_features features = { 0 };
+	uint8_t flags, flags2;
 	void *image;
 	int err;
 
 	if (!mem)
 		setup();
 	flags = fuzz_u8(&in);
+	flags2 = fuzz_u8(&in);
 	n = flags >> 4;
+	if (flags2 & 2)
+		features.offered = ARM64_FEATURE_PMU;
 	for (i = 0; i < 16; i++)
 		slots[i] = (struct arch_virtio_slot){
 			ARM64_VIRTIO_MMIO_BASE + 0x1000 * i, ARM64_VIRTIO_SPI_BASE + i,
@@ -60,10 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(image, in.p, in.n);
 
 	err = arch_load_kernel(mem, &(struct arch_kernel){
+		.format = flags2 & 1 ? ARCH_KERNEL_RAW : ARCH_KERNEL_AUTO,
 		.image = image, .image_size = in.n,
 		.initrd = initrd, .initrd_size = initrd_sizes[flags & 7],
 		.cmdline = flags & 8 ? long_cmdline : "console=ttyS0 earlycon",
 		.nr_cpus = n + 1, .virtio = slots, .nr_virtio = n,
+		.features = &features,
 	}, &boot, &why);
 	fuzz_assert(err == 0 || err == -ENOEXEC || err == -E2BIG);
 	if (err) {
@@ -74,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(guest_memory_ptr(mem, boot.entry, in.n ? in.n : 1));
 		fuzz_assert(fdt && fdt_check_header(fdt) == 0 &&
 			    fdt_totalsize(fdt) <= ARM64_FDT_MAX);
+		fuzz_assert(!(flags2 & 1) || boot.entry == ARM64_RAM_BASE);
+		fuzz_assert((fdt_path_offset(fdt, "/pmu") >= 0) == !!(flags2 & 2));
 	}
 	free(image);
 	return 0;

@@ -10,7 +10,9 @@
 #                            $(BUILD)/nested/l1.log
 #   make check-nested ARCH=arm64
 #                            the same on arm64 under qemu-system-aarch64, with
-#                            a second disk served by vmm-blkd (vhost-user);
+#                            a second disk served by vmm-blkd (vhost-user),
+#                            a PMU, and a raw binary (guests/arm64/) booted
+#                            with --kernel-format=raw;
 #                            log in $(BUILD)/nested/l1.log if BUILD names
 #                            arm64, else $(BUILD)/nested-arm64/l1.log
 #
@@ -49,8 +51,11 @@ $(NESTED_DIR)/%-static:
 $(NESTED_VMM): $(NESTED_BUILD)/obj/vmm/main.o $(NESTED_BUILD)/libvmm.a
 $(NESTED_BLKD): $(NESTED_BUILD)/obj/devices/vmm_blkd/main.o $(NESTED_BUILD)/libvmm.a
 
-check-nested: $(NESTED_VMM) $(NESTED_BLKD)
-	ARCH=arm64 bash tests/nested/run.sh $(NESTED_VMM) $(NESTED_DIR) $(NESTED_BLKD)
+# L1 also boots a raw binary with --kernel-format=raw (guests/arm64/).
+NESTED_RAW  := $(NESTED_BUILD)/guests/arm64/raw-hello.bin
+
+check-nested: $(NESTED_VMM) $(NESTED_BLKD) $(NESTED_RAW)
+	ARCH=arm64 bash tests/nested/run.sh $(NESTED_VMM) $(NESTED_DIR) $(NESTED_BLKD) $(NESTED_RAW)
 else
 NESTED_DIR   := $(NESTED_BUILD)/nested
 NESTED_VMM   := $(NESTED_DIR)/vmm-static

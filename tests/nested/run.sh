@@ -1,7 +1,8 @@
 #!/bin/bash
 # The nested-KVM boot test (see tests/nested/README.md).
 #
-#   run.sh VMM_STATIC OUT_DIR [BLKD_STATIC]   build everything and run the test
+#   run.sh VMM_STATIC OUT_DIR [BLKD_STATIC RAW_GUEST]
+#                                             build everything and run the test
 #   run.sh --check OUT_DIR                    only judge OUT_DIR/l1.log again
 #
 # ARCH=x86_64 (default):
@@ -20,7 +21,8 @@
 # (BLKD_STATIC) on a unix socket and runs our static arm64 vmm, which boots
 # L2: the same kernel's Image with a busybox initramfs (arm64/l2-init),
 # 2 vCPUs, 256M, one virtio-blk disk of its own and one served by vmm-blkd
-# through vhost-user.
+# through vhost-user; L2 reports the PMU our vmm gives it. Before L2, L1
+# boots RAW_GUEST (guests/arm64/raw-hello.bin) with vmm --kernel-format=raw.
 #
 # Environment:
 #   NESTED_CACHE            download cache (default /var/cache/vmm-nested as
@@ -120,9 +122,18 @@ judge_arm64() {
 	check "L1 has /dev/kvm (built into the kernel)" has 'L1: /dev/kvm present'
 	check "vmm --probe in L1 exits 0" has 'L1: vmm --probe exit status 0$'
 	check "vmm-blkd listens in L1" has 'L1: vmm-blkd listening on '
+	check "a raw binary (--kernel-format=raw) printed its line" has 'L1: raw default: RAW-HELLO: hello from a raw arm64 binary'
+	check "the raw binary was entered at the RAM base" has 'L1: raw default: RAW-HELLO: entered at the RAM base 0x40000000'
+	check "the raw binary got the device tree in x0" has 'L1: raw default: RAW-HELLO: x0 points at a device tree'
+	check "the raw binary's device tree has a PMU (L1's KVM offers one)" has 'L1: raw default: RAW-HELLO: the device tree has a PMU'
+	check "vmm --kernel-format=raw exited with status 0 (PSCI SYSTEM_OFF)" has 'L1: raw vmm \(default\) exit status 0$'
+	check "with --cpu-features -pmu the device tree has no PMU" has 'L1: raw nopmu: RAW-HELLO: the device tree has no PMU'
+	check "... and that vmm exited with status 0 too" has 'L1: raw vmm \(nopmu\) exit status 0$'
 	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
 	check "L2 reached its /init" has 'L2-INIT: started'
 	check "L2 sees $l2_cpus CPUs" has "L2-INIT: cpus $l2_cpus\$"
+	check "L2 sees the PMU (armv8_pmuv3 perf events, from the pmu node)" has 'L2-INIT: pmu armv8_pmuv3'
+	check "L2's kernel enabled hardware perf events" has 'L2-INIT: dmesg: .*hw perfevents: enabled'
 	mem_ok && true
 	check "L2 MemTotal close to 256M (${mem:-?} kB, want $((L2_MEM_KB * 3 / 4))..$L2_MEM_KB)" mem_ok
 	check "L2 reads the pattern at sector 1 of /dev/vda (our vmm's virtio-blk)" has 'L2-INIT: vda pattern ok'
@@ -188,17 +199,19 @@ if [ "${1:-}" = "--check" ]; then
 	exit
 fi
 
-[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 VMM_STATIC OUT_DIR [BLKD_STATIC] | $0 --check OUT_DIR"
+[ $# -eq 2 ] || [ $# -eq 4 ] || die "usage: $0 VMM_STATIC OUT_DIR [BLKD_STATIC RAW_GUEST] | $0 --check OUT_DIR"
 case $ARCH in
 x86_64) machine="Advanced Micro Devices X86-64" ;;
 arm64)
 	machine=AArch64
-	[ $# -eq 3 ] || die "ARCH=arm64 needs BLKD_STATIC, the static vmm-blkd for L1"
+	[ $# -eq 4 ] || die "ARCH=arm64 needs BLKD_STATIC and RAW_GUEST: the static vmm-blkd for L1 and guests/arm64's raw binary"
 	;;
 *) die "ARCH=$ARCH: only x86_64 and arm64" ;;
 esac
 VMM=$1
 BLKD=${3:-}
+RAW_GUEST=${4:-}
+[ -z "$RAW_GUEST" ] || [ -s "$RAW_GUEST" ] || die "no raw guest binary at $RAW_GUEST"
 mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
 # One run per OUT_DIR at a time: a second would overwrite the first's log.

@@ -7,7 +7,10 @@
  * redistributor range for 1 to 64 vCPUs, virtio-mmio nodes for 0 to 32
  * devices in the caller's order; then every input arm64_fdt_build()
  * refuses, and every buffer too small for the tree (each allocated to the
- * byte, so that the sanitizer build sees a copy past its end).
+ * byte, so that the sanitizer build sees a copy past its end). The PMU
+ * node only when asked for, with its PPI; and --cpu-features' arm64 list
+ * (features.c): "-pmu" hides it, anything else is refused by name, and a
+ * VM whose KVM answers nothing is offered no PMU.
  */
 #include <check.h>
 #include <errno.h>
@@ -17,8 +20,10 @@
 
 #include <libfdt.h>
 
+#include "arch/arch.h"
 #include "arch/arm64/fdt.h"
 #include "arch/arm64/layout.h"
+#include "arch/arm64/pmu.h"
 
 #include "tests/helpers.h"
 
@@ -177,6 +182,64 @@ START_TEST(root_holds_the_nodes_in_order)
 	}
 	ck_assert_int_eq(child, -FDT_ERR_NOTFOUND);
 	ck_assert_uint_eq(i, ARRAY_SIZE(want));
+}
+END_TEST
+
+START_TEST(pmu_node_only_when_asked)
+{
+	static const uint32_t ppi7[] = { 1, 7, 4 };	/* PPI 7 (INTID 23), level-high */
+	struct arm64_fdt_params p = defaults();
+	int off, prev = -1, child;
+
+	build(&p);
+	ck_assert_int_eq(fdt_path_offset(blob, "/pmu"), -FDT_ERR_NOTFOUND);
+	ck_assert_int_eq(fdt_node_offset_by_compatible(blob, -1, "arm,armv8-pmuv3"),
+			 -FDT_ERR_NOTFOUND);
+
+	p.pmu = true;
+	build(&p);
+	off = node("/pmu");
+	ck_assert_int_eq(fdt_node_offset_by_compatible(blob, -1, "arm,armv8-pmuv3"), off);
+	ck_assert_int_eq(fdt_stringlist_count(blob, off, "compatible"), 1);
+	assert_str(off, "compatible", "arm,armv8-pmuv3");
+	assert_cells(off, "interrupts", ppi7, 3);
+	assert_absent(off, "reg");
+	/* Right after the timer, the other per-CPU PPI user. */
+	fdt_for_each_subnode(child, blob, 0) {
+		if (child == off)
+			break;
+		prev = child;
+	}
+	ck_assert_str_eq(fdt_get_name(blob, prev, NULL), "timer");
+}
+END_TEST
+
+START_TEST(cpu_features_pmu)
+{
+	struct arch_cpu_features f = { .hidden = 0xff, .offered = 0xff };
+	char bad[16];
+
+	ck_assert_int_eq(arch_cpu_features_parse("", &f, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(f.hidden, 0);
+	ck_assert_uint_eq(f.offered, 0);
+	ck_assert_int_eq(arch_cpu_features_parse("-pmu", &f, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(f.hidden, ARM64_FEATURE_PMU);
+	ck_assert_int_eq(arch_cpu_features_parse("-pmu,-pmu", &f, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(f.hidden, ARM64_FEATURE_PMU);
+
+	ck_assert_int_eq(arch_cpu_features_parse("pmu", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "pmu");
+	ck_assert_int_eq(arch_cpu_features_parse("-pmu,-avx", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "-avx");
+	ck_assert_int_eq(arch_cpu_features_parse("-pmuv3", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "-pmuv3");
+	ck_assert_int_eq(arch_cpu_features_parse("-", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_int_eq(arch_cpu_features_parse("-pmu,", &f, bad, sizeof(bad)), 0);
+
+	/* No KVM to answer (a closed fd): no PMU offered, hidden or not. */
+	f = (struct arch_cpu_features){ .offered = ARM64_FEATURE_PMU };
+	ck_assert_int_eq(arch_cpu_features_probe(-1, &f), 0);
+	ck_assert_uint_eq(f.offered, 0);
 }
 END_TEST
 
@@ -751,6 +814,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, root_holds_the_nodes_in_order);
 	tcase_add_test(tc, root_points_at_the_gic);
+	tcase_add_test(tc, pmu_node_only_when_asked);
+	tcase_add_test(tc, cpu_features_pmu);
 	tcase_add_test(tc, gic_v3_node);
 	tcase_add_test(tc, psci_timer_uart_pvpanic);
 	tcase_add_test(tc, chosen_without_initrd);

@@ -6,7 +6,10 @@
  * for an old kernel with image_size 0), the device tree in the last 2 MiB
  * and the initrd right below it, what boot gets, and every refusal:
  * gzip, EFI zboot, a short header, no magic, an impossible header, a
- * kernel or initrd that does not fit, a too long command line.
+ * kernel or initrd that does not fit, a too long command line. A raw
+ * binary (ARCH_KERNEL_RAW): at the RAM base itself, entered at its first
+ * byte with x0 = the device tree, initrd and device tree above its end;
+ * empty or too big refused. The PMU node when the features offer one.
  */
 #include <check.h>
 #include <errno.h>
@@ -18,6 +21,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/layout.h"
+#include "arch/arm64/pmu.h"
 #include "memory/guest_memory.h"
 
 #include "tests/helpers.h"
@@ -160,6 +164,82 @@ START_TEST(initrd_right_below_the_fdt)
 }
 END_TEST
 
+START_TEST(raw_binary_at_the_ram_base)
+{
+	static uint8_t raw[5000], initrd[10000];
+	struct arch_kernel k = kernel();
+	struct arch_boot boot;
+	uint8_t back[sizeof(raw)];
+	const char *why;
+	const void *fdt;
+	uint64_t start;
+	int chosen, mem_node;
+
+	/* No header at all: auto refuses it and points at raw. */
+	for (size_t i = 0; i < sizeof(raw); i++)
+		raw[i] = (uint8_t)(i * 7 + 1);
+	memset(initrd, 0xa5, sizeof(initrd));
+	k.image = raw;
+	k.image_size = sizeof(raw);
+	k.initrd = initrd;
+	k.initrd_size = sizeof(initrd);
+	ram(64 * MiB);
+	ck_assert_int_eq(load(&k, &boot, &why), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(why, "--kernel-format=raw"));
+
+	k.format = ARCH_KERNEL_RAW;
+	ck_assert_int_eq(load(&k, &boot, &why), 0);
+	ck_assert_uint_eq(boot.entry, ARM64_RAM_BASE);
+	ck_assert_int_eq(guest_memory_read(mem, ARM64_RAM_BASE, back, sizeof(back)), 0);
+	ck_assert_mem_eq(back, raw, sizeof(raw));
+
+	/* x0: the device tree, above the binary, whose memory starts at it. */
+	ck_assert_uint_eq(boot.arg, ARM64_RAM_BASE + 64 * MiB - SZ_2M);
+	ck_assert_uint_ge(boot.arg, ARM64_RAM_BASE + sizeof(raw));
+	fdt = guest_memory_ptr(mem, boot.arg, ARM64_FDT_MAX);
+	ck_assert_int_eq(fdt_check_header(fdt), 0);
+	mem_node = fdt_path_offset(fdt, "/memory@40000000");
+	ck_assert_int_ge(mem_node, 0);
+	ck_assert_uint_eq(fdt64_ld(fdt_getprop(fdt, mem_node, "reg", NULL)), ARM64_RAM_BASE);
+	chosen = fdt_path_offset(fdt, "/chosen");
+	start = prop_u(fdt, chosen, "linux,initrd-start");
+	ck_assert_uint_ge(start, ARM64_RAM_BASE + sizeof(raw));
+	ck_assert_uint_le(start + sizeof(initrd), boot.arg);
+
+	/* A binary that reaches into the device tree's 2 MiB is refused. */
+	k.initrd_size = 0;
+	k.image_size = 62 * MiB + 1;	/* only read if it fit */
+	ck_assert_int_eq(load(&k, &boot, &why), -E2BIG);
+	ck_assert_ptr_nonnull(strstr(why, "raw binary does not fit"));
+	k.image_size = 0;
+	ck_assert_int_eq(load(&k, &boot, &why), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(why, "empty"));
+	ck_assert_int_eq(arch_kernel_format_check(ARCH_KERNEL_RAW, &why), 0);
+}
+END_TEST
+
+START_TEST(pmu_described_when_offered)
+{
+	struct arch_cpu_features f = { .hidden = 0, .offered = 0 };
+	struct arch_kernel k = kernel();
+	struct arch_boot boot;
+	const char *why;
+	const void *fdt;
+
+	ram(64 * MiB);
+	make_image(0, 8 * MiB);
+	ck_assert_int_eq(load(&k, &boot, &why), 0);	/* no features at all */
+	fdt = guest_memory_ptr(mem, boot.arg, ARM64_FDT_MAX);
+	ck_assert_int_eq(fdt_path_offset(fdt, "/pmu"), -FDT_ERR_NOTFOUND);
+	k.features = &f;
+	ck_assert_int_eq(load(&k, &boot, &why), 0);
+	ck_assert_int_eq(fdt_path_offset(fdt, "/pmu"), -FDT_ERR_NOTFOUND);
+	f.offered = ARM64_FEATURE_PMU;
+	ck_assert_int_eq(load(&k, &boot, &why), 0);
+	ck_assert_int_ge(fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-pmuv3"), 0);
+}
+END_TEST
+
 static const struct refusal {
 	const char *what;
 	int err;
@@ -232,6 +312,8 @@ int main(void)
 	tcase_add_test(tc, image_at_text_offset_fdt_at_the_top);
 	tcase_add_test(tc, old_kernel_without_image_size_is_at_0x80000);
 	tcase_add_test(tc, initrd_right_below_the_fdt);
+	tcase_add_test(tc, raw_binary_at_the_ram_base);
+	tcase_add_test(tc, pmu_described_when_offered);
 	tcase_add_loop_test(tc, refusals_say_why, 0, (int)ARRAY_SIZE(refusals));
 	return run_tcase("arm64_image", tc);
 }

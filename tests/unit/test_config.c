@@ -151,6 +151,32 @@ START_TEST(errors_name_the_option)
 }
 END_TEST
 
+START_TEST(kernel_format)
+{
+	const char *why = NULL;
+
+	ck_assert_int_eq(PARSE("--kernel", "k"), 0);
+	ck_assert_int_eq(cfg.kernel_format, ARCH_KERNEL_AUTO);
+	ck_assert_int_eq(PARSE("--kernel", "k", "--kernel-format", "auto"), 0);
+	ck_assert_int_eq(cfg.kernel_format, ARCH_KERNEL_AUTO);
+	expect_error(PARSE("--kernel", "k", "--kernel-format=elf"),
+		     "--kernel-format: unknown format 'elf' (use auto or raw)");
+	expect_error(PARSE("--kernel", "k", "--kernel-format", ""),
+		     "--kernel-format: unknown format ''");
+	ck_assert_ptr_nonnull(strstr(config_usage(), "--kernel-format auto|raw"));
+
+	/* raw: taken where the arch boots it, else the arch's one line. */
+	if (arch_kernel_format_check(ARCH_KERNEL_RAW, &why) == 0) {
+		ck_assert_int_eq(PARSE("--kernel-format=raw", "--kernel", "k"), 0);
+		ck_assert_int_eq(cfg.kernel_format, ARCH_KERNEL_RAW);
+	} else {
+		ck_assert_ptr_nonnull(why);
+		expect_error(PARSE("--kernel-format=raw", "--kernel", "k"), why);
+		ck_assert_ptr_nonnull(strstr(err, "--kernel-format=raw: "));
+	}
+}
+END_TEST
+
 /* The spec of device i, which must be of kind. */
 static const void *spec_of(unsigned int i, const struct device_kind *kind)
 {
@@ -338,6 +364,7 @@ int main(void)
 	tcase_add_test(tc, every_option);
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, errors_name_the_option);
+	tcase_add_test(tc, kernel_format);
 	tcase_add_test(tc, net_devices);
 	tcase_add_test(tc, net_errors_name_the_option);
 	tcase_add_test(tc, disks_and_vhost_user);

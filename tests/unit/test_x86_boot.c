@@ -3,6 +3,8 @@
  * x86_64 boot preparation without /dev/kvm: the RAM layout around the
  * 32-bit hole, the ELF loader on good and malformed images, and what the
  * guest finds at entry (GDT, identity page tables, zero page with e820).
+ * x86_64 has no raw kernel format: --kernel-format=raw is refused, and a
+ * good ELF given as raw is not loaded.
  */
 #include <check.h>
 #include <elf.h>
@@ -211,6 +213,29 @@ START_TEST(elf_refuses_malformed_images)
 }
 END_TEST
 
+START_TEST(raw_format_refused)
+{
+	struct arch_boot boot = { 0 };
+	const char *why = NULL;
+	struct image im;
+	struct arch_kernel k = {
+		.format = ARCH_KERNEL_RAW, .image = &im, .image_size = sizeof(im),
+		.cmdline = "", .nr_cpus = 1,
+	};
+
+	ck_assert_int_eq(arch_kernel_format_check(ARCH_KERNEL_AUTO, &why), 0);
+	ck_assert_int_eq(arch_kernel_format_check(ARCH_KERNEL_RAW, &why), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "x86_64 has no raw kernel format"));
+	make_memory(64 * MiB);
+	build_image(&im, MiB, MiB);
+	why = NULL;
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(why, "no raw kernel format"));
+	k.format = ARCH_KERNEL_AUTO;
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+}
+END_TEST
+
 struct e820 {
 	uint64_t addr, size;
 	uint32_t type;
@@ -392,6 +417,7 @@ int main(void)
 	tcase_add_test(tc, elf_refuses_malformed_images);
 	tcase_add_test(tc, elf_headers_need_not_be_aligned);
 	tcase_add_test(tc, entry_state_for_a_guest_above_4g);
+	tcase_add_test(tc, raw_format_refused);
 	tcase_add_test(tc, bzimage_loads_and_fills_the_zero_page);
 	tcase_add_test(tc, bzimage_refuses_bad_images);
 	return run_tcase("x86_boot", tc);

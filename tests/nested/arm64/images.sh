@@ -2,7 +2,7 @@
 # Sourced by tests/nested/run.sh for ARCH=arm64, after the downloads: builds
 # L2's initramfs, its two disks and L1's initramfs, and sets L2_CMDLINE and
 # qemu_cmd for run_l1. Uses run.sh's OUT, KDIR, KIMAGE, KVER, NONCE, VMM,
-# BLKD, here and its helpers (skeleton, modules, mkcpio, die).
+# BLKD, RAW_GUEST, here and its helpers (skeleton, modules, mkcpio, die).
 
 STRIP=${STRIP:-aarch64-linux-gnu-strip}
 L2_MEMORY=256M
@@ -57,6 +57,7 @@ mkdir -p "$L1/l2"
 cp "$OUT/Image" "$L1/l2/Image"
 cp "$OUT/l2.cpio.gz" "$L1/l2/initrd.cpio.gz"
 cp "$OUT/disk-a.img" "$OUT/disk-b.img" "$L1/l2/"
+cp "$RAW_GUEST" "$L1/l2/raw-hello.bin"	# for vmm --kernel-format=raw
 cat >"$L1/etc/nested.conf" <<CONF
 MODULES=""
 L2_CMDLINE="$L2_CMDLINE"
