@@ -2,8 +2,8 @@
 /*
  * The x86_64 guest-physical map.
  *
- *   0x0000_0500  boot GDT (0x08 code32 for PVH; 0x10 code64 and 0x18 data,
- *                as the Linux 64-bit boot protocol wants)
+ *   0x0000_0500  boot GDT (0x08 code32 for PVH and multiboot; 0x10 code64
+ *                and 0x18 data, as the Linux 64-bit boot protocol wants)
  *   0x0000_6000  PVH start info (struct hvm_start_info), its memory map
  *                and module list, passed in ebx
  *   0x0000_7000  zero page (struct boot_params), passed in rsi
