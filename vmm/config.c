@@ -274,8 +274,8 @@ static int set_memory(struct vm_config *cfg, const char *arg, char *err, size_t 
 /* The machine's options; the device kinds' rows go after memory-socket. */
 static const struct vm_option machine_options[] = {
 	{ "kernel", "PATH", "kernel to boot: on x86_64 a bzImage, an ELF vmlinux\n"
-	  "(PVH entry) or ELF64 (64-bit entry); on arm64 an\n"
-	  "uncompressed Image", STRING(kernel) },
+	  "(PVH entry), a multiboot (v1) image or ELF64\n"
+	  "(64-bit entry); on arm64 an uncompressed Image", STRING(kernel) },
 	{ "kernel-format", "auto|raw", "how to read --kernel: auto (default) by its header;\n"
 	  "raw (arm64 only) a binary with no header, loaded\n"
 	  "at the start of RAM and entered at its first byte", .parse = set_kernel_format },

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86_64 kernel loading: recognise the image (bzImage, ELF with a PVH
- * note, plain ELF64), let its loader place it, then lay out what every
- * entry mode shares: initrd at the top of low RAM, command line, boot GDT,
- * identity page tables, MP table and ACPI tables (tables.h), and the
- * memory map as e820 (zero page) or PVH memmap (hvm_start_info).
+ * x86_64 kernel loading: recognise the image, let its loader place it,
+ * then lay out what every entry mode shares: initrd at the top of low RAM,
+ * command line, boot GDT, identity page tables, MP table and ACPI tables
+ * (tables.h), and the memory map as e820 (zero page), PVH memmap
+ * (hvm_start_info) or multiboot mmap (multiboot information structure).
+ *
+ * Recognised in this order: an ELF file (ELF magic) with a PVH note; an
+ * ELF file with a multiboot header; a plain ELF64 file; a bzImage ("HdrS"
+ * at 0x202, never looked for in an ELF file); a multiboot image with the
+ * header's address fields (any other file).
+ *
  * x86_64 has no raw format: ARCH_KERNEL_RAW is refused.
  */
 #include <elf.h>
@@ -16,6 +22,7 @@
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/elf.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/multiboot.h"
 #include "arch/x86_64/tables.h"
 
 #define PTE_PRESENT	0x1ULL
@@ -208,7 +215,7 @@ static int load_elf(struct guest_memory *mem, const struct arch_kernel *k,
 	return x86_write_zero_page(mem, NULL, X86_CMDLINE, initrd, k->initrd_size, rsdp);
 }
 
-#define NO_RAW "x86_64 has no raw kernel format: it boots a bzImage or an ELF kernel (use --kernel-format=auto)"
+#define NO_RAW "x86_64 has no raw kernel format: it boots a bzImage, an ELF kernel or a multiboot image (use --kernel-format=auto)"
 
 int arch_kernel_format_check(enum arch_kernel_format format, const char **why)
 {
@@ -218,9 +225,63 @@ int arch_kernel_format_check(enum arch_kernel_format format, const char **why)
 	return -EINVAL;
 }
 
+static int load_multiboot(struct guest_memory *mem, const struct arch_kernel *k,
+			  const struct x86_multiboot *mb, struct arch_boot *boot,
+			  const char **why)
+{
+	uint64_t entry, end, initrd, rsdp;
+	int err;
+
+	err = x86_multiboot_load(mem, k->image, k->image_size, mb, &entry, &end, why);
+	if (!err)
+		err = write_cmdline(mem, k->cmdline, X86_CMDLINE_MAX, why);
+	if (!err)
+		err = place_initrd(mem, k, end, UINT32_MAX, &initrd, why);
+	if (err)
+		return err;
+	err = common_setup(mem, k, &rsdp);
+	if (err)
+		return err;
+	boot->mode = X86_ENTRY_MULTIBOOT;
+	boot->entry = entry;
+	boot->arg = X86_MB_INFO;
+	return x86_multiboot_write_info(mem, X86_CMDLINE, initrd, k->initrd_size);
+}
+
+/* An ELF file: PVH note, then multiboot header, then plain ELF64. */
+static int load_any_elf(struct guest_memory *mem, const struct arch_kernel *k,
+			struct arch_boot *boot, const char **why)
+{
+	struct x86_multiboot mb;
+	const char *elf_why = NULL, *mb_why = NULL;
+	uint64_t pvh_entry;
+	int mbf;
+
+	if (!x86_elf_check(k->image, k->image_size, &elf_why)) {
+		int pvh = x86_pvh_entry(k->image, k->image_size, &pvh_entry, why);
+
+		if (pvh != -ENOENT)
+			return load_elf(mem, k, boot, why);
+	}
+	mbf = x86_multiboot_find(k->image, k->image_size, &mb, &mb_why);
+	if (mbf == 0)
+		return load_multiboot(mem, k, &mb, boot, why);
+	if (mbf == -ENOEXEC || (elf_why && mb_why)) {
+		*why = mb_why;
+		return -ENOEXEC;
+	}
+	if (elf_why && k->image_size > EI_CLASS &&
+	    ((const uint8_t *)k->image)[EI_CLASS] == ELFCLASS32) {
+		*why = "not a 64-bit ELF file, and a 32-bit one without a multiboot header in its first 8 KiB";
+		return -ENOEXEC;
+	}
+	return load_elf(mem, k, boot, why);
+}
+
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		     struct arch_boot *boot, const char **why)
 {
+	struct x86_multiboot mb;
 	int err;
 
 	if (k->format != ARCH_KERNEL_AUTO) {
@@ -228,13 +289,21 @@ int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		return -ENOEXEC;
 	}
 	if (k->image_size >= SELFMAG && !memcmp(k->image, ELFMAG, SELFMAG))
-		err = load_elf(mem, k, boot, why);
+		err = load_any_elf(mem, k, boot, why);
 	else if (k->image_size > 0x206 &&
 		 !memcmp((const char *)k->image + 0x202, "HdrS", 4))
 		err = load_bzimage(mem, k, boot, why);
 	else {
-		*why = "not a kernel: neither an ELF file nor a bzImage (no ELF magic, no HdrS)";
-		return -ENOEXEC;
+		const char *mb_why = NULL;
+
+		err = x86_multiboot_find(k->image, k->image_size, &mb, &mb_why);
+		if (err == -ENOENT && !mb_why)
+			mb_why = "not a kernel: neither an ELF file nor a bzImage nor a multiboot image (no ELF magic, no HdrS, no multiboot header in the first 8 KiB)";
+		if (err) {
+			*why = mb_why;
+			return -ENOEXEC;
+		}
+		err = load_multiboot(mem, k, &mb, boot, why);
 	}
 	if (err && err != -ENOEXEC && err != -E2BIG) {
 		*why = "guest RAM too small for the boot structures";

@@ -2,7 +2,7 @@
 /*
  * The pieces of an x86_64 boot, shared by the loaders in this directory.
  *
- * Each loader (elf.c, pvh.c, bzimage.c) places the kernel and reports
+ * Each loader (elf.c, pvh.c, bzimage.c, multiboot.c) places the kernel and reports
  * where it ends; boot.c then places the initrd, the command line, the GDT,
  * page tables and the memory map, and picks the entry mode:
  *  X86_ENTRY_64   64-bit mode, paging on, rsi = zero page (Linux 64-bit
@@ -21,6 +21,7 @@
 enum x86_entry_mode {
 	X86_ENTRY_64,
 	X86_ENTRY_PVH,
+	X86_ENTRY_MULTIBOOT,
 };
 
 /* An e820 / PVH memory map entry type. */

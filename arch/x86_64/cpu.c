@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPU state: CPUID (cpuid.c), and for the boot CPU the registers of its
- * entry mode: long mode for the 64-bit entry, protected mode for PVH.
+ * entry mode: long mode for the 64-bit entry, protected mode for PVH and
+ * multiboot (which also wants its magic in eax).
  * Application processors stay in wait-for-SIPI, as on real hardware; the
  * guest starts them with INIT/SIPI through the in-kernel LAPIC.
  */
@@ -15,6 +16,7 @@
 #include "arch/arch.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/multiboot.h"
 
 #define CR0_PE		(1ULL << 0)
 #define CR0_ET		(1ULL << 4)
@@ -27,6 +29,7 @@
 struct entry_state {
 	bool long_mode;		/* else 32-bit protected mode, paging off */
 	uint64_t cr0, cr3, cr4, efer;
+	uint64_t rax;
 };
 
 static const struct entry_state entry_64 = {
@@ -39,6 +42,11 @@ static const struct entry_state entry_64 = {
 
 static const struct entry_state entry_pvh = {
 	.cr0 = CR0_PE | CR0_ET,
+};
+
+static const struct entry_state entry_multiboot = {
+	.cr0 = CR0_PE | CR0_ET,
+	.rax = MULTIBOOT_BOOT_MAGIC,
 };
 
 static int set_entry_state(int vcpu_fd, const struct entry_state *e,
@@ -80,9 +88,13 @@ static int set_entry_state(int vcpu_fd, const struct entry_state *e,
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		return -errno;
 
-	/* 64-bit boot protocol: zero page in rsi; PVH: start info in ebx. */
+	/*
+	 * 64-bit boot protocol: zero page in rsi; PVH: start info in ebx;
+	 * multiboot: information structure in ebx, magic in eax.
+	 */
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = boot->entry;
+	regs.rax = e->rax;
 	if (e->long_mode)
 		regs.rsi = boot->arg;
 	else
@@ -100,8 +112,14 @@ int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 	(void)vm_fd;	/* x86 vCPUs need nothing VM-wide */
 	if (err || index != 0)
 		return err;
-	return set_entry_state(vcpu_fd, boot->mode == X86_ENTRY_PVH ? &entry_pvh : &entry_64,
-			       boot);
+	switch (boot->mode) {
+	case X86_ENTRY_PVH:
+		return set_entry_state(vcpu_fd, &entry_pvh, boot);
+	case X86_ENTRY_MULTIBOOT:
+		return set_entry_state(vcpu_fd, &entry_multiboot, boot);
+	default:
+		return set_entry_state(vcpu_fd, &entry_64, boot);
+	}
 }
 
 void arch_vcpu_dump(int vcpu_fd, FILE *out)

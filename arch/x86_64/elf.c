@@ -15,8 +15,9 @@ static int bad(const char **why, int err, const char *what)
 	return err;
 }
 
-static int check_header(const Elf64_Ehdr *eh, size_t size, const char **why)
+int x86_elf_check(const void *image, size_t size, const char **why)
 {
+	const Elf64_Ehdr *eh = image;
 	uint64_t ph_end;
 
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
@@ -68,7 +69,7 @@ int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
 	unsigned int i;
 	int err;
 
-	err = check_header(eh, size, why);
+	err = x86_elf_check(image, size, why);
 	if (err)
 		return err;
 	*end = 0;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The x86_64 kernel loaders (arch_load_kernel: bzImage, ELF with or
- * without a PVH note) on the input as the kernel image, into 32 MiB of
- * private guest RAM.
+ * without a PVH note, multiboot as ELF32, ELF64 or by address fields) on
+ * the input as the kernel image, into 32 MiB of private guest RAM.
  *
  * Input: flags (bits 0-3: virtio slots, 0-15, more than ACPI takes;
  * bits 4-5: initrd none, 1 byte, 64 KiB or 40 MiB; bit 6: a command line

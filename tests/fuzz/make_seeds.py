@@ -159,6 +159,32 @@ struct.pack_into("<Q", bz, 0x258, 0x1000000)
 struct.pack_into("<I", bz, 0x260, 0x10000)
 put("x86_kernel", "bzimage", b"\x14" + bytes(bz))
 
+
+def mb_header(flags, fields=()):
+    magic = 0x1BADB002
+    return struct.pack("<III", magic, flags, (-(magic + flags)) & 0xffffffff) + \
+        b"".join(struct.pack("<I", f) for f in fields)
+
+
+def elf32(phdrs, entry, body):
+    eh = bytearray(52)
+    eh[0:16] = b"\x7fELF\x01\x01\x01" + bytes(9)
+    struct.pack_into("<HHIIIIIHHHHHH", eh, 16, 2, 3, 1, entry, 52, 0, 0, 52, 32,
+                     len(phdrs), 40, 0, 0)
+    ph = b"".join(struct.pack("<IIIIIIII", *p) for p in phdrs)
+    return bytes(eh) + ph + body
+
+
+# multiboot: an ELF32 image, and a raw one placed by the header's address
+# fields (header at 0x20, loaded at 1 MiB, 4 KiB of bss after it)
+off = 52 + 32
+put("x86_kernel", "multiboot_elf32", b"\x11" + elf32(
+    [(1, off, 0x100000, 0x100000, 12 + 16, 4096, 5, 16)], 0x10000c,
+    mb_header(3) + code))
+raw = bytearray(0x40)
+raw[0x20:0x40] = mb_header(1 << 16, (0x100020, 0x100000, 0, 0x101000, 0x100030))
+put("x86_kernel", "multiboot_raw", b"\x10" + bytes(raw) + code)
+
 # ---- arm64
 
 

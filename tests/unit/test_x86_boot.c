@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86_64 boot preparation without /dev/kvm: the RAM layout around the
- * 32-bit hole, the ELF loader on good and malformed images, and what the
- * guest finds at entry (GDT, identity page tables, zero page with e820).
+ * 32-bit hole, the ELF loader on good and malformed images, what the
+ * guest finds at entry (GDT, identity page tables, zero page with e820),
+ * bzImages, and multiboot images (ELF32, address fields, ELF64): which
+ * format wins, every refusal, and the information structure read back.
  * x86_64 has no raw kernel format: --kernel-format=raw is refused, and a
  * good ELF given as raw is not loaded.
  */
@@ -16,6 +18,7 @@
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/elf.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/multiboot.h"
 
 #include "tests/helpers.h"
 
@@ -255,6 +258,7 @@ START_TEST(entry_state_for_a_guest_above_4g)
 	make_memory(3 * GiB + 64 * MiB);
 	build_image(&im, MiB, MiB);
 	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_int_eq(boot.mode, X86_ENTRY_64);
 	ck_assert_uint_eq(boot.entry, MiB + 8);
 	ck_assert_uint_eq(boot.arg, X86_ZERO_PAGE);
 
@@ -406,6 +410,270 @@ START_TEST(bzimage_refuses_bad_images)
 }
 END_TEST
 
+/* A multiboot ELF32 image: header right after the program header. */
+struct mb_elf32 {
+	Elf32_Ehdr eh;
+	Elf32_Phdr ph;
+	uint32_t hdr[8];
+	uint8_t code[64];
+};
+
+static void mb_header(uint32_t *hdr, uint32_t flags)
+{
+	hdr[0] = MULTIBOOT_HEADER_MAGIC;
+	hdr[1] = flags;
+	hdr[2] = -(MULTIBOOT_HEADER_MAGIC + flags);
+}
+
+static void build_mb_elf32(struct mb_elf32 *im, uint32_t paddr, uint32_t flags)
+{
+	memset(im, 0, sizeof(*im));
+	memcpy(im->eh.e_ident, ELFMAG, SELFMAG);
+	im->eh.e_ident[EI_CLASS] = ELFCLASS32;
+	im->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	im->eh.e_type = ET_EXEC;
+	im->eh.e_machine = EM_386;
+	im->eh.e_entry = paddr + 4;
+	im->eh.e_phoff = offsetof(struct mb_elf32, ph);
+	im->eh.e_phentsize = sizeof(Elf32_Phdr);
+	im->eh.e_phnum = 1;
+	im->ph = (Elf32_Phdr){
+		.p_type = PT_LOAD, .p_offset = offsetof(struct mb_elf32, code),
+		.p_vaddr = paddr, .p_paddr = paddr,
+		.p_filesz = sizeof(im->code), .p_memsz = 8192,
+	};
+	mb_header(im->hdr, flags);
+	memset(im->code, 0xf4, sizeof(im->code));
+}
+
+static void *gp(uint64_t gpa, uint64_t len)
+{
+	void *p = guest_memory_ptr(mem, gpa, len);
+
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+START_TEST(multiboot_elf32_loads_and_fills_the_info)
+{
+	static const char initrd[] = "NR_CPUS=1\nMEMSIZE=64\n";
+	struct mb_elf32 im;
+	struct arch_kernel k = {
+		.image = &im, .image_size = sizeof(im), .cmdline = "mbtest arg=1",
+		.initrd = initrd, .initrd_size = sizeof(initrd) - 1, .nr_cpus = 1,
+	};
+	struct arch_boot boot = { 0 };
+	const char *why = NULL;
+	const struct multiboot_info *mbi;
+	const struct multiboot_module *mod;
+	const uint8_t *map;
+	uint32_t off, ram_at_1m = 0, entries = 0;
+	const uint8_t *code;
+
+	make_memory(64 * MiB);
+	memset(gp(2 * MiB, 8192), 0x55, 8192);	/* the loader zeroes bss */
+	build_mb_elf32(&im, 2 * MiB, MB_HDR_PAGE_ALIGN | MB_HDR_MEMORY_INFO);
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_int_eq(boot.mode, X86_ENTRY_MULTIBOOT);
+	ck_assert_uint_eq(boot.entry, 2 * MiB + 4);
+	ck_assert_uint_eq(boot.arg, X86_MB_INFO);
+	code = gp(2 * MiB, 8192);
+	ck_assert_uint_eq(code[0], 0xf4);
+	ck_assert_uint_eq(code[63], 0xf4);
+	ck_assert_uint_eq(code[64], 0);
+	ck_assert_uint_eq(code[8191], 0);
+
+	mbi = gp(X86_MB_INFO, sizeof(*mbi));
+	ck_assert_uint_eq(mbi->flags, MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS |
+			  MB_INFO_MMAP | MB_INFO_LOADER_NAME);
+	ck_assert_uint_eq(mbi->mem_lower, 639);
+	ck_assert_uint_eq(mbi->mem_upper, (64 * MiB - MiB) / 1024);
+	ck_assert_str_eq(gp(mbi->cmdline, 13), "mbtest arg=1");
+	ck_assert_str_eq(gp(mbi->boot_loader_name, 4), "vmm");
+	ck_assert_uint_eq(mbi->mods_count, 1);
+	mod = gp(mbi->mods_addr, sizeof(*mod));
+	ck_assert_uint_eq(mod->mod_start & 0xfff, 0);
+	ck_assert_uint_ge(mod->mod_start, 2 * MiB + 8192);
+	ck_assert_uint_eq(mod->mod_end - mod->mod_start, sizeof(initrd) - 1);
+	ck_assert(!memcmp(gp(mod->mod_start, sizeof(initrd) - 1), initrd, sizeof(initrd) - 1));
+	ck_assert_str_eq(gp(mod->string, 7), "initrd");
+
+	/* The map, walked as a guest does: each entry's size plus 4. */
+	ck_assert_uint_lt(mbi->mmap_addr, X86_HIGH_MEMORY);
+	map = gp(mbi->mmap_addr, mbi->mmap_length);
+	for (off = 0; off < mbi->mmap_length; entries++) {
+		struct multiboot_mmap_entry e;
+
+		memcpy(&e, map + off, sizeof(e));
+		ck_assert_uint_eq(e.size, 20);
+		if (e.addr == MiB && e.type == 1)
+			ram_at_1m = (uint32_t)e.len;
+		off += e.size + 4;
+	}
+	ck_assert_uint_eq(entries, 3);
+	ck_assert_uint_eq(ram_at_1m, 63 * MiB);
+	/* The boot structures stay: ACPI's RSDP for kvm-unit-tests to find. */
+	ck_assert(!memcmp(gp(0xe0000, 8), "RSD PTR ", 8));
+}
+END_TEST
+
+/* A raw image (no ELF) that places itself with the header's address fields. */
+#define RAW_SIZE	4096
+#define RAW_HDR		0x40
+#define RAW_LOAD	(3 * MiB)
+
+static uint8_t raw[16384];
+
+static void build_raw(uint32_t flags)
+{
+	uint32_t hdr[8];
+
+	memset(raw, 0, sizeof(raw));
+	memset(raw + 0x100, 0x90, RAW_SIZE - 0x100);
+	mb_header(hdr, flags | MB_HDR_ADDRESSES);
+	hdr[3] = RAW_LOAD + RAW_HDR;		/* header_addr */
+	hdr[4] = RAW_LOAD;			/* load_addr */
+	hdr[5] = 0;				/* load_end_addr: the whole file */
+	hdr[6] = RAW_LOAD + 3 * 4096;		/* bss_end_addr */
+	hdr[7] = RAW_LOAD + 0x100;		/* entry_addr */
+	memcpy(raw + RAW_HDR, hdr, sizeof(hdr));
+}
+
+static void raw_field(unsigned int i, uint32_t v)
+{
+	memcpy(raw + RAW_HDR + 4 * i, &v, 4);
+}
+
+START_TEST(multiboot_address_fields)
+{
+	struct arch_kernel k = { .image = raw, .image_size = RAW_SIZE, .cmdline = "", .nr_cpus = 1 };
+	struct arch_boot boot = { 0 };
+	const char *why = NULL;
+	const struct multiboot_info *mbi;
+	const uint8_t *p;
+
+	make_memory(16 * MiB);
+	memset(gp(RAW_LOAD, 3 * 4096), 0x55, 3 * 4096);
+	build_raw(0);
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_int_eq(boot.mode, X86_ENTRY_MULTIBOOT);
+	ck_assert_uint_eq(boot.entry, RAW_LOAD + 0x100);
+	p = gp(RAW_LOAD, 3 * 4096);
+	ck_assert(!memcmp(p, raw, RAW_SIZE));
+	ck_assert_uint_eq(p[RAW_SIZE], 0);
+	ck_assert_uint_eq(p[3 * 4096 - 1], 0);
+	mbi = gp(X86_MB_INFO, sizeof(*mbi));
+	ck_assert_uint_eq(mbi->flags & MB_INFO_MODS, 0);	/* no initrd */
+	ck_assert_uint_eq(mbi->mem_upper, 15 * 1024);
+	ck_assert_str_eq(gp(mbi->cmdline, 1), "");
+
+	/* load_end_addr inside the file: only that much is copied. */
+	build_raw(0);
+	raw_field(5, RAW_LOAD + 0x200);
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_uint_eq(p[0x1ff], 0x90);
+	ck_assert_uint_eq(p[0x200], 0);
+}
+END_TEST
+
+/* An ELF64 with a multiboot header and no PVH note boots as multiboot. */
+START_TEST(multiboot_elf64_and_plain_elf64)
+{
+	uint8_t buf[sizeof(struct image) + 12];
+	struct arch_kernel k = { .image = buf, .image_size = sizeof(buf), .cmdline = "", .nr_cpus = 1 };
+	struct arch_boot boot = { 0 };
+	const char *why = NULL;
+	uint32_t hdr[3];
+	struct image im;
+
+	make_memory(16 * MiB);
+	build_image(&im, 2 * MiB, 2 * MiB);
+	memcpy(buf, &im, sizeof(im));
+	mb_header(hdr, 0);
+	memcpy(buf + sizeof(im), hdr, sizeof(hdr));
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_int_eq(boot.mode, X86_ENTRY_MULTIBOOT);
+	ck_assert_uint_eq(boot.entry, 2 * MiB + 8);
+
+	/* a bad checksum: not a header, so a plain ELF64 as before */
+	hdr[2]++;
+	memcpy(buf + sizeof(im), hdr, sizeof(hdr));
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), 0);
+	ck_assert_int_eq(boot.mode, X86_ENTRY_64);
+}
+END_TEST
+
+static void expect_mb_refused(const void *image, size_t size, int want, const char *msg)
+{
+	struct arch_kernel k = { .image = image, .image_size = size, .cmdline = "", .nr_cpus = 1 };
+	struct arch_boot boot;
+	const char *why = NULL;
+
+	ck_assert_int_eq(arch_load_kernel(mem, &k, &boot, &why), want);
+	ck_assert_msg(why && strstr(why, msg), "want '%s', got '%s'", msg, why);
+}
+
+START_TEST(multiboot_refusals)
+{
+	struct mb_elf32 im;
+
+	make_memory(16 * MiB);
+	build_mb_elf32(&im, 2 * MiB, 0);
+	im.hdr[2]++;
+	expect_mb_refused(&im, sizeof(im), -ENOEXEC, "bad checksum");
+	build_mb_elf32(&im, 2 * MiB, 1U << 3);
+	expect_mb_refused(&im, sizeof(im), -ENOEXEC, "bits 3-15");
+	build_mb_elf32(&im, 2 * MiB, MB_HDR_VIDEO_MODE);
+	expect_mb_refused(&im, sizeof(im), -ENOEXEC, "video mode");
+	build_mb_elf32(&im, 100 * MiB, 0);
+	expect_mb_refused(&im, sizeof(im), -E2BIG, "does not fit in guest RAM");
+	build_mb_elf32(&im, 0x8000, 0);
+	expect_mb_refused(&im, sizeof(im), -E2BIG, "boot structures below 1 MiB");
+	build_mb_elf32(&im, 2 * MiB, 0);
+	im.eh.e_entry = 5 * MiB;
+	expect_mb_refused(&im, sizeof(im), -ENOEXEC, "entry point");
+	build_mb_elf32(&im, 2 * MiB, 0);
+	expect_mb_refused(&im, offsetof(struct mb_elf32, code) + 8, -ENOEXEC, "truncated");
+	expect_mb_refused(&im, offsetof(struct mb_elf32, hdr) + 8, -ENOEXEC, "truncated");
+	build_mb_elf32(&im, 2 * MiB, 0);
+	memset(im.hdr, 0, sizeof(im.hdr));
+	expect_mb_refused(&im, sizeof(im), -ENOEXEC, "without a multiboot header");
+
+	build_raw(0);
+	raw[RAW_HDR + 8]++;
+	expect_mb_refused(raw, RAW_SIZE, -ENOEXEC, "bad checksum");
+	build_raw(0);
+	expect_mb_refused(raw, RAW_HDR + 20, -ENOEXEC, "truncated");
+	build_raw(0);
+	raw_field(5, RAW_LOAD + RAW_SIZE + 1);
+	expect_mb_refused(raw, RAW_SIZE, -ENOEXEC, "truncated");
+	build_raw(0);
+	raw_field(3, RAW_LOAD + 0x400);		/* header_addr too far in */
+	expect_mb_refused(raw, RAW_SIZE, -ENOEXEC, "before the start of the file");
+	build_raw(0);
+	raw_field(3, 0x1000 + RAW_HDR);
+	raw_field(4, 0x1000);
+	raw_field(6, 0);
+	raw_field(7, 0x1100);
+	expect_mb_refused(raw, RAW_SIZE, -E2BIG, "boot structures below 1 MiB");
+	build_raw(0);
+	raw_field(6, 64 * MiB);
+	expect_mb_refused(raw, RAW_SIZE, -E2BIG, "does not fit in guest RAM");
+	build_raw(0);
+	raw_field(7, RAW_LOAD + 3 * 4096);
+	expect_mb_refused(raw, RAW_SIZE, -ENOEXEC, "entry_addr is outside");
+
+	/* a good header, but at 8 KiB: beyond where the specification looks */
+	build_raw(0);
+	memmove(raw + 8192, raw + RAW_HDR, 32);
+	memset(raw + RAW_HDR, 0, 32);
+	expect_mb_refused(raw, 8192 + RAW_SIZE, -ENOEXEC, "beyond the first 8 KiB");
+	/* and nothing at all */
+	memset(raw + 8192, 0, 32);
+	expect_mb_refused(raw, 8192 + RAW_SIZE, -ENOEXEC, "no multiboot header in the first 8 KiB");
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("boot");
@@ -420,5 +688,9 @@ int main(void)
 	tcase_add_test(tc, raw_format_refused);
 	tcase_add_test(tc, bzimage_loads_and_fills_the_zero_page);
 	tcase_add_test(tc, bzimage_refuses_bad_images);
+	tcase_add_test(tc, multiboot_elf32_loads_and_fills_the_info);
+	tcase_add_test(tc, multiboot_address_fields);
+	tcase_add_test(tc, multiboot_elf64_and_plain_elf64);
+	tcase_add_test(tc, multiboot_refusals);
 	return run_tcase("x86_boot", tc);
 }
