@@ -36,25 +36,25 @@ int x86_elf_check(const void *image, size_t size, const char **why)
 	return 0;
 }
 
-static int load_segment(struct guest_memory *mem, const char *image,
-			size_t size, const Elf64_Phdr *ph, uint64_t min_paddr,
-			const char **why)
+int x86_elf_copy_segment(struct guest_memory *mem, const void *image,
+			 size_t size, const struct x86_elf_segment *seg,
+			 uint64_t min_paddr, const char **why)
 {
 	char *dst;
 
-	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
+	if (seg->offset > size || seg->filesz > size - seg->offset)
 		return bad(why, -ENOEXEC, "ELF segment runs past the end of the file (truncated?)");
-	if (ph->p_filesz > ph->p_memsz)
+	if (seg->filesz > seg->memsz)
 		return bad(why, -ENOEXEC, "ELF segment is larger in the file than in memory");
-	if (!ph->p_memsz)
+	if (!seg->memsz)
 		return 0;
-	if (ph->p_paddr < min_paddr)
-		return bad(why, -E2BIG, "ELF segment overlaps the boot area below 1 MiB");
-	dst = guest_memory_ptr(mem, ph->p_paddr, ph->p_memsz);
+	if (seg->paddr < min_paddr)
+		return bad(why, -E2BIG, "ELF segment overlaps the boot structures below 1 MiB");
+	dst = guest_memory_ptr(mem, seg->paddr, seg->memsz);
 	if (!dst)
 		return bad(why, -E2BIG, "ELF segment does not fit in guest RAM");
-	memcpy(dst, image + ph->p_offset, ph->p_filesz);
-	memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
+	memcpy(dst, (const char *)image + seg->offset, seg->filesz);
+	memset(dst + seg->filesz, 0, seg->memsz - seg->filesz);
 	return 0;
 }
 
@@ -80,7 +80,8 @@ int x86_elf_load(struct guest_memory *mem, const void *image, size_t size,
 		ph = &copy;
 		if (ph->p_type != PT_LOAD)
 			continue;
-		err = load_segment(mem, image, size, ph, min_paddr, why);
+		err = x86_elf_copy_segment(mem, image, size, &(struct x86_elf_segment){
+			ph->p_offset, ph->p_filesz, ph->p_memsz, ph->p_paddr }, min_paddr, why);
 		if (err)
 			return err;
 		loaded = true;

@@ -34,4 +34,17 @@ int x86_elf32_load(struct guest_memory *mem, const void *image, size_t size,
 
 int x86_elf_check(const void *image, size_t size, const char **why);
 
+/*
+ * One PT_LOAD segment of either width, and the copy both loaders share:
+ * file bytes checked against the image, the rest of memsz zeroed, the
+ * whole against guest RAM and min_paddr.
+ */
+struct x86_elf_segment {
+	uint64_t offset, filesz, memsz, paddr;
+};
+
+int x86_elf_copy_segment(struct guest_memory *mem, const void *image,
+			 size_t size, const struct x86_elf_segment *seg,
+			 uint64_t min_paddr, const char **why);
+
 #endif

@@ -37,28 +37,6 @@ static int check_header(const Elf32_Ehdr *eh, size_t size, const char **why)
 	return 0;
 }
 
-static int load_segment(struct guest_memory *mem, const char *image,
-			size_t size, const Elf32_Phdr *ph, uint64_t min_paddr,
-			const char **why)
-{
-	char *dst;
-
-	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
-		return bad(why, -ENOEXEC, "ELF segment runs past the end of the file (truncated?)");
-	if (ph->p_filesz > ph->p_memsz)
-		return bad(why, -ENOEXEC, "ELF segment is larger in the file than in memory");
-	if (!ph->p_memsz)
-		return 0;
-	if (ph->p_paddr < min_paddr)
-		return bad(why, -E2BIG, "ELF segment overlaps the boot structures below 1 MiB");
-	dst = guest_memory_ptr(mem, ph->p_paddr, ph->p_memsz);
-	if (!dst)
-		return bad(why, -E2BIG, "ELF segment does not fit in guest RAM");
-	memcpy(dst, image + ph->p_offset, ph->p_filesz);
-	memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
-	return 0;
-}
-
 int x86_elf32_load(struct guest_memory *mem, const void *image, size_t size,
 		   uint64_t min_paddr, uint64_t *entry, uint64_t *end,
 		   const char **why)
@@ -81,7 +59,8 @@ int x86_elf32_load(struct guest_memory *mem, const void *image, size_t size,
 		memcpy(&ph, (const char *)image + eh.e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_LOAD)
 			continue;
-		err = load_segment(mem, image, size, &ph, min_paddr, why);
+		err = x86_elf_copy_segment(mem, image, size, &(struct x86_elf_segment){
+			ph.p_offset, ph.p_filesz, ph.p_memsz, ph.p_paddr }, min_paddr, why);
 		if (err)
 			return err;
 		if (!ph.p_memsz)
