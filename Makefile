@@ -255,6 +255,7 @@ install: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT)
 	install -D -m 644 docs/vmm-exec.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm-exec.1
 	# The KVM box, which vmm-exec uses on hosts without /dev/kvm.
 	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/kvm-box tests/box/box-init tests/box/box-run
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/box-host.sh
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/kvm-hold.c
 	install -D -m 644 tests/lib/debian.sh $(DESTDIR)$(PREFIX)/lib/vmm/lib/debian.sh
 
