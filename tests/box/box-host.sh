@@ -65,7 +65,7 @@ box_options() {
 }
 
 box_run() {
-	run=$(mktemp -d /tmp/$box.XXXXXX) || die "cannot make a run directory"
+	run=$(mktemp -d "/tmp/$box.XXXXXX") || die "cannot make a run directory"
 	chmod 755 "$run"
 	qpid="" tails=()
 	cleanup() {
@@ -181,7 +181,7 @@ box_run() {
 				/ task:/ { show = ($0 !~ / ppid:2 / && $0 !~ / pid:2 /) }
 				/Sched Debug|sysrq: Show Blocked/ { show = 0 }
 				show && !/\] +\? |\] (RSP|RAX|RDX|RBP|R10|R13): |<\/?TASK>/' |
-				sed 's/^/$box: | /' >&2
+				sed "s/^/$box: | /" >&2
 		fi
 		exit 124
 	fi
@@ -201,6 +201,6 @@ box_run() {
 	{
 		grep -v "TCG doesn't support requested feature" "$run/qemu.err"
 		tail -n 15 "$run/console"
-	} | sed 's/^/$box: | /' >&2
+	} | sed "s/^/$box: | /" >&2
 	exit 125
 }
