@@ -323,6 +323,17 @@ check-arm64-build: deps
 	@for b in vmm-static vmm-exec-init; do file -b $(ARM64_BUILD)/$$b | grep -q 'statically linked' || \
 		{ echo "$(ARM64_BUILD)/$$b is not statically linked" >&2; exit 1; }; done
 
+# The arm64 KVM box (tests/box/kvm-box-arm64, docs/kvm-box.md): Debian's
+# arm64 QEMU with -accel kvm -cpu host, and our static arm64 vmm, in it.
+.PHONY: check-box-arm64
+ifeq ($(ARCH),arm64)
+check-box-arm64: $(VMM_STATIC)
+	bash tests/box/check-kvm-box-arm64 $(VMM_STATIC) $(BUILD)/box-arm64
+else
+check-box-arm64:
+	$(MAKE) ARCH=arm64 BUILD=$(ARM64_BUILD) check-box-arm64
+endif
+
 # The unit and integration suites again, built with ASan and UBSan.
 check-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-unit check-integration
