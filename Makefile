@@ -256,6 +256,7 @@ install: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT)
 	install -D -m 644 docs/vmm-exec.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm-exec.1
 	# The KVM box, which vmm-exec uses on hosts without /dev/kvm.
 	install -D -m 755 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/kvm-box tests/box/box-init tests/box/box-run
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/box-host.sh
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/vmm/box tests/box/kvm-hold.c
 	install -D -m 644 tests/lib/debian.sh $(DESTDIR)$(PREFIX)/lib/vmm/lib/debian.sh
 
@@ -322,6 +323,17 @@ check-arm64-build: deps
 	done
 	@for b in vmm-static vmm-exec-init; do file -b $(ARM64_BUILD)/$$b | grep -q 'statically linked' || \
 		{ echo "$(ARM64_BUILD)/$$b is not statically linked" >&2; exit 1; }; done
+
+# The arm64 KVM box (tests/box/kvm-box-arm64, docs/kvm-box.md): Debian's
+# arm64 QEMU with -accel kvm -cpu host, and our static arm64 vmm, in it.
+.PHONY: check-box-arm64
+ifeq ($(ARCH),arm64)
+check-box-arm64: $(VMM_STATIC)
+	bash tests/box/check-kvm-box-arm64 $(VMM_STATIC) $(BUILD)/box-arm64
+else
+check-box-arm64:
+	$(MAKE) ARCH=arm64 BUILD=$(ARM64_BUILD) check-box-arm64
+endif
 
 # The unit and integration suites again, built with ASan and UBSan.
 check-sanitize:

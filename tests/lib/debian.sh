@@ -19,6 +19,14 @@
 #                              the kernel builds in (modules.builtin) is
 #                              skipped
 #   mkcpio ROOT OUT            ROOT as a gzipped newc archive, owned by root
+#   need_arch ARCH             dpkg and apt know ARCH's packages (as root:
+#                              dpkg --add-architecture, apt-get update)
+#   apt_for ARCH DIR ARG...    apt-get ARG... as if on an empty ARCH system
+#                              (state, package cache and downloads in DIR;
+#                              no Recommends): "-s install PKG..." lists
+#                              PKG and its Depends/Pre-Depends closure,
+#                              "--download-only -y install PKG..." puts
+#                              their .debs in DIR/archives
 
 apt_updated=""
 apt_update() {
@@ -126,4 +134,30 @@ modules() {
 mkcpio() {
 	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -n -6 >"$2.tmp"
 	mv "$2.tmp" "$2"
+}
+
+need_arch() {
+	if [ "$(dpkg --print-architecture)" = "$1" ] ||
+		dpkg --print-foreign-architectures | grep -qx "$1"; then
+		return 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		die "the $1 packages need: dpkg --add-architecture $1 && apt-get update (as root)"
+	fi
+	echo "debian: dpkg --add-architecture $1" >&2
+	dpkg --add-architecture "$1"
+	apt_updated=""
+	apt_update
+}
+
+apt_for() {
+	local arch=$1 dir=$2
+	shift 2
+	mkdir -p "$dir/archives/partial" || return 1
+	[ -f "$dir/status" ] || : >"$dir/status"
+	apt-get -q --no-install-recommends -o APT::Architecture="$arch" \
+		-o APT::Architectures="$arch" -o Dir::State::status="$dir/status" \
+		-o Dir::Cache::pkgcache="$dir/pkgcache.bin" \
+		-o Dir::Cache::srcpkgcache="$dir/srcpkgcache.bin" \
+		-o Dir::Cache::archives="$dir/archives" -o Debug::NoLocking=1 "$@"
 }

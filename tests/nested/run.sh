@@ -253,16 +253,7 @@ else
 fi
 need_commands cpio:cpio depmod:kmod gzip:gzip
 # arm64 .debs need dpkg to know the architecture (apt-get download only).
-if [ "$ARCH" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64 &&
-	[ "$(dpkg --print-architecture)" != arm64 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		die "the arm64 packages need: dpkg --add-architecture arm64 && apt-get update (as root)"
-	fi
-	echo "nested: dpkg --add-architecture arm64"
-	dpkg --add-architecture arm64
-	apt_updated=""
-	apt_update
-fi
+[ "$ARCH" = x86_64 ] || need_arch arm64
 
 # ------------------------------------------------- Debian downloads --
 
