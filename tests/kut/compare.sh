@@ -27,13 +27,18 @@
 # "EXIT: STATUS=N" and power off with PSCI. Exit status, as the suite's
 # harness reads QEMU's: 1 pass, 77 skip, anything else fail.
 #
-# Environment: KUT_TIMEOUT (seconds per test for both, default 180),
+# The two sides run at the same time (QEMU's harness in the background,
+# our loop in the foreground): most tests have one vCPU, so on a machine
+# with two CPUs neither waits for the other.
+#
+# Environment: KUT_TIMEOUT (seconds per test for both; default: each
+# test's timeout in unittests.cfg, else 90 s, as the suite's harness),
 # KUT_TESTS (space-separated names: only those).
 set -uo pipefail
 
 [ $# -eq 4 ] || { echo "usage: compare.sh ARCH KUT_BUILD VMM RESULTS" >&2; exit 2; }
 ARCH=$1 KUT=$(cd "$2" && pwd) VMM=$(realpath "$3") RESULTS=$(realpath -m "$4")
-TIMEOUT=${KUT_TIMEOUT:-180}
+TIMEOUT=${KUT_TIMEOUT:-}
 case $ARCH in
 x86_64) TESTS=$KUT/x86 ;;
 arm64) TESTS=$KUT/arm ;;
@@ -45,10 +50,10 @@ CFG=$TESTS/unittests.cfg
 [ -c /dev/kvm ] || { echo "compare.sh: no /dev/kvm here" >&2; exit 2; }
 LOGS=$RESULTS.d
 rm -rf "$LOGS" && mkdir -p "$LOGS/ours" "$LOGS/qemu" || exit 2
-: >"$RESULTS" || exit 2
+: >"$RESULTS" && : >"$LOGS/ours.verdicts" || exit 2
 
 # Variables unittests.cfg's fields may use (smp = $MAX_SMP, disabled_if).
-MAX_SMP=$(getconf _NPROCESSORS_ONLN)
+MAX_SMP=$(nproc)
 TARGET=qemu
 ACCEL=kvm
 export MAX_SMP TARGET ACCEL
@@ -62,12 +67,17 @@ qemu_verdicts=$LOGS/qemu.verdicts
 	cd "$KUT" || exit 2
 	# run_tests.sh prints "PASS|FAIL|SKIP name (detail)" per test; the
 	# names it is given are the only ones it runs.
+	[ -n "$TIMEOUT" ] && export TIMEOUT=${TIMEOUT}s
 	# shellcheck disable=SC2086
-	TIMEOUT=${TIMEOUT}s ./run_tests.sh ${KUT_TESTS:-} </dev/null 2>&1
-) | sed 's/\x1b\[[0-9;]*m//g' | tee "$LOGS/qemu/run_tests.log" |
-	sed -n -E 's/^(PASS|FAIL|SKIP) ([^ ]+) ?(.*)$/\2\t\1\t\3/p' >"$qemu_verdicts"
-# run_tests.sh keeps each test's output in logs/NAME.log.
-cp "$KUT"/logs/*.log "$LOGS/qemu/" 2>/dev/null
+	./run_tests.sh ${KUT_TESTS:-} </dev/null 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g' | tee "$LOGS/qemu/run_tests.log" |
+		sed -n -E 's/^(PASS|FAIL|SKIP) ([^ ]+) ?(.*)$/\1\t\2\t\3/p' |
+		awk -F'\t' -v OFS='\t' '{ print $2, $1, $3 }' >"$qemu_verdicts.tmp"
+	# run_tests.sh keeps each test's output in logs/NAME.log.
+	cp logs/*.log "$LOGS/qemu/" 2>/dev/null
+	mv "$qemu_verdicts.tmp" "$qemu_verdicts"
+) &
+qemu_pid=$!
 
 # ------------------------------------------------------------ ours --
 
@@ -79,7 +89,7 @@ envfile() { # SMP MEM_MB FILE
 # run_ours NAME: sets verdict and detail from one run of the current test.
 run_ours() {
 	local name=$1 log=$LOGS/ours/$1.log env=$LOGS/ours/$1.env
-	local n mem=128 status code args=() cpus
+	local n mem=128 status code args=() cpus limit
 	local -a opts
 
 	# qemu_params: take -m N; the rest is QEMU's (-cpu, -device, ...).
@@ -92,9 +102,11 @@ run_ours() {
 	cpus=$(eval "echo $smp")
 	eval "args=($test_args)" 2>/dev/null || args=("$test_args")
 	envfile "$cpus" "$mem" "$env"
+	limit=${TIMEOUT:-${timeout:-90}}
+	limit=${limit%s}
 	local cmd=("$VMM" --kernel "$TESTS/$file" --cpus "$cpus" --memory "${mem}M"
 		--initrd "$env" --cmdline "${args[*]}" --console-input none
-		--timeout "$TIMEOUT")
+		--timeout "$limit")
 	case $ARCH in
 	x86_64) cmd+=(--debug-exit qemu) ;;
 	arm64) cmd+=(--kernel-format raw) ;;
@@ -110,7 +122,7 @@ run_ours() {
 	case $status in
 	1) verdict=PASS ;;
 	77) verdict=SKIP ;;
-	124) verdict=FAIL detail="timeout after ${TIMEOUT}s" ;;
+	124) verdict=FAIL detail="timeout after ${limit}s" ;;
 	*) verdict=FAIL detail="exit $status${detail:+; $detail}" ;;
 	esac
 	[ -n "$detail" ] && detail="($detail)"
@@ -136,7 +148,7 @@ skip_reason() {
 }
 
 finish_test() {
-	local reason qv qd
+	local reason
 	[ -n "$name" ] || return 0
 	wanted "$name" || return 0
 	if [ -n "$arch" ] && [ "$arch" != "$ARCH" ]; then
@@ -148,10 +160,8 @@ finish_test() {
 	else
 		run_ours "$name"
 	fi
-	qv=$(awk -F'\t' -v n="$name" '$1 == n { print $2; exit }' "$qemu_verdicts")
-	qd=$(awk -F'\t' -v n="$name" '$1 == n { print $3; exit }' "$qemu_verdicts")
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$detail" "${qv:-none}" "$qd" >>"$RESULTS"
-	printf '%-28s ours %-4s qemu %s\n' "$name" "$verdict" "${qv:-none}" >&2
+	printf '%s\t%s\t%s\n' "$name" "$verdict" "$detail" >>"$LOGS/ours.verdicts"
+	printf '%-28s ours %s %s\n' "$name" "$verdict" "$detail" >&2
 }
 
 name=""
@@ -159,7 +169,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	if [[ $line =~ ^\[(.*)\]$ ]]; then
 		finish_test
 		name=${BASH_REMATCH[1]} file="" smp=1 test_args="" params="" groups=""
-		arch="" accel="" disabled_if="" check=""
+		arch="" accel="" disabled_if="" check="" timeout=""
 	elif [[ $line =~ ^([a-z_]+)\ *=\ *(.*)$ ]]; then
 		value=${BASH_REMATCH[2]}
 		case ${BASH_REMATCH[1]} in
@@ -172,8 +182,16 @@ while IFS= read -r line || [ -n "$line" ]; do
 		accel) accel=$value ;;
 		disabled_if) disabled_if=$value ;;
 		check) check=$value ;;
+		timeout) timeout=$value ;;
 		esac
 	fi
 done <"$CFG"
 finish_test
+
+# Both sides' verdicts, joined in the order of unittests.cfg.
+wait "$qemu_pid"
+[ -f "$qemu_verdicts" ] || { echo "compare.sh: QEMU's run left no verdicts" >&2; exit 1; }
+awk -F'\t' -v OFS='\t' 'NR == FNR { v[$1] = $2; d[$1] = $3; next }
+	{ print $1, $2, $3, ($1 in v) ? v[$1] : "none", d[$1] }' \
+	"$qemu_verdicts" "$LOGS/ours.verdicts" >"$RESULTS"
 exit 0

@@ -3,8 +3,10 @@
 #
 #   tests/kut/run.sh ARCH KUT_SRC VMM OUT      (make check-kvm-unit-tests)
 #
-# 1. Builds the kvm-unit-tests source tree KUT_SRC (the user's; nothing of
-#    it is part of this project) for ARCH out of tree in OUT/build:
+# 1. Copies the kvm-unit-tests source tree KUT_SRC (the user's; nothing of
+#    it is part of this project) to OUT/src, so that OUT alone is what the
+#    box needs (the arm64 box sees only its shares), and builds it for ARCH
+#    out of tree in OUT/build:
 #    x86_64 natively, arm64 with aarch64-linux-gnu- unless this host is
 #    arm64, --target=qemu (the early UART at 0x09000000 is ours too).
 # 2. Runs tests/kut/compare.sh there on a real KVM: this host's /dev/kvm,
@@ -15,7 +17,7 @@
 #    tests/kut/differences-ARCH ("NAME  one-line reason") with the reason
 #    (typically a device or CPU model we do not offer).
 #
-# Environment: KUT_TIMEOUT (seconds per test, default 180), KUT_TESTS
+# Environment: KUT_TIMEOUT (seconds per test; default: unittests.cfg's), KUT_TESTS
 # (names: only those), KUT_BOX_TIMEOUT (the whole box run, default 7200).
 set -uo pipefail
 
@@ -41,29 +43,37 @@ differences=$here/differences-$ARCH
 
 # ----------------------------------------------------------- build --
 echo "kvm-unit-tests: building $SRC for $ARCH in $OUT/build"
-if [ ! -f "$OUT/build/config.mak" ] || [ "$OUT/build/.configured-from" != "$SRC ${conf[*]}" ]; then
-	(cd "$OUT/build" && "$SRC/configure" "${conf[@]}") >"$OUT/configure.log" 2>&1 ||
+mkdir -p "$OUT/src" &&
+	tar -C "$SRC" --exclude=.git -cf - . | tar -C "$OUT/src" -xf - ||
+	die "cannot copy $SRC to $OUT/src"
+if [ ! -f "$OUT/build/config.mak" ] || [ "$(cat "$OUT/build/.configured-from" 2>/dev/null)" != "$SRC ${conf[*]}" ]; then
+	(cd "$OUT/build" && "$OUT/src/configure" "${conf[@]}") >"$OUT/configure.log" 2>&1 ||
 		{ tail -5 "$OUT/configure.log" >&2; die "configure failed (log: $OUT/configure.log)"; }
 	echo "$SRC ${conf[*]}" >"$OUT/build/.configured-from"
 fi
+# The suite's run scripts take the machine they run on from config.mak's
+# HOST, which configure sets to the build machine: an x86 host that
+# cross-builds for arm64 runs the tests in the arm64 box, so HOST=aarch64
+# (else run_tests.sh finds "no KVM" for an arm64 guest and skips all).
+[ "$ARCH" = arm64 ] && sed -i 's/^HOST=.*/HOST=aarch64/' "$OUT/build/config.mak"
 make -C "$OUT/build" -j"$(nproc)" >"$OUT/make.log" 2>&1 ||
 	{ tail -5 "$OUT/make.log" >&2; die "the suite does not build (log: $OUT/make.log)"; }
 
 # ------------------------------------------------------------- run --
 results=$OUT/results.tsv
-cp "$VMM" "$OUT/vmm" || die "cannot copy $VMM"
+cp "$VMM" "$OUT/vmm" && cp "$here/compare.sh" "$OUT/compare.sh" || die "cannot copy $VMM or compare.sh to $OUT"
 args=("$ARCH" "$OUT/build" "$OUT/vmm" "$results")
 kvm_here() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = "$( [ "$ARCH" = arm64 ] && echo aarch64 || echo x86_64)" ]; }
 start=$(date +%s)
 if kvm_here; then
-	bash "$here/compare.sh" "${args[@]}"
+	bash "$OUT/compare.sh" "${args[@]}"
 else
 	box=$here/../box/kvm-box
 	[ "$ARCH" = arm64 ] && box=$here/../box/kvm-box-arm64
 	[ -x "$box" ] || die "no /dev/kvm for $ARCH here and no $box"
 	echo "kvm-unit-tests: no /dev/kvm for $ARCH here: running both in $(basename "$box")"
 	"$box" --rw "$OUT" --timeout "${KUT_BOX_TIMEOUT:-7200}" -- \
-		bash "$here/compare.sh" "${args[@]}"
+		bash "$OUT/compare.sh" "${args[@]}"
 fi
 rc=$?
 [ $rc -eq 0 ] && [ -s "$results" ] || die "the run failed (status $rc); logs in $results.d"
