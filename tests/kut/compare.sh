@@ -132,6 +132,10 @@ run_ours() {
 skip_reason() {
 	local c path value
 	[[ " $groups " == *" nodefault "* ]] && { echo "test marked as manual run only"; return; }
+	# These need the VMM's help: QEMU migrates the VM when the test asks.
+	[[ " $groups " == *" migration "* ]] && { echo "needs live migration, which this VMM does not have"; return; }
+	# QEMU skips these where KVM cannot emulate a GICv2; we never offer one.
+	[[ "$params" == *gic-version=2* ]] && { echo "asks for a GICv2; this VMM offers a GICv3 only"; return; }
 	[ -n "$accel" ] && [ "$accel" != kvm ] && { echo "$accel only, but ACCEL=kvm"; return; }
 	if [ -n "$disabled_if" ] && (eval "$disabled_if") 2>/dev/null; then
 		echo "disabled because: $disabled_if"
