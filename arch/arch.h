@@ -64,6 +64,11 @@ struct arch_kernel {
 	const void *initrd;	/* NULL when there is none */
 	size_t initrd_size;
 	const char *cmdline;
+	/*
+	 * The kernel file's name as the user gave it: a multiboot guest's
+	 * command line starts with it, as GRUB and QEMU write it (NULL: "").
+	 */
+	const char *name;
 	unsigned int nr_cpus;	/* for the firmware tables */
 	const struct arch_cpu_features *features;	/* likewise; NULL: none offered */
 	const struct arch_virtio_slot *virtio;	/* described to the guest */

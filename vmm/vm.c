@@ -189,7 +189,8 @@ static int load_kernel(struct vm *vm, char *err, size_t len)
 	const struct vm_config *cfg = vm->cfg;
 	struct arch_virtio_slot slots[VMM_MAX_DEVICES];
 	struct arch_kernel k = {
-		.format = cfg->kernel_format, .cmdline = vm->cmdline, .nr_cpus = cfg->cpus,
+		.format = cfg->kernel_format, .cmdline = vm->cmdline, .name = cfg->kernel,
+		.nr_cpus = cfg->cpus,
 		.features = &vm->cpu_features, .virtio = slots,
 	};
 	const char *why = "unknown error";

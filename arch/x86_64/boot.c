@@ -234,7 +234,7 @@ static int load_multiboot(struct guest_memory *mem, const struct arch_kernel *k,
 
 	err = x86_multiboot_load(mem, k->image, k->image_size, mb, &entry, &end, why);
 	if (!err)
-		err = write_cmdline(mem, k->cmdline, X86_CMDLINE_MAX, why);
+		err = x86_multiboot_write_cmdline(mem, k->name, k->cmdline, why);
 	if (!err)
 		err = place_initrd(mem, k, end, UINT32_MAX, &initrd, why);
 	if (err)

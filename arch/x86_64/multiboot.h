@@ -26,6 +26,11 @@
  * what it loaded. *end is the first address after the image. 0, -ENOEXEC
  * (malformed) or -E2BIG (does not fit), with *why.
  *
+ * x86_multiboot_write_cmdline() writes the command line at X86_CMDLINE
+ * as GRUB and QEMU hand it to a multiboot kernel: the kernel's file name,
+ * a space, then the user's command line (without name: that alone), so
+ * the guest's argv[0] is its name. 0, or -E2BIG with *why.
+ *
  * x86_multiboot_write_info() writes the information structure at
  * X86_MB_INFO and, in the same page, what it points to: mem_lower and
  * mem_upper (KiB below the EBDA; KiB from 1 MiB to the end of the first
@@ -110,6 +115,9 @@ int x86_multiboot_find(const void *image, size_t size, struct x86_multiboot *mb,
 int x86_multiboot_load(struct guest_memory *mem, const void *image, size_t size,
 		       const struct x86_multiboot *mb, uint64_t *entry,
 		       uint64_t *end, const char **why);
+
+int x86_multiboot_write_cmdline(struct guest_memory *mem, const char *name,
+				const char *cmdline, const char **why);
 
 int x86_multiboot_write_info(struct guest_memory *mem, uint64_t cmdline_gpa,
 			     uint64_t initrd_gpa, uint64_t initrd_size);

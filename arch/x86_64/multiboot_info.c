@@ -31,6 +31,29 @@ _Static_assert(offsetof(struct multiboot_info, boot_loader_name) == 64, "name at
 _Static_assert(sizeof(struct multiboot_info) <= 0x80, "info fits before the module list");
 _Static_assert(sizeof(struct multiboot_mmap_entry) == 24, "mmap entry is 24 bytes");
 
+int x86_multiboot_write_cmdline(struct guest_memory *mem, const char *name,
+				const char *cmdline, const char **why)
+{
+	size_t name_len = name ? strlen(name) + 1 : 0, len = strlen(cmdline);
+	char *dst;
+
+	if (name_len + len + 1 > X86_CMDLINE_MAX) {
+		*why = "command line is longer than the kernel accepts";
+		return -E2BIG;
+	}
+	dst = guest_memory_ptr(mem, X86_CMDLINE, name_len + len + 1);
+	if (!dst) {
+		*why = "command line does not fit in guest RAM";
+		return -E2BIG;
+	}
+	if (name) {
+		memcpy(dst, name, name_len - 1);
+		dst[name_len - 1] = ' ';
+	}
+	memcpy(dst + name_len, cmdline, len + 1);
+	return 0;
+}
+
 int x86_multiboot_write_info(struct guest_memory *mem, uint64_t cmdline_gpa,
 			     uint64_t initrd_gpa, uint64_t initrd_size)
 {

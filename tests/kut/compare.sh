@@ -86,18 +86,37 @@ envfile() { # SMP MEM_MB FILE
 	printf 'NR_CPUS=%s\nMEMSIZE=%s\nTEST_DEVICE=0\nERRATA_FORCE=y\n' "$1" "$2" >"$3"
 }
 
+# hidden_features CPU: "-a,-b" of QEMU's "-cpu MODEL,-a,+c,b=off,-b" that
+# our --cpu-features knows.
+hidden_features() {
+	local f out=""
+	IFS=, read -ra items <<<"$1"
+	for f in "${items[@]:1}"; do
+		case $f in
+		-*) ;;
+		*=off) f=-${f%=off} ;;
+		*) continue ;;
+		esac
+		"$VMM" --cpu-features "$f" --version >/dev/null 2>&1 && out=${out:+$out,}$f
+	done
+	echo "$out"
+}
+
 # run_ours NAME: sets verdict and detail from one run of the current test.
 run_ours() {
 	local name=$1 log=$LOGS/ours/$1.log env=$LOGS/ours/$1.env
-	local n mem=128 status code args=() cpus limit
+	local n mem=128 status code args=() cpus limit hide=""
 	local -a opts
 
-	# qemu_params: take -m N; the rest is QEMU's (-cpu, -device, ...).
+	# qemu_params: take -m N, and from -cpu MODEL,-feat,... the features
+	# taken away that --cpu-features can hide too (asked of the vmm
+	# itself); the rest is QEMU's (-device, -machine, +feat, ...).
 	eval "opts=($params)" 2>/dev/null || opts=()
-	for ((n = 0; n < ${#opts[@]}; n++)); do
-		if [ "${opts[n]}" = -m ] && [ $((n + 1)) -lt ${#opts[@]} ]; then
-			mem=${opts[n + 1]%[Mm]}
-		fi
+	for ((n = 0; n + 1 < ${#opts[@]}; n++)); do
+		case ${opts[n]} in
+		-m) mem=${opts[n + 1]%[Mm]} ;;
+		-cpu) hide=$(hidden_features "${opts[n + 1]}") ;;
+		esac
 	done
 	cpus=$(eval "echo $smp")
 	eval "args=($test_args)" 2>/dev/null || args=("$test_args")
@@ -107,6 +126,7 @@ run_ours() {
 	local cmd=("$VMM" --kernel "$TESTS/$file" --cpus "$cpus" --memory "${mem}M"
 		--initrd "$env" --cmdline "${args[*]}" --console-input none
 		--timeout "$limit")
+	[ -n "$hide" ] && cmd+=(--cpu-features "$hide")
 	case $ARCH in
 	x86_64) cmd+=(--debug-exit qemu) ;;
 	arm64) cmd+=(--kernel-format raw) ;;

@@ -460,7 +460,7 @@ START_TEST(multiboot_elf32_loads_and_fills_the_info)
 	struct mb_elf32 im;
 	struct arch_kernel k = {
 		.image = &im, .image_size = sizeof(im), .cmdline = "mbtest arg=1",
-		.initrd = initrd, .initrd_size = sizeof(initrd) - 1, .nr_cpus = 1,
+		.name = "guests/mb.elf", .initrd = initrd, .initrd_size = sizeof(initrd) - 1, .nr_cpus = 1,
 	};
 	struct arch_boot boot = { 0 };
 	const char *why = NULL;
@@ -488,7 +488,8 @@ START_TEST(multiboot_elf32_loads_and_fills_the_info)
 			  MB_INFO_MMAP | MB_INFO_LOADER_NAME);
 	ck_assert_uint_eq(mbi->mem_lower, 639);
 	ck_assert_uint_eq(mbi->mem_upper, (64 * MiB - MiB) / 1024);
-	ck_assert_str_eq(gp(mbi->cmdline, 13), "mbtest arg=1");
+	/* the kernel's name first, as GRUB and QEMU give it: argv[0] */
+	ck_assert_str_eq(gp(mbi->cmdline, 27), "guests/mb.elf mbtest arg=1");
 	ck_assert_str_eq(gp(mbi->boot_loader_name, 4), "vmm");
 	ck_assert_uint_eq(mbi->mods_count, 1);
 	mod = gp(mbi->mods_addr, sizeof(*mod));
