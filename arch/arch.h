@@ -30,8 +30,8 @@ struct arch_virtio_slot {
  * CPU features (bits of the arch's feature table): those the user (or a
  * PVM host) hides from the guest, and those the guest gets that need the
  * VMM's own set-up at vCPU init, in the firmware tables and once the
- * irqchip exists (arm64: the PMU). arch_cpu_features_parse fills hidden,
- * arch_cpu_features_probe fills offered.
+ * irqchip exists (arm64: the PMU, the GIC's ITS). arch_cpu_features_parse
+ * fills hidden, arch_cpu_features_probe fills offered.
  */
 struct arch_cpu_features {
 	uint64_t hidden;
@@ -136,8 +136,9 @@ int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 
 /*
  * After every vCPU is created (vcpu_fds[0..nr_cpus), in index order) and
- * before any runs: arm64 creates and initialises its GIC here, then the
- * per-vCPU devices that need it (the PMU, if features->offered has it).
+ * before any runs: arm64 creates and initialises its GIC here (and its ITS,
+ * if features->offered has it), then the per-vCPU devices that need it
+ * (the PMU, if features->offered has it).
  * 0 or a negative errno.
  */
 int arch_vcpus_ready(int vm_fd, const int *vcpu_fds, unsigned int nr_cpus,

@@ -285,7 +285,7 @@ static const struct vm_option machine_options[] = {
 	  "xsave, avx, avx2, rdrand, rdseed, smep, smap, umip,\n"
 	  "pku, kvm-pv-unhalt, kvm-pv-tlb-flush, kvm-pv-ipi,\n"
 	  "kvm-pv-sched-yield (default: none, or on a PVM host\n"
-	  "what its emulator cannot run); on arm64: pmu", .parse = set_cpu_features },
+	  "what its emulator cannot run); on arm64: pmu, its", .parse = set_cpu_features },
 	{ "memory", "size=SIZE[,backend=memfd|hugetlb|private|heap][,path=DIR]",
 	  "guest RAM (default 256M); --memory SIZE (512M, 1G)\n"
 	  "is short for size=SIZE. backend: memfd (default)\n"

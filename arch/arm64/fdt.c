@@ -2,8 +2,8 @@
 /*
  * The device tree an arm64 Linux guest boots with (fdt.h lists the nodes),
  * written front to back with libfdt's sequential-write API: root
- * properties, /chosen, /memory, /cpus, /psci, the GICv3, the architected
- * timer, the PMU if there is one, the UART, pvpanic, then one virtio-mmio
+ * properties, /chosen, /memory, /cpus, /psci, the GICv3 (with its ITS
+ * inside if there is one), the architected timer, the PMU if there is one, the UART, pvpanic, then one virtio-mmio
  * node per device. The
  * parameters are checked first, so libfdt only ever fails for want of
  * room. Each node's bindings are those of the Linux kernel's
@@ -123,7 +123,18 @@ static int add_psci(void *fdt)
 	       fdt_end_node(fdt);
 }
 
-static int add_gic(void *fdt, unsigned int nr_cpus)
+/* The ITS: a child of the GIC node, which has the root's cells and ranges. */
+static int add_its(void *fdt)
+{
+	return begin_node_at(fdt, "msi-controller", ARM64_GIC_ITS_BASE) ?:
+	       fdt_property_string(fdt, "compatible", "arm,gic-v3-its") ?:
+	       fdt_property(fdt, "msi-controller", NULL, 0) ?:
+	       fdt_property_u32(fdt, "#msi-cells", 1) ?:
+	       prop_reg(fdt, ARM64_GIC_ITS_BASE, ARM64_GIC_ITS_SIZE) ?:
+	       fdt_end_node(fdt);
+}
+
+static int add_gic(void *fdt, unsigned int nr_cpus, bool its)
 {
 	fdt64_t reg[] = {
 		cpu_to_fdt64(ARM64_GIC_DIST_BASE),
@@ -141,6 +152,7 @@ static int add_gic(void *fdt, unsigned int nr_cpus)
 	       fdt_property(fdt, "ranges", NULL, 0) ?:
 	       fdt_property(fdt, "reg", reg, sizeof(reg)) ?:
 	       fdt_property_u32(fdt, "phandle", GIC_PHANDLE) ?:
+	       (its ? add_its(fdt) : 0) ?:
 	       fdt_end_node(fdt);
 }
 
@@ -261,7 +273,7 @@ int arm64_fdt_build(const struct arm64_fdt_params *p, void *buf, size_t len)
 	      add_memory(buf, p) ?:
 	      add_cpus(buf, p->nr_cpus) ?:
 	      add_psci(buf) ?:
-	      add_gic(buf, p->nr_cpus) ?:
+	      add_gic(buf, p->nr_cpus, p->its) ?:
 	      add_timer(buf) ?:
 	      (p->pmu ? add_pmu(buf) : 0) ?:
 	      add_uart(buf) ?:

@@ -15,8 +15,13 @@
  *                    N / 16, Aff0 = N % 16 (so N itself below 16 vCPUs)
  *   /psci            compatible "arm,psci-1.0", "arm,psci-0.2", method "hvc"
  *   /intc@DIST       "arm,gic-v3", interrupt-controller, #interrupt-cells 3,
+ *                    #address-cells = #size-cells = 2, empty ranges (the
+ *                    ITS child's reg is in the root's address space),
  *                    reg = distributor, redistributors (nr_cpus x 128 KiB),
  *                    phandle
+ *     msi-controller@ITS  only with p->its: "arm,gic-v3-its",
+ *                    msi-controller, #msi-cells = 1, reg = the ITS frame
+ *                    (128 KiB)
  *   /timer           "arm,armv8-timer", the four PPIs, always-on
  *   /pmu             only with p->pmu: "arm,armv8-pmuv3", interrupts
  *                    <PPI ARM64_PMU_PPI level-high>
@@ -60,6 +65,7 @@ struct arm64_fdt_params {
 	const struct arch_virtio_slot *virtio;	/* base, irq = SPI number */
 	unsigned int nr_virtio;
 	bool pmu;			/* the vCPUs have a PMU (pmu.h) */
+	bool its;			/* the GIC has an ITS (its.h) */
 };
 
 /* The SPIs the GIC gets (the distributor's line count less 32). */

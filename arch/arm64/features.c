@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * --cpu-features on arm64: "-pmu" hides the PMU (pmu.h), the one optional
- * feature; the command line gets nothing added. arch_cpu_features_probe
- * offers the PMU when KVM has one and it is not hidden.
+ * --cpu-features on arm64: "-pmu" hides the PMU (pmu.h), "-its" the GIC's
+ * ITS (its.h), the optional features; the command line gets nothing
+ * added. arch_cpu_features_probe offers each when KVM has it and it is
+ * not hidden.
  */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "arch/arch.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/pmu.h"
 
 static const struct {
@@ -17,6 +20,7 @@ static const struct {
 	uint64_t bit;
 } features[] = {
 	{ "pmu", ARM64_FEATURE_PMU },
+	{ "its", ARM64_FEATURE_ITS },
 };
 
 #define NR_FEATURES	(sizeof(features) / sizeof(features[0]))
@@ -63,12 +67,24 @@ int arch_cpu_features_parse(const char *spec, struct arch_cpu_features *out,
 	return 0;
 }
 
+/* Whether KVM can create an ITS: a test creation makes no device. */
+static bool its_offered(int vm_fd)
+{
+	struct kvm_create_device test = {
+		.type = KVM_DEV_TYPE_ARM_VGIC_ITS, .flags = KVM_CREATE_DEVICE_TEST,
+	};
+
+	return ioctl(vm_fd, KVM_CREATE_DEVICE, &test) == 0;
+}
+
 int arch_cpu_features_probe(int vm_fd, struct arch_cpu_features *features)
 {
 	features->offered = 0;
 	if (!(features->hidden & ARM64_FEATURE_PMU) &&
 	    ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0)
 		features->offered |= ARM64_FEATURE_PMU;
+	if (!(features->hidden & ARM64_FEATURE_ITS) && its_offered(vm_fd))
+		features->offered |= ARM64_FEATURE_ITS;
 	return 0;
 }
 

@@ -17,7 +17,9 @@
  * KVM refuses KVM_IRQFD until the vGIC is initialised, which is why the
  * VM attaches the virtio irqfds after arch_vcpus_ready. So does
  * KVM_ARM_VCPU_PMU_V3_INIT: each vCPU's PMU is initialised right after
- * the vGIC, when features->offered has it (pmu.h).
+ * the vGIC, when features->offered has it (pmu.h). The ITS, when offered
+ * (its.h), is created and initialised right after the vGIC too, before
+ * the PMUs.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -27,6 +29,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/fdt.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/layout.h"
 #include "arch/arm64/pmu.h"
 
@@ -84,6 +87,8 @@ int arch_vcpus_ready(int vm_fd, const int *vcpu_fds, unsigned int nr_cpus,
 {
 	int err = init_gic(vm_fd, nr_cpus);
 
+	if (!err && (features->offered & ARM64_FEATURE_ITS))
+		err = arm64_its_create(vm_fd);
 	for (unsigned int i = 0; !err && (features->offered & ARM64_FEATURE_PMU) &&
 	     i < nr_cpus; i++)
 		err = arm64_pmu_vcpu_init(vcpu_fds[i]);

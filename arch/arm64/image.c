@@ -20,6 +20,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/fdt.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/layout.h"
 #include "arch/arm64/pmu.h"
 
@@ -176,6 +177,7 @@ int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *k,
 		.initrd_start = initrd, .initrd_size = k->initrd_size,
 		.virtio = k->virtio, .nr_virtio = k->nr_virtio,
 		.pmu = k->features && (k->features->offered & ARM64_FEATURE_PMU),
+		.its = k->features && (k->features->offered & ARM64_FEATURE_ITS),
 	};
 	buf = guest_memory_ptr(mem, fdt, ARM64_FDT_MAX);
 	err = buf ? arm64_fdt_build(&p, buf, ARM64_FDT_MAX) : -E2BIG;

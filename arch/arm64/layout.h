@@ -4,7 +4,9 @@
  * and people find things where they expect them).
  *
  *   0x0800_0000  GICv3 distributor (64 KiB)
- *   0x080a_0000  GICv3 redistributors, 128 KiB per vCPU (up to 64 vCPUs)
+ *   0x0808_0000  GICv3 ITS (128 KiB, only when KVM has one: its.h)
+ *   0x080a_0000  GICv3 redistributors, 128 KiB per vCPU (up to 64 vCPUs:
+ *                to 0x088a_0000)
  *   0x0900_0000  console UART, 16550 ("ns16550a"), byte registers, SPI 1
  *   0x0901_0000  pvpanic ("qemu,pvpanic-mmio"), no interrupt
  *   0x0a00_0000  virtio-mmio slots, 4 KiB each, SPI 16 + slot
@@ -30,6 +32,8 @@
 #define ARM64_GIC_DIST_SIZE	0x00010000ULL
 #define ARM64_GIC_REDIST_BASE	0x080a0000ULL
 #define ARM64_GIC_REDIST_SIZE	0x00020000ULL	/* per vCPU */
+#define ARM64_GIC_ITS_BASE	0x08080000ULL
+#define ARM64_GIC_ITS_SIZE	0x00020000ULL
 #define ARM64_MAX_CPUS		64
 #define ARM64_UART_BASE		0x09000000ULL
 #define ARM64_UART_SIZE		0x1000ULL

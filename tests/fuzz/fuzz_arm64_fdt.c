@@ -8,7 +8,8 @@
  * base and size (u64 each; flags bit 0 makes them small offsets from the
  * arm64 RAM base instead), vCPUs (u8), initrd start and size (u64),
  * flags (u8), virtio slots (u8) and per slot its index in the window (u8)
- * and SPI (u8) (flags bit 1: a raw u64 base), then the command line.
+ * and SPI (u8) (flags bit 1: a raw u64 base; bit 4: a PMU; bit 5: an
+ * ITS), then the command line.
  * A tree that builds must pass fdt_check_full and carry the command line.
  */
 #include <errno.h>
@@ -56,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(cmdline, in.p, in.n);
 	cmdline[in.n] = '\0';
 	p.cmdline = flags & 8 ? NULL : cmdline;
+	p.pmu = flags & 16;
+	p.its = flags & 32;
 	buf = malloc(len ? len : 1);
 	fuzz_assert(buf);
 

@@ -7,14 +7,16 @@
  * Input: flags (bits 0-2: initrd none, 1 byte, 4 KiB, 1 MiB, 5 MiB,
  * 8 MiB ...; bit 3: a command line over 2048 bytes; bits 4-7: vCPUs and
  * virtio slots), a second flags byte (bit 0: --kernel-format=raw; bit 1:
- * a PMU offered, so a pmu node), then the Image, copied to a buffer of
- * exactly its size.
+ * a PMU offered, so a pmu node; bit 2: an ITS offered, so an
+ * msi-controller node under the GIC's), then the Image, copied to a
+ * buffer of exactly its size.
  */
 #include <errno.h>
 
 #include <libfdt.h>
 
 #include "arch/arch.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/layout.h"
 #include "arch/arm64/pmu.h"
 #include "tests/fuzz/fuzz.h"
@@ -57,7 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flags2 = fuzz_u8(&in);
 	n = flags >> 4;
 	if (flags2 & 2)
-		features.offered = ARM64_FEATURE_PMU;
+		features.offered |= ARM64_FEATURE_PMU;
+	if (flags2 & 4)
+		features.offered |= ARM64_FEATURE_ITS;
 	for (i = 0; i < 16; i++)
 		slots[i] = (struct arch_virtio_slot){
 			ARM64_VIRTIO_MMIO_BASE + 0x1000 * i, ARM64_VIRTIO_SPI_BASE + i,
@@ -85,6 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    fdt_totalsize(fdt) <= ARM64_FDT_MAX);
 		fuzz_assert(!(flags2 & 1) || boot.entry == ARM64_RAM_BASE);
 		fuzz_assert((fdt_path_offset(fdt, "/pmu") >= 0) == !!(flags2 & 2));
+		fuzz_assert((fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its") >= 0) ==
+			    !!(flags2 & 4));
 	}
 	free(image);
 	return 0;

@@ -21,8 +21,9 @@
 # (BLKD_STATIC) on a unix socket and runs our static arm64 vmm, which boots
 # L2: the same kernel's Image with a busybox initramfs (arm64/l2-init),
 # 2 vCPUs, 256M, one virtio-blk disk of its own and one served by vmm-blkd
-# through vhost-user; L2 reports the PMU our vmm gives it. Before L2, L1
-# boots RAW_GUEST (guests/arm64/raw-hello.bin) with vmm --kernel-format=raw.
+# through vhost-user; L2 reports the PMU and the GICv3 ITS our vmm gives
+# it. Before L2, L1 boots RAW_GUEST (guests/arm64/raw-hello.bin) with vmm
+# --kernel-format=raw.
 #
 # Environment:
 #   NESTED_CACHE            download cache (default /var/cache/vmm-nested as
@@ -127,13 +128,15 @@ judge_arm64() {
 	check "the raw binary got the device tree in x0" has 'L1: raw default: RAW-HELLO: x0 points at a device tree'
 	check "the raw binary's device tree has a PMU (L1's KVM offers one)" has 'L1: raw default: RAW-HELLO: the device tree has a PMU'
 	check "vmm --kernel-format=raw exited with status 0 (PSCI SYSTEM_OFF)" has 'L1: raw vmm \(default\) exit status 0$'
-	check "with --cpu-features -pmu the device tree has no PMU" has 'L1: raw nopmu: RAW-HELLO: the device tree has no PMU'
-	check "... and that vmm exited with status 0 too" has 'L1: raw vmm \(nopmu\) exit status 0$'
+	check "with --cpu-features -pmu,-its the device tree has no PMU" has 'L1: raw nopmu: RAW-HELLO: the device tree has no PMU'
+	check "... and that vmm (no PMU, no ITS) exited with status 0 too" has 'L1: raw vmm \(nopmu\) exit status 0$'
 	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
 	check "L2 reached its /init" has 'L2-INIT: started'
 	check "L2 sees $l2_cpus CPUs" has "L2-INIT: cpus $l2_cpus\$"
 	check "L2 sees the PMU (armv8_pmuv3 perf events, from the pmu node)" has 'L2-INIT: pmu armv8_pmuv3'
 	check "L2's kernel enabled hardware perf events" has 'L2-INIT: dmesg: .*hw perfevents: enabled'
+	check "L2 finds the ITS (msi-controller node) at 0x08080000" has 'L2-INIT: its ITS \[mem 0x0*8080000-0x0*809ffff\]$'
+	check "L2's ITS driver set up its tables in our vmm's (KVM's) ITS" has 'L2-INIT: dmesg: .*ITS@0x0*8080000: allocated [0-9]+ Devices'
 	mem_ok && true
 	check "L2 MemTotal close to 256M (${mem:-?} kB, want $((L2_MEM_KB * 3 / 4))..$L2_MEM_KB)" mem_ok
 	check "L2 reads the pattern at sector 1 of /dev/vda (our vmm's virtio-blk)" has 'L2-INIT: vda pattern ok'

@@ -8,9 +8,11 @@
  * devices in the caller's order; then every input arm64_fdt_build()
  * refuses, and every buffer too small for the tree (each allocated to the
  * byte, so that the sanitizer build sees a copy past its end). The PMU
- * node only when asked for, with its PPI; and --cpu-features' arm64 list
- * (features.c): "-pmu" hides it, anything else is refused by name, and a
- * VM whose KVM answers nothing is offered no PMU.
+ * node only when asked for, with its PPI; the ITS node inside the GIC's
+ * only when asked for, with the cells its parent gives it (both trees
+ * pass fdt_check_full); and --cpu-features' arm64 list (features.c):
+ * "-pmu" and "-its" hide them, anything else is refused by name, and a
+ * VM whose KVM answers nothing is offered neither.
  */
 #include <check.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 
 #include "arch/arch.h"
 #include "arch/arm64/fdt.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/layout.h"
 #include "arch/arm64/pmu.h"
 
@@ -211,6 +214,79 @@ START_TEST(pmu_node_only_when_asked)
 		prev = child;
 	}
 	ck_assert_str_eq(fdt_get_name(blob, prev, NULL), "timer");
+}
+END_TEST
+
+#define ITS_PATH	"/intc@8000000/msi-controller@8080000"
+
+START_TEST(its_node_only_when_asked)
+{
+	uint64_t its = ARM64_GIC_ITS_BASE;
+	uint32_t reg[] = { (uint32_t)(its >> 32), (uint32_t)its, 0, 0x20000 };
+	struct arm64_fdt_params p = defaults();
+	int off, gic, child, n = 0;
+
+	build(&p);
+	ck_assert_int_eq(fdt_check_full(blob, sizeof(blob)), 0);
+	ck_assert_int_eq(fdt_path_offset(blob, ITS_PATH), -FDT_ERR_NOTFOUND);
+	ck_assert_int_eq(fdt_node_offset_by_compatible(blob, -1, "arm,gic-v3-its"),
+			 -FDT_ERR_NOTFOUND);
+	fdt_for_each_subnode(child, blob, node("/intc@8000000"))
+		n++;
+	ck_assert_int_eq(n, 0);
+
+	p.its = true;
+	build(&p);
+	ck_assert_int_eq(fdt_check_full(blob, sizeof(blob)), 0);
+	off = node(ITS_PATH);
+	gic = node("/intc@8000000");
+	ck_assert_int_eq(fdt_parent_offset(blob, off), gic);
+	ck_assert_int_eq(fdt_node_offset_by_compatible(blob, -1, "arm,gic-v3-its"), off);
+	ck_assert_int_eq(fdt_stringlist_count(blob, off, "compatible"), 1);
+	assert_str(off, "compatible", "arm,gic-v3-its");
+	assert_empty(off, "msi-controller");
+	assert_u32(off, "#msi-cells", 1);
+	assert_cells(off, "reg", reg, 4);
+	assert_absent(off, "interrupts");
+	ck_assert_uint_eq(its, 0x08080000);
+	/* reg is read in the GIC's cells, which map 1:1 onto the root's. */
+	ck_assert_int_eq(fdt_address_cells(blob, gic), 2);
+	ck_assert_int_eq(fdt_size_cells(blob, gic), 2);
+	assert_empty(gic, "ranges");
+	/* Clear of the distributor and of 64 vCPUs' redistributors. */
+	ck_assert_uint_ge(its, ARM64_GIC_DIST_BASE + ARM64_GIC_DIST_SIZE);
+	ck_assert_uint_le(its + ARM64_GIC_ITS_SIZE, ARM64_GIC_REDIST_BASE);
+	ck_assert_uint_eq(its % 0x10000, 0);
+	/* Its only child; the GIC stays the only phandle. */
+	fdt_for_each_subnode(child, blob, gic)
+		ck_assert_int_eq(child, off);
+	ck_assert_uint_eq(fdt_get_phandle(blob, off), 0);
+}
+END_TEST
+
+START_TEST(cpu_features_its)
+{
+	struct arch_cpu_features f;
+	char bad[16];
+
+	ck_assert_int_eq(arch_cpu_features_parse("-its", &f, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(f.hidden, ARM64_FEATURE_ITS);
+	ck_assert_uint_ne(ARM64_FEATURE_ITS, ARM64_FEATURE_PMU);
+	ck_assert_int_eq(arch_cpu_features_parse("-pmu,-its", &f, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(f.hidden, ARM64_FEATURE_PMU | ARM64_FEATURE_ITS);
+	ck_assert_int_eq(arch_cpu_features_parse("-its,-pmu", &f, bad, sizeof(bad)), 0);
+	ck_assert_uint_eq(f.hidden, ARM64_FEATURE_PMU | ARM64_FEATURE_ITS);
+	ck_assert_int_eq(arch_cpu_features_parse("its", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "its");
+	ck_assert_int_eq(arch_cpu_features_parse("-its,-gicv4", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "-gicv4");
+	ck_assert_int_eq(arch_cpu_features_parse("-it", &f, bad, sizeof(bad)), -EINVAL);
+	ck_assert_str_eq(bad, "-it");
+
+	/* No KVM to answer (a closed fd): no ITS offered. */
+	f = (struct arch_cpu_features){ .offered = ARM64_FEATURE_ITS };
+	ck_assert_int_eq(arch_cpu_features_probe(-1, &f), 0);
+	ck_assert_uint_eq(f.offered, 0);
 }
 END_TEST
 
@@ -748,6 +824,8 @@ static struct arm64_fdt_params biggest(char *cmdline, size_t len)
 	p.initrd_size = 100 * MiB;
 	p.virtio = slots;
 	p.nr_virtio = ARM64_VIRTIO_SLOTS;
+	p.pmu = true;
+	p.its = true;
 	return p;
 }
 
@@ -793,6 +871,9 @@ START_TEST(the_biggest_tree_fits_the_fdt_window)
 	ck_assert_uint_le(fdt_totalsize(blob), ARM64_FDT_MAX);
 	assert_virtio_nodes(slots, ARM64_VIRTIO_SLOTS);
 	assert_u32(node("/cpus/cpu@30f"), "reg", 0x30f);
+	node(ITS_PATH);
+	node("/pmu");
+	ck_assert_int_eq(fdt_check_full(blob, fdt_totalsize(blob)), 0);
 	chosen = node("/chosen");
 	assert_str(chosen, "bootargs", cmdline);
 	assert_u64(chosen, "linux,initrd-end", ARM64_RAM_BASE + GiB + 100 * MiB);
@@ -816,6 +897,8 @@ int main(void)
 	tcase_add_test(tc, root_points_at_the_gic);
 	tcase_add_test(tc, pmu_node_only_when_asked);
 	tcase_add_test(tc, cpu_features_pmu);
+	tcase_add_test(tc, its_node_only_when_asked);
+	tcase_add_test(tc, cpu_features_its);
 	tcase_add_test(tc, gic_v3_node);
 	tcase_add_test(tc, psci_timer_uart_pvpanic);
 	tcase_add_test(tc, chosen_without_initrd);

@@ -9,7 +9,8 @@
  * kernel or initrd that does not fit, a too long command line. A raw
  * binary (ARCH_KERNEL_RAW): at the RAM base itself, entered at its first
  * byte with x0 = the device tree, initrd and device tree above its end;
- * empty or too big refused. The PMU node when the features offer one.
+ * empty or too big refused. The PMU node and the ITS node when the
+ * features offer them.
  */
 #include <check.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <libfdt.h>
 
 #include "arch/arch.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/layout.h"
 #include "arch/arm64/pmu.h"
 #include "memory/guest_memory.h"
@@ -240,6 +242,29 @@ START_TEST(pmu_described_when_offered)
 }
 END_TEST
 
+START_TEST(its_described_when_offered)
+{
+	struct arch_cpu_features f = { .hidden = 0, .offered = ARM64_FEATURE_PMU };
+	struct arch_kernel k = kernel();
+	struct arch_boot boot;
+	const char *why;
+	const void *fdt;
+
+	ram(64 * MiB);
+	make_image(0, 8 * MiB);
+	k.features = &f;
+	ck_assert_int_eq(load(&k, &boot, &why), 0);
+	fdt = guest_memory_ptr(mem, boot.arg, ARM64_FDT_MAX);
+	ck_assert_int_eq(fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its"),
+			 -FDT_ERR_NOTFOUND);
+	f.offered = ARM64_FEATURE_ITS;
+	ck_assert_int_eq(load(&k, &boot, &why), 0);
+	ck_assert_int_ge(fdt_path_offset(fdt, "/intc@8000000/msi-controller@8080000"), 0);
+	ck_assert_int_eq(fdt_path_offset(fdt, "/pmu"), -FDT_ERR_NOTFOUND);
+	ck_assert_int_eq(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+}
+END_TEST
+
 static const struct refusal {
 	const char *what;
 	int err;
@@ -314,6 +339,7 @@ int main(void)
 	tcase_add_test(tc, initrd_right_below_the_fdt);
 	tcase_add_test(tc, raw_binary_at_the_ram_base);
 	tcase_add_test(tc, pmu_described_when_offered);
+	tcase_add_test(tc, its_described_when_offered);
 	tcase_add_loop_test(tc, refusals_say_why, 0, (int)ARRAY_SIZE(refusals));
 	return run_tcase("arm64_image", tc);
 }
