@@ -27,9 +27,8 @@
 # "EXIT: STATUS=N" and power off with PSCI. Exit status, as the suite's
 # harness reads QEMU's: 1 pass, 77 skip, anything else fail.
 #
-# The two sides run one after the other (KUT_PARALLEL=1: at the same
-# time, QEMU's harness in the background; in the x86 box two nested VMs at
-# once have crashed the box's own kernel, so not by default).
+# Test by test, QEMU's side first (the suite's harness, run_tests.sh NAME),
+# then ours; RESULTS grows a line at a time, so a run can be resumed.
 #
 # Environment: KUT_TIMEOUT (seconds per test for both; default: each
 # test's timeout in unittests.cfg, else 90 s, as the suite's harness),
@@ -49,8 +48,12 @@ CFG=$TESTS/unittests.cfg
 [ -x "$VMM" ] || { echo "compare.sh: $VMM is not executable" >&2; exit 2; }
 [ -c /dev/kvm ] || { echo "compare.sh: no /dev/kvm here" >&2; exit 2; }
 LOGS=$RESULTS.d
-rm -rf "$LOGS" && mkdir -p "$LOGS/ours" "$LOGS/qemu" || exit 2
-: >"$RESULTS" && : >"$LOGS/ours.verdicts" || exit 2
+RUNNING=$LOGS/running
+# KUT_RESUME=1: keep the tests RESULTS has (a box that died is started
+# again by run.sh); a test that was running when it died gets FAIL.
+if [ "${KUT_RESUME:-0}" != 1 ] || [ ! -f "$RESULTS" ]; then
+	rm -rf "$LOGS" && mkdir -p "$LOGS/ours" "$LOGS/qemu" && : >"$RESULTS" || exit 2
+fi
 
 # Variables unittests.cfg's fields may use (smp = $MAX_SMP, disabled_if).
 MAX_SMP=$(nproc)
@@ -62,23 +65,18 @@ wanted() { [ -z "${KUT_TESTS:-}" ] || [[ " $KUT_TESTS " == *" $1 "* ]]; }
 
 # ------------------------------------------------------------ QEMU --
 
-qemu_verdicts=$LOGS/qemu.verdicts
-(
-	cd "$KUT" || exit 2
-	# run_tests.sh prints "PASS|FAIL|SKIP name (detail)" per test; the
-	# names it is given are the only ones it runs.
-	[ -n "$TIMEOUT" ] && export TIMEOUT=${TIMEOUT}s
-	# shellcheck disable=SC2086
-	./run_tests.sh ${KUT_TESTS:-} </dev/null 2>&1 |
-		sed 's/\x1b\[[0-9;]*m//g' | tee "$LOGS/qemu/run_tests.log" |
-		sed -n -E 's/^(PASS|FAIL|SKIP) ([^ ]+) ?(.*)$/\1\t\2\t\3/p' |
-		awk -F'\t' -v OFS='\t' '{ print $2, $1, $3 }' >"$qemu_verdicts.tmp"
-	# run_tests.sh keeps each test's output in logs/NAME.log.
-	cp logs/*.log "$LOGS/qemu/" 2>/dev/null
-	mv "$qemu_verdicts.tmp" "$qemu_verdicts"
-) &
-qemu_pid=$!
-[ "${KUT_PARALLEL:-0}" = 1 ] || wait "$qemu_pid"
+# run_qemu NAME: sets qv and qd from the suite's own harness running that
+# one test (run_tests.sh prints "PASS|FAIL|SKIP name (detail)").
+run_qemu() {
+	local line
+	line=$(cd "$KUT" && ./run_tests.sh "$1" </dev/null 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g' | tee -a "$LOGS/qemu/run_tests.log" |
+		grep -E "^(PASS|FAIL|SKIP) $1( |$)" | tail -1)
+	cp "$KUT/logs/$1.log" "$LOGS/qemu/" 2>/dev/null
+	qv=${line%% *} qd=${line#* "$1"}
+	qd=${qd# }
+	[ -n "$line" ] || qv=none qd="(run_tests.sh gave no verdict)"
+}
 
 # ------------------------------------------------------------ ours --
 
@@ -173,20 +171,37 @@ skip_reason() {
 }
 
 finish_test() {
-	local reason
+	local reason side died="(the box died during this test)"
 	[ -n "$name" ] || return 0
 	wanted "$name" || return 0
 	if [ -n "$arch" ] && [ "$arch" != "$ARCH" ]; then
 		return 0	# not a test of this architecture
 	fi
+	awk -F'\t' -v n="$name" '$1 == n { f = 1 } END { exit !f }' "$RESULTS" && return 0
+	side=$(cat "$RUNNING" 2>/dev/null)
+	# QEMU's side first, then ours: never two nested VMs at once (in the
+	# x86 box that has crashed the box's own kernel).
+	if [ "$side" = "$name qemu" ]; then
+		qv=FAIL qd=$died
+	elif [ "$side" = "$name ours" ]; then
+		read -r qv qd <"$LOGS/qemu.last"
+	else
+		echo "$name qemu" >"$RUNNING"
+		run_qemu "$name"
+	fi
+	printf '%s %s\n' "$qv" "$qd" >"$LOGS/qemu.last"
 	reason=$(skip_reason)
 	if [ -n "$reason" ]; then
 		verdict=SKIP detail="($reason)"
+	elif [ "$side" = "$name ours" ]; then
+		verdict=FAIL detail=$died
 	else
+		echo "$name ours" >"$RUNNING"
 		run_ours "$name"
 	fi
-	printf '%s\t%s\t%s\n' "$name" "$verdict" "$detail" >>"$LOGS/ours.verdicts"
-	printf '%-28s ours %s %s\n' "$name" "$verdict" "$detail" >&2
+	rm -f "$RUNNING"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$detail" "$qv" "$qd" >>"$RESULTS"
+	printf '%-28s ours %-4s qemu %-4s %s\n' "$name" "$verdict" "$qv" "$detail" >&2
 }
 
 name=""
@@ -212,11 +227,4 @@ while IFS= read -r line || [ -n "$line" ]; do
 	fi
 done <"$CFG"
 finish_test
-
-# Both sides' verdicts, joined in the order of unittests.cfg.
-wait "$qemu_pid"
-[ -f "$qemu_verdicts" ] || { echo "compare.sh: QEMU's run left no verdicts" >&2; exit 1; }
-awk -F'\t' -v OFS='\t' 'NR == FNR { v[$1] = $2; d[$1] = $3; next }
-	{ print $1, $2, $3, ($1 in v) ? v[$1] : "none", d[$1] }' \
-	"$qemu_verdicts" "$LOGS/ours.verdicts" >"$RESULTS"
 exit 0
