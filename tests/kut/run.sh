@@ -17,6 +17,10 @@
 #    tests/kut/differences-ARCH ("NAME  one-line reason") with the reason
 #    (typically a device or CPU model we do not offer).
 #
+# KUT_JUDGE_ONLY=1: no build and no run, only the table and the verdict
+# from OUT/results.tsv as it is (after editing the differences file, or
+# for results put together from several runs with KUT_TESTS).
+#
 # Environment: KUT_TIMEOUT (seconds per test; default: unittests.cfg's), KUT_TESTS
 # (names: only those), KUT_BOX_TIMEOUT (the whole box run, default 7200).
 set -uo pipefail
@@ -41,6 +45,10 @@ mkdir -p "$OUT/build" || die "cannot make $OUT/build"
 OUT=$(cd "$OUT" && pwd)
 differences=$here/differences-$ARCH
 
+results=$OUT/results.tsv
+if [ "${KUT_JUDGE_ONLY:-0}" = 1 ]; then
+	[ -s "$results" ] || die "KUT_JUDGE_ONLY=1 but no $results"
+else
 # ----------------------------------------------------------- build --
 echo "kvm-unit-tests: building $SRC for $ARCH in $OUT/build"
 mkdir -p "$OUT/src" &&
@@ -60,7 +68,6 @@ make -C "$OUT/build" -j"$(nproc)" >"$OUT/make.log" 2>&1 ||
 	{ tail -5 "$OUT/make.log" >&2; die "the suite does not build (log: $OUT/make.log)"; }
 
 # ------------------------------------------------------------- run --
-results=$OUT/results.tsv
 cp "$VMM" "$OUT/vmm" && cp "$here/compare.sh" "$OUT/compare.sh" || die "cannot copy $VMM or compare.sh to $OUT"
 args=("$ARCH" "$OUT/build" "$OUT/vmm" "$results")
 kvm_here() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = "$( [ "$ARCH" = arm64 ] && echo aarch64 || echo x86_64)" ]; }
@@ -78,18 +85,19 @@ else
 	# at least one test further.
 	rm -f "$results"
 	while :; do
-		before=$(wc -l <"$results" 2>/dev/null || echo 0)
+		before=$(wc -l 2>/dev/null <"$results" || echo 0)
 		"$box" --rw "$OUT" --timeout "${KUT_BOX_TIMEOUT:-7200}" -- \
 			env KUT_RESUME="$([ -f "$results" ] && echo 1 || echo 0)" \
 			bash "$OUT/compare.sh" "${args[@]}"
 		rc=$?
 		[ $rc -eq 125 ] || break
-		after=$(wc -l <"$results" 2>/dev/null || echo 0)
+		after=$(wc -l 2>/dev/null <"$results" || echo 0)
 		[ "$after" -gt "$before" ] || [ -f "$results.d/running" ] || break
 		echo "kvm-unit-tests: the box died after $after tests; going on in a new one"
 	done
 fi
 echo "kvm-unit-tests: ran in $(($(date +%s) - start)) s; logs in $results.d"
+fi
 
 # ----------------------------------------------------------- judge --
 listed_reason() { # NAME: its reason in the differences file, if listed
