@@ -333,6 +333,9 @@ int main(void)
 {
 	TCase *tc = tcase_create("image");
 
+	/* each check maps and fills guest RAM: seconds under ASan on a busy host */
+	tcase_set_timeout(tc, 60);
+
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, image_at_text_offset_fdt_at_the_top);
 	tcase_add_test(tc, old_kernel_without_image_size_is_at_0x80000);
