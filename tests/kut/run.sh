@@ -109,7 +109,11 @@ listed_reason() { # NAME: its reason in the differences file, if listed
 printf '\n%-28s %-5s %-5s %s\n' TEST OURS QEMU NOTE
 bad=0 listed=0
 declare -A count
+# Empty fields come as "-" (a tab is whitespace to read: two in a row
+# would be one).
 while IFS=$'\t' read -r name ours ours_detail qemu qemu_detail; do
+	[ "$ours_detail" = - ] && ours_detail=""
+	[ "$qemu_detail" = - ] && qemu_detail=""
 	note=""
 	count[ours_$ours]=$((${count[ours_$ours]:-0} + 1))
 	count[qemu_$qemu]=$((${count[qemu_$qemu]:-0} + 1))
@@ -127,7 +131,7 @@ while IFS=$'\t' read -r name ours ours_detail qemu qemu_detail; do
 		note=${ours_detail:-}
 	fi
 	printf '%-28s %-5s %-5s %s\n' "$name" "$ours" "$qemu" "$note"
-done <"$results"
+done < <(awk -F'\t' -v OFS='\t' '{ for (i = 1; i <= 5; i++) if ($i == "") $i = "-"; print }' "$results")
 printf '\nours: %d pass, %d fail, %d skip; QEMU: %d pass, %d fail, %d skip\n' \
 	"${count[ours_PASS]:-0}" "${count[ours_FAIL]:-0}" "${count[ours_SKIP]:-0}" \
 	"${count[qemu_PASS]:-0}" "${count[qemu_FAIL]:-0}" "${count[qemu_SKIP]:-0}"
