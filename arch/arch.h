@@ -66,7 +66,8 @@ struct arch_kernel {
 	const char *cmdline;
 	/*
 	 * The kernel file's name as the user gave it: a multiboot guest's
-	 * command line starts with it, as GRUB and QEMU write it (NULL: "").
+	 * command line starts with it, as GRUB and QEMU write it (NULL: the
+	 * command line alone).
 	 */
 	const char *name;
 	unsigned int nr_cpus;	/* for the firmware tables */
@@ -103,7 +104,6 @@ int arch_vm_init(int vm_fd);
  */
 int arch_load_kernel(struct guest_memory *mem, const struct arch_kernel *kernel,
 		     struct arch_boot *boot, const char **why);
-
 
 /*
  * Parses "-name,-name,...". -EINVAL with the offending item copied to bad.
