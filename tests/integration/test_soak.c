@@ -6,6 +6,7 @@
  *
  *   SOAK_HELLO_BOOTS  (30, long 500)  boots of the hello test guest in a row
  *   SOAK_LINUX_BOOTS  (3, long 50)    Linux boots with every device kind
+ *   SOAK_DEBIAN_BOOTS (0, long 30)    Debian 12 boots in a row ($DEBIAN_GUEST)
  *   SOAK_VMS          (4, long 16)    Linux VMs at once, each reading its
  *   SOAK_VM_SECONDS   (60, long 600)  disk for this long (testinit.readloop)
  *   SOAK_VM_STAGGER   (0)             seconds between their starts
@@ -21,6 +22,12 @@
  *   each device's --stats line shows DRIVER_OK, the virtio-console file
  *   has the kernel's "Run /init" line (console=hvc0 too), each peer is
  *   started before the boot and stopped after it;
+ * - every Debian boot (guests/debian/build.sh: systemd on Debian's stock
+ *   kernel, 2 vCPUs, 1G, a fresh copy of its disk each time) is without a
+ *   VM failure: exit 0 with the VMM's "guest powered off (ACPI S5)" line,
+ *   "Welcome to Debian" and vmm-check's "VMM-CHECK done" on the console
+ *   (tests/debian_guest.h); a failure (a triple fault is named as such)
+ *   has its stderr and console tail printed;
  * - the VMM's fds and RSS at exit do not grow: the largest fds of the last
  *   tenth of the runs is at most the smallest of the first tenth, and the
  *   medians of rss_kib and hwm_kib of the last tenth are within
@@ -52,6 +59,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "tests/debian_guest.h"
 #include "tests/helpers.h"
 #include "tests/leftovers.h"
 
@@ -61,6 +69,8 @@
 #define TAP_MAC		"52:54:00:50:4b:02"
 #define HVC_WANT	"Run /init as init process"	/* on hvc0 as well */
 #define LINUX_TIMEOUT	300		/* --timeout of a Linux boot, s */
+#define DEBIAN_TIMEOUT	900		/* --timeout of a Debian boot, s */
+#define DEBIAN_CMDLINE	"console=ttyS0 root=/dev/vda vmm.check=poweroff"
 #define BOOT_MARGIN	600		/* VMs at once: boot and power-off, s */
 #define PEER_START_S	30		/* for a peer to listen */
 #define GROWTH_PERCENT	10		/* RSS noise allowed between windows */
@@ -85,9 +95,12 @@ struct soak {
 	double seconds;
 };
 
-static int hello_boots, linux_boots, nr_vms, vm_seconds, vm_stagger;
+static int hello_boots, linux_boots, debian_boots, nr_vms, vm_seconds, vm_stagger;
 static struct soak hello = { .name = "hello" }, linux_soak = { .name = "linux" },
-		   at_once = { .name = "VMs at once" };
+		   debian_soak = { .name = "debian" }, at_once = { .name = "VMs at once" };
+static struct debian_guest debian;
+static struct debian_boot *debian_run_boot;
+static double *debian_login_s;	/* per run, to the login prompt; -1: none */
 static char tmpdir[] = "/tmp/vmm-soak.XXXXXX";
 static char tap[16];
 static const char *blkd_bin, *testpmd_bin;
@@ -445,6 +458,32 @@ static void linux_run(void)
 	stop_peers();
 }
 
+/* ---- Debian boots ---- */
+
+static void debian_run(void)
+{
+	struct debian_boot *b = debian_run_boot;
+	char why[WHY_LEN];
+
+	debian_login_s[debian_soak.done] = -1;
+	if (debian_disk_copy(tmp_path("debian-pristine.img"), tmp_path("debian.img"))) {
+		fail_run(&debian_soak, "cannot copy the disk");
+		return;
+	}
+	debian_boot(&debian, tmp_path("debian.img"), 2, DEBIAN_CMDLINE, DEBIAN_TIMEOUT, b);
+	debian_login_s[debian_soak.done] = b->login_s;
+	if (!debian_boot_clean(b, why, sizeof(why))) {
+		printf("soak debian: run %d: --- its console:\n%s\n", debian_soak.done,
+		       text_tail(b->out.buf, 2500));
+		fail_run(&debian_soak, "%s", why);
+	} else if (!take_usage(&debian_soak, b->err.buf)) {
+		fail_run(&debian_soak, "no resources line in: %s", text_tail(b->err.buf, 1500));
+	} else {
+		debian_soak.ok++;
+	}
+	unlink(tmp_path("debian.img"));
+}
+
 /* ---- VMs at once ---- */
 
 struct vm {
@@ -597,6 +636,22 @@ static void report(const struct soak *s)
 	if (s == &linux_soak)
 		printf(" (and %d socket files of virtiofsd removed by the test)", fsd_sockets);
 	printf("\n");
+	if (s == &debian_soak && s->runs) {
+		double v[s->runs];
+		int i, n = 0;
+
+		for (i = 0; i < s->done; i++)
+			if (debian_login_s[i] >= 0)
+				v[n++] = debian_login_s[i];
+		printf("soak debian: %d of %d Debian boots without a VM failure", s->ok, s->runs);
+		if (n) {
+			double median = median_of(v, n);	/* sorts v */
+
+			printf("; login: prompt after %.0f s (median of %d; %.0f..%.0f)", median, n,
+			       v[0], v[n - 1]);
+		}
+		printf("\n");
+	}
 	fflush(stdout);
 }
 
@@ -606,7 +661,8 @@ static bool skipped(const struct soak *s, const char *test)
 	if (s->runs)
 		return false;
 	printf("SKIP %s: its count is 0 in the environment (SOAK_%s=0)\n", test,
-	       s == &hello ? "HELLO_BOOTS" : s == &linux_soak ? "LINUX_BOOTS" : "VMS");
+	       s == &hello ? "HELLO_BOOTS" : s == &linux_soak ? "LINUX_BOOTS" :
+	       s == &debian_soak ? "DEBIAN_BOOTS" : "VMS");
 	return true;
 }
 
@@ -691,6 +747,22 @@ START_TEST(linux_leaves_nothing_behind)
 }
 END_TEST
 
+START_TEST(debian_boots_without_a_vm_failure)
+{
+	if (skipped(&debian_soak, "debian_boots_without_a_vm_failure"))
+		return;
+	assert_all_ok(&debian_soak);
+}
+END_TEST
+
+START_TEST(debian_leaves_nothing_behind)
+{
+	if (skipped(&debian_soak, "debian_leaves_nothing_behind"))
+		return;
+	assert_nothing_left(&debian_soak);
+}
+END_TEST
+
 START_TEST(vms_at_once_all_exit_0)
 {
 	if (skipped(&at_once, "vms_at_once_all_exit_0"))
@@ -745,6 +817,12 @@ static int setup(void)
 	keep[k++] = "blkd.img";
 	keep[k++] = "share";
 	keep[k++] = "hvc0.log";
+	if (debian_boots) {
+		if (debian_disk_copy(debian.disk, tmp_path("debian-pristine.img")))
+			return -1;
+		keep[k++] = "debian-pristine.img";
+		keep[k++] = "debian.img";
+	}
 	for (i = 0; i < nr_vms; i++) {
 		snprintf(names[i], sizeof(names[i]), "vm%d.img", i);
 		if (make_disk(names[i], 16))
@@ -801,9 +879,18 @@ int main(void)
 	}
 	hello_boots = env_count("SOAK_HELLO_BOOTS", 30, 100000);
 	linux_boots = env_count("SOAK_LINUX_BOOTS", 3, 10000);
+	debian_boots = env_count("SOAK_DEBIAN_BOOTS", 0, 10000);
 	nr_vms = env_count("SOAK_VMS", 4, MAX_VMS);
 	vm_seconds = env_count("SOAK_VM_SECONDS", 60, 86400);
 	vm_stagger = env_count("SOAK_VM_STAGGER", 0, 600);
+	if (debian_boots) {
+		if (!debian_guest_find("soak", &debian))
+			return 1;
+		debian_run_boot = calloc(1, sizeof(*debian_run_boot));
+		debian_login_s = calloc((size_t)debian_boots, sizeof(*debian_login_s));
+		if (!debian_run_boot || !debian_login_s)
+			return 1;
+	}
 	err = private_tmp();
 	if (err) {
 		printf("FAIL soak suite: cannot mount a /tmp and /dev/shm of its own: %s\n", strerror(-err));
@@ -828,11 +915,12 @@ int main(void)
 		printf("FAIL soak suite: cannot read /proc: %s\n", strerror(-err));
 		return 1;
 	}
-	printf("soak: %d hello boots, %d Linux boots with every device, %d VMs at once for %d s (started %d s apart)\n",
-	       hello_boots, linux_boots, nr_vms, vm_seconds, vm_stagger);
+	printf("soak: %d hello boots, %d Linux boots with every device, %d Debian boots, %d VMs at once for %d s (started %d s apart)\n",
+	       hello_boots, linux_boots, debian_boots, nr_vms, vm_seconds, vm_stagger);
 	fflush(stdout);
 	run_soak(&hello, hello_boots, hello_run);
 	run_soak(&linux_soak, linux_boots, linux_run);
+	run_soak(&debian_soak, debian_boots, debian_run);
 	at_once.runs = nr_vms;
 	at_once.use = calloc((size_t)nr_vms + 1, sizeof(*at_once.use));
 	if (nr_vms)
@@ -847,6 +935,8 @@ int main(void)
 	tcase_add_test(tc, linux_boots_with_every_device_exit_0);
 	tcase_add_test(tc, linux_fds_and_rss_do_not_grow);
 	tcase_add_test(tc, linux_leaves_nothing_behind);
+	tcase_add_test(tc, debian_boots_without_a_vm_failure);
+	tcase_add_test(tc, debian_leaves_nothing_behind);
 	tcase_add_test(tc, vms_at_once_all_exit_0);
 	tcase_add_test(tc, vms_at_once_leave_nothing_behind);
 	return run_tcase("soak", tc);
