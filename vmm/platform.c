@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "devices/pl031.h"
 #include "devices/pvpanic.h"
 #include "devices/serial.h"
 #include "vmm/stop.h"
@@ -22,12 +23,21 @@ static void serial_irq(void *ctx, int level)
 	p->set_irq(p->irq_ctx, p->serial_irq, level);
 }
 
+/* The RTC's interrupt: its line, likewise. */
+static void rtc_irq(void *ctx, int level)
+{
+	struct platform *p = ctx;
+
+	p->set_irq(p->irq_ctx, p->rtc_irq, level);
+}
+
 static int add(struct platform *p, const struct platform_params *params,
 	       const struct arch_platform_device *d)
 {
 	struct bus *bus = d->bus == ARCH_BUS_PIO ? params->pio : params->mmio;
 	const struct bus_device_ops *ops;
 	void *opaque = &p->power;
+	int err;
 
 	switch (d->kind) {
 	case ARCH_DEV_CONSOLE:
@@ -58,6 +68,16 @@ static int add(struct platform *p, const struct platform_params *params,
 		ops = &acpi_pm_ops;
 		opaque = &p->acpi_pm;
 		break;
+	case ARCH_DEV_RTC_PL031:
+		if (p->rtc)
+			return -EEXIST;
+		p->rtc_irq = d->irq;
+		err = pl031_create(rtc_irq, p, &p->rtc);
+		if (err)
+			return err;
+		ops = &pl031_ops;
+		opaque = p->rtc;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -85,4 +105,6 @@ void platform_destroy(struct platform *p)
 {
 	serial_destroy(p->serial);
 	p->serial = NULL;
+	pl031_destroy(p->rtc);
+	p->rtc = NULL;
 }

@@ -3,7 +3,8 @@
  * The VM's platform devices, made from the architecture's table
  * (arch_platform[]): the console UART on stdout, and the devices through
  * which a guest ends the VM (debug exit, i8042 reset, pvpanic, ACPI S5),
- * which call stop(ctx, status, reason).
+ * which call stop(ctx, status, reason), and the real-time clock (arm64's
+ * PL031), whose match timer the run loop polls.
  *
  * platform_create() puts each row's device on its bus; 0 or a negative
  * errno. platform_destroy() frees what it made (once no vCPU runs).
@@ -18,6 +19,7 @@
 #include "devices/host/bus.h"
 #include "devices/power.h"
 
+struct pl031;
 struct serial;
 
 struct platform {
@@ -31,6 +33,8 @@ struct platform {
 	/* Where its registers are (the transmit register first). */
 	uint64_t serial_base;
 	bool serial_on_pio;
+	struct pl031 *rtc;		/* NULL when the machine has none */
+	unsigned int rtc_irq;		/* its line, as set_irq's argument */
 };
 
 struct platform_params {

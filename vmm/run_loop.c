@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vm_run(): starts the vCPU threads, then waits in one poll() loop for
- * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients and
- * the --timeout deadline, and writes the console's output out in batches,
- * CONSOLE_BATCH_MS after its first byte; stops and joins every vCPU;
+ * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients,
+ * the real-time clock's match timer and the --timeout deadline, and
+ * writes the console's output out in batches, CONSOLE_BATCH_MS after its
+ * first byte; stops and joins every vCPU;
  * returns the exit status and prints one line saying why the VM ended. A
  * terminal on stdin is switched to character-at-a-time input for the
  * guest and restored; with --console-input none stdin is left alone.
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices/pl031.h"
 #include "devices/serial.h"
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
@@ -27,7 +29,7 @@
 #include "vmm/timeline.h"
 #include "vmm/vm.h"
 
-enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_NR };
+enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_RTC, POLL_NR };
 
 /*
  * How long console output may wait to be written with what follows it: a
@@ -128,6 +130,10 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			.fd = console && !flush_at ? serial_output_event(console) : -1,
 			.events = POLLIN,
 		};
+		pfd[POLL_RTC] = (struct pollfd){
+			.fd = vm->platform.rtc ? pl031_timer_fd(vm->platform.rtc) : -1,
+			.events = POLLIN,
+		};
 		if (deadline || flush_at) {
 			uint64_t now = now_ms();
 
@@ -163,6 +169,8 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			flush_at = now_ms() + CONSOLE_BATCH_MS;
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_open = feed_console(vm);
+		if (pfd[POLL_RTC].revents & POLLIN)
+			pl031_timer_event(vm->platform.rtc);
 		if (pfd[POLL_SOCKET].revents & POLLIN) {
 			int err = memory_socket_serve(vm->memory_socket);
 
