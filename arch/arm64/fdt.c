@@ -5,10 +5,9 @@
  * properties, /chosen, /memory, /cpus, /psci, the GICv3 (with its ITS
  * inside if there is one), the architected timer, the PMU if there is
  * one, the UART, pvpanic, the APB clock and the PL031 RTC, then one
- * virtio-mmio node per device. The
- * parameters are checked first, so libfdt only ever fails for want of
- * room. Each node's bindings are those of the Linux kernel's
- * Documentation/devicetree/bindings.
+ * virtio-mmio node per device. The parameters are checked first, so
+ * libfdt only ever fails for want of room. Each node's bindings are those
+ * of the Linux kernel's Documentation/devicetree/bindings.
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -19,12 +19,13 @@
  * KVM's irqfd routes GSI n to SPI n, and KVM_IRQ_LINE takes INTID
  * 32 + n with the SPI type.
  *
- * Trigger types: the UART's and the RTC's SPIs are level-high (the VMM drives it with
- * KVM_IRQ_LINE, raising and lowering it). The virtio-mmio SPIs must be
- * edge-rising: they are fed by KVM irqfds, and on arm64 an irqfd only ever
- * raises its SPI (it never lowers the line), so a level-configured SPI
- * would stay asserted forever and storm the guest (measured: 260,000
- * InterruptStatus reads in two minutes, an RCU stall, no disk I/O).
+ * Trigger types: the UART's and the RTC's SPIs are level-high (the VMM
+ * drives them with KVM_IRQ_LINE, raising and lowering them). The
+ * virtio-mmio SPIs must be edge-rising: they are fed by KVM irqfds, and
+ * on arm64 an irqfd only ever raises its SPI (it never lowers the line),
+ * so a level-configured SPI would stay asserted forever and storm the
+ * guest (measured: 260,000 InterruptStatus reads in two minutes, an RCU
+ * stall, no disk I/O).
  */
 #ifndef ARCH_ARM64_LAYOUT_H
 #define ARCH_ARM64_LAYOUT_H
