@@ -9,6 +9,7 @@
 
 #include "arch/arch.h"
 #include "devices/pvpanic.h"
+#include "devices/rtc_cmos.h"
 #include "devices/serial.h"
 #include "vmm/stop.h"
 
@@ -20,6 +21,14 @@ static void serial_irq(void *ctx, int level)
 	struct platform *p = ctx;
 
 	p->set_irq(p->irq_ctx, p->serial_irq, level);
+}
+
+/* The RTC's irq_fn: its line of the in-kernel irqchip. */
+static void rtc_irq(void *ctx, int level)
+{
+	struct platform *p = ctx;
+
+	p->set_irq(p->irq_ctx, p->rtc_irq, level);
 }
 
 static int add(struct platform *p, const struct platform_params *params,
@@ -58,6 +67,16 @@ static int add(struct platform *p, const struct platform_params *params,
 		ops = &acpi_pm_ops;
 		opaque = &p->acpi_pm;
 		break;
+	case ARCH_DEV_RTC_CMOS:
+		if (p->rtc_cmos)
+			return -EEXIST;
+		p->rtc_irq = d->irq;
+		p->rtc_cmos = rtc_cmos_create(rtc_irq, p, NULL);
+		if (!p->rtc_cmos)
+			return -ENOMEM;
+		ops = &rtc_cmos_ops;
+		opaque = p->rtc_cmos;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -85,4 +104,17 @@ void platform_destroy(struct platform *p)
 {
 	serial_destroy(p->serial);
 	p->serial = NULL;
+	rtc_cmos_destroy(p->rtc_cmos);
+	p->rtc_cmos = NULL;
+}
+
+int platform_timer_fd(const struct platform *p)
+{
+	return p->rtc_cmos ? rtc_cmos_timer_fd(p->rtc_cmos) : -1;
+}
+
+void platform_timer_event(struct platform *p)
+{
+	if (p->rtc_cmos)
+		rtc_cmos_timer_event(p->rtc_cmos);
 }
