@@ -2,9 +2,9 @@
 /*
  * vm_run(): starts the vCPU threads, then waits in one poll() loop for
  * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients,
- * the real-time clock's match timer and the --timeout deadline, and
- * writes the console's output out in batches, CONSOLE_BATCH_MS after its
- * first byte; stops and joins every vCPU;
+ * the platform's timer (the RTC's interrupts) and the --timeout deadline,
+ * and writes the console's output out in batches,
+ * CONSOLE_BATCH_MS after its first byte; stops and joins every vCPU;
  * returns the exit status and prints one line saying why the VM ended. A
  * terminal on stdin is switched to character-at-a-time input for the
  * guest and restored; with --console-input none stdin is left alone.
@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "devices/pl031.h"
 #include "devices/serial.h"
 #include "vmm/memory_socket.h"
 #include "devices/host/seccomp.h"
@@ -29,7 +28,7 @@
 #include "vmm/timeline.h"
 #include "vmm/vm.h"
 
-enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_RTC, POLL_NR };
+enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_TIMER, POLL_NR };
 
 /*
  * How long console output may wait to be written with what follows it: a
@@ -130,8 +129,8 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			.fd = console && !flush_at ? serial_output_event(console) : -1,
 			.events = POLLIN,
 		};
-		pfd[POLL_RTC] = (struct pollfd){
-			.fd = vm->platform.rtc ? pl031_timer_fd(vm->platform.rtc) : -1,
+		pfd[POLL_TIMER] = (struct pollfd){
+			.fd = platform_timer_fd(&vm->platform),
 			.events = POLLIN,
 		};
 		if (deadline || flush_at) {
@@ -165,12 +164,12 @@ static void wait_for_stop(struct vm *vm, int sfd)
 				stop_request(&vm->stop, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
 					     "stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
+		if (pfd[POLL_TIMER].revents & POLLIN)
+			platform_timer_event(&vm->platform);
 		if (pfd[POLL_OUTPUT].revents & POLLIN)
 			flush_at = now_ms() + CONSOLE_BATCH_MS;
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_open = feed_console(vm);
-		if (pfd[POLL_RTC].revents & POLLIN)
-			pl031_timer_event(vm->platform.rtc);
 		if (pfd[POLL_SOCKET].revents & POLLIN) {
 			int err = memory_socket_serve(vm->memory_socket);
 
