@@ -169,6 +169,8 @@ enum arch_platform_kind {
 	ARCH_DEV_I8042_COMMAND,	/* ... its command port: 0xfe resets */
 	ARCH_DEV_PVPANIC,	/* a guest panic ends the VM (status 3) */
 	ARCH_DEV_ACPI_PM,	/* ACPI PM1 registers: S5 powers off */
+	ARCH_DEV_RTC_CMOS,	/* MC146818 real-time clock, index and data */
+	ARCH_DEV_RTC_PL031,	/* PL031 real-time clock: host time, match alarm */
 };
 
 enum arch_bus {

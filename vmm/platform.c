@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "devices/pl031.h"
 #include "devices/pvpanic.h"
+#include "devices/rtc_cmos.h"
 #include "devices/serial.h"
 #include "vmm/stop.h"
 
@@ -22,12 +24,21 @@ static void serial_irq(void *ctx, int level)
 	p->set_irq(p->irq_ctx, p->serial_irq, level);
 }
 
+/* The RTC's irq_fn: its line of the in-kernel irqchip. */
+static void rtc_irq(void *ctx, int level)
+{
+	struct platform *p = ctx;
+
+	p->set_irq(p->irq_ctx, p->rtc_irq, level);
+}
+
 static int add(struct platform *p, const struct platform_params *params,
 	       const struct arch_platform_device *d)
 {
 	struct bus *bus = d->bus == ARCH_BUS_PIO ? params->pio : params->mmio;
 	const struct bus_device_ops *ops;
 	void *opaque = &p->power;
+	int err;
 
 	switch (d->kind) {
 	case ARCH_DEV_CONSOLE:
@@ -58,6 +69,26 @@ static int add(struct platform *p, const struct platform_params *params,
 		ops = &acpi_pm_ops;
 		opaque = &p->acpi_pm;
 		break;
+	case ARCH_DEV_RTC_CMOS:
+		if (p->rtc_cmos || p->rtc_pl031)
+			return -EEXIST;	/* one RTC: the run loop polls one timer */
+		p->rtc_irq = d->irq;
+		p->rtc_cmos = rtc_cmos_create(rtc_irq, p, NULL);
+		if (!p->rtc_cmos)
+			return -ENOMEM;
+		ops = &rtc_cmos_ops;
+		opaque = p->rtc_cmos;
+		break;
+	case ARCH_DEV_RTC_PL031:
+		if (p->rtc_cmos || p->rtc_pl031)
+			return -EEXIST;
+		p->rtc_irq = d->irq;
+		err = pl031_create(rtc_irq, p, &p->rtc_pl031);
+		if (err)
+			return err;
+		ops = &pl031_ops;
+		opaque = p->rtc_pl031;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -85,4 +116,23 @@ void platform_destroy(struct platform *p)
 {
 	serial_destroy(p->serial);
 	p->serial = NULL;
+	rtc_cmos_destroy(p->rtc_cmos);
+	p->rtc_cmos = NULL;
+	pl031_destroy(p->rtc_pl031);
+	p->rtc_pl031 = NULL;
+}
+
+int platform_timer_fd(const struct platform *p)
+{
+	if (p->rtc_cmos)
+		return rtc_cmos_timer_fd(p->rtc_cmos);
+	return p->rtc_pl031 ? pl031_timer_fd(p->rtc_pl031) : -1;
+}
+
+void platform_timer_event(struct platform *p)
+{
+	if (p->rtc_cmos)
+		rtc_cmos_timer_event(p->rtc_cmos);
+	else if (p->rtc_pl031)
+		pl031_timer_event(p->rtc_pl031);
 }

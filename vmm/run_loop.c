@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vm_run(): starts the vCPU threads, then waits in one poll() loop for
- * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients and
- * the --timeout deadline, and writes the console's output out in batches,
+ * the VM to stop, console input, SIGINT/SIGTERM, memory-socket clients,
+ * the platform's timer (the RTC's interrupts) and the --timeout deadline,
+ * and writes the console's output out in batches,
  * CONSOLE_BATCH_MS after its first byte; stops and joins every vCPU;
  * returns the exit status and prints one line saying why the VM ended. A
  * terminal on stdin is switched to character-at-a-time input for the
@@ -27,7 +28,7 @@
 #include "vmm/timeline.h"
 #include "vmm/vm.h"
 
-enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_NR };
+enum { POLL_STOP, POLL_SIGNAL, POLL_STDIN, POLL_SOCKET, POLL_OUTPUT, POLL_TIMER, POLL_NR };
 
 /*
  * How long console output may wait to be written with what follows it: a
@@ -128,6 +129,10 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			.fd = console && !flush_at ? serial_output_event(console) : -1,
 			.events = POLLIN,
 		};
+		pfd[POLL_TIMER] = (struct pollfd){
+			.fd = platform_timer_fd(&vm->platform),
+			.events = POLLIN,
+		};
 		if (deadline || flush_at) {
 			uint64_t now = now_ms();
 
@@ -159,6 +164,8 @@ static void wait_for_stop(struct vm *vm, int sfd)
 				stop_request(&vm->stop, VM_EXIT_SIGNAL_BASE + (int)si.ssi_signo,
 					     "stopped by signal %s", strsignal((int)si.ssi_signo));
 		}
+		if (pfd[POLL_TIMER].revents & POLLIN)
+			platform_timer_event(&vm->platform);
 		if (pfd[POLL_OUTPUT].revents & POLLIN)
 			flush_at = now_ms() + CONSOLE_BATCH_MS;
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))

@@ -3,11 +3,11 @@
  * The device tree an arm64 Linux guest boots with (fdt.h lists the nodes),
  * written front to back with libfdt's sequential-write API: root
  * properties, /chosen, /memory, /cpus, /psci, the GICv3 (with its ITS
- * inside if there is one), the architected timer, the PMU if there is one, the UART, pvpanic, then one virtio-mmio
- * node per device. The
- * parameters are checked first, so libfdt only ever fails for want of
- * room. Each node's bindings are those of the Linux kernel's
- * Documentation/devicetree/bindings.
+ * inside if there is one), the architected timer, the PMU if there is
+ * one, the UART, pvpanic, the APB clock and the PL031 RTC, then one
+ * virtio-mmio node per device. The parameters are checked first, so
+ * libfdt only ever fails for want of room. Each node's bindings are those
+ * of the Linux kernel's Documentation/devicetree/bindings.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +20,8 @@
 #include "devices/virtio_mmio.h"
 
 #define GIC_PHANDLE		1
+#define APB_CLOCK_PHANDLE	2
+#define APB_CLOCK_HZ		24000000	/* what QEMU's virt machine says */
 #define UART_CLOCK_HZ		1843200	/* the 16550's classic 1.8432 MHz */
 #define NODE_NAME_MAX		32	/* "virtio_mmio@" and 16 hex digits */
 
@@ -211,6 +213,34 @@ static int add_pvpanic(void *fdt)
 	       fdt_end_node(fdt);
 }
 
+/*
+ * The APB bus clock: Linux's AMBA bus enables a PrimeCell's "apb_pclk"
+ * before it reads the peripheral ID, and does not probe a device without.
+ */
+static int add_apb_clock(void *fdt)
+{
+	return fdt_begin_node(fdt, "apb-pclk") ?:
+	       fdt_property_string(fdt, "compatible", "fixed-clock") ?:
+	       fdt_property_u32(fdt, "#clock-cells", 0) ?:
+	       fdt_property_u32(fdt, "clock-frequency", APB_CLOCK_HZ) ?:
+	       fdt_property_string(fdt, "clock-output-names", "clk24mhz") ?:
+	       fdt_property_u32(fdt, "phandle", APB_CLOCK_PHANDLE) ?:
+	       fdt_end_node(fdt);
+}
+
+static int add_rtc(void *fdt)
+{
+	static const char compat[] = "arm,pl031\0arm,primecell";
+
+	return begin_node_at(fdt, "pl031", ARM64_RTC_BASE) ?:
+	       fdt_property(fdt, "compatible", compat, sizeof(compat)) ?:
+	       prop_reg(fdt, ARM64_RTC_BASE, ARM64_RTC_SIZE) ?:
+	       prop_spi(fdt, ARM64_RTC_SPI, ARM64_IRQ_LEVEL_HIGH) ?:
+	       fdt_property_u32(fdt, "clocks", APB_CLOCK_PHANDLE) ?:
+	       fdt_property_string(fdt, "clock-names", "apb_pclk") ?:
+	       fdt_end_node(fdt);
+}
+
 static int add_virtio(void *fdt, const struct arch_virtio_slot *slot)
 {
 	return begin_node_at(fdt, "virtio_mmio", slot->base) ?:
@@ -228,7 +258,8 @@ static bool virtio_slot_ok(const struct arm64_fdt_params *p, unsigned int i)
 
 	if (s->base < ARM64_VIRTIO_MMIO_BASE || s->base >= end ||
 	    s->base % VIRTIO_MMIO_SIZE ||
-	    s->irq >= ARM64_NR_SPIS || s->irq == ARM64_UART_SPI)
+	    s->irq >= ARM64_NR_SPIS || s->irq == ARM64_UART_SPI ||
+	    s->irq == ARM64_RTC_SPI)
 		return false;
 	for (unsigned int j = 0; j < i; j++)
 		if (p->virtio[j].base == s->base)
@@ -277,7 +308,9 @@ int arm64_fdt_build(const struct arm64_fdt_params *p, void *buf, size_t len)
 	      add_timer(buf) ?:
 	      (p->pmu ? add_pmu(buf) : 0) ?:
 	      add_uart(buf) ?:
-	      add_pvpanic(buf);
+	      add_pvpanic(buf) ?:
+	      add_apb_clock(buf) ?:
+	      add_rtc(buf);
 	for (unsigned int i = 0; !err && i < p->nr_virtio; i++)
 		err = add_virtio(buf, &p->virtio[i]);
 	err = err ?: fdt_end_node(buf) ?: fdt_finish(buf);

@@ -28,6 +28,11 @@
  *   /uart@BASE       "ns16550a", reg, interrupts <SPI n level-high>,
  *                    clock-frequency, reg-shift 0, reg-io-width 1
  *   /pvpanic@BASE    "qemu,pvpanic-mmio", reg
+ *   /apb-pclk        "fixed-clock", #clock-cells 0, clock-frequency 24 MHz,
+ *                    phandle (the AMBA bus clock the RTC names)
+ *   /pl031@BASE      "arm,pl031", "arm,primecell", reg (4 KiB),
+ *                    interrupts <SPI n level-high>, clocks = apb-pclk,
+ *                    clock-names "apb_pclk"
  *   /virtio_mmio@BASE  "virtio,mmio", reg (4 KiB), interrupts <SPI n
  *                    edge-rising> (a KVM irqfd on arm64 only raises its
  *                    SPI, so a level one would never drop), dma-coherent;
@@ -41,8 +46,9 @@
  *           [ARM64_RAM_BASE, +ARM64_MAX_RAM); an initrd not wholly inside
  *           RAM; a virtio base outside the virtio window, not 4 KiB
  *           aligned or given twice, more than ARM64_VIRTIO_SLOTS of them;
- *           an SPI not below ARM64_NR_SPIS or the UART's; a NULL p, buf,
- *           command line, or virtio array with nr_virtio > 0
+ *           an SPI not below ARM64_NR_SPIS or the UART's or the RTC's;
+ *           a NULL p, buf, command line, or virtio array with
+ *           nr_virtio > 0
  *  -E2BIG   the tree does not fit in len bytes
  *  -EIO     libfdt failed otherwise (a bug)
  */

@@ -9,6 +9,7 @@
  *                to 0x088a_0000)
  *   0x0900_0000  console UART, 16550 ("ns16550a"), byte registers, SPI 1
  *   0x0901_0000  pvpanic ("qemu,pvpanic-mmio"), no interrupt
+ *   0x0902_0000  real-time clock, PL031 ("arm,pl031"), 4 KiB, SPI 2
  *   0x0a00_0000  virtio-mmio slots, 4 KiB each, SPI 16 + slot
  *   0x4000_0000  RAM (one region): the kernel Image at the RAM base +
  *                text_offset (the base is 2 MiB-aligned); the FDT in the
@@ -18,12 +19,13 @@
  * KVM's irqfd routes GSI n to SPI n, and KVM_IRQ_LINE takes INTID
  * 32 + n with the SPI type.
  *
- * Trigger types: the UART's SPI is level-high (the VMM drives it with
- * KVM_IRQ_LINE, raising and lowering it). The virtio-mmio SPIs must be
- * edge-rising: they are fed by KVM irqfds, and on arm64 an irqfd only ever
- * raises its SPI (it never lowers the line), so a level-configured SPI
- * would stay asserted forever and storm the guest (measured: 260,000
- * InterruptStatus reads in two minutes, an RCU stall, no disk I/O).
+ * Trigger types: the UART's and the RTC's SPIs are level-high (the VMM
+ * drives them with KVM_IRQ_LINE, raising and lowering them). The
+ * virtio-mmio SPIs must be edge-rising: they are fed by KVM irqfds, and
+ * on arm64 an irqfd only ever raises its SPI (it never lowers the line),
+ * so a level-configured SPI would stay asserted forever and storm the
+ * guest (measured: 260,000 InterruptStatus reads in two minutes, an RCU
+ * stall, no disk I/O).
  */
 #ifndef ARCH_ARM64_LAYOUT_H
 #define ARCH_ARM64_LAYOUT_H
@@ -40,6 +42,9 @@
 #define ARM64_UART_SPI		1
 #define ARM64_PVPANIC_BASE	0x09010000ULL
 #define ARM64_PVPANIC_SIZE	0x2ULL
+#define ARM64_RTC_BASE		0x09020000ULL
+#define ARM64_RTC_SIZE		0x1000ULL
+#define ARM64_RTC_SPI		2
 #define ARM64_VIRTIO_MMIO_BASE	0x0a000000ULL
 #define ARM64_VIRTIO_SPI_BASE	16
 #define ARM64_VIRTIO_SLOTS	32

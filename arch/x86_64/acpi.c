@@ -14,6 +14,7 @@
 #include "arch/x86_64/tables.h"
 #include "devices/acpi_pm.h"
 #include "devices/pvpanic.h"
+#include "devices/rtc_cmos.h"
 
 #define ACPI_OEM_ID		"VMM   "
 #define ACPI_CREATOR_ID		"VMM "
@@ -121,7 +122,6 @@ struct acpi_fadt {
 #define FADT_F_RESET_REG_SUP	(1U << 10)
 /* IAPC_BOOT_ARCH: LEGACY_DEVICES and 8042 (bits 0, 1) clear. */
 #define FADT_IAPC_NO_VGA	(1U << 2)
-#define FADT_IAPC_NO_CMOS_RTC	(1U << 5)
 
 struct acpi_madt {
 	struct acpi_header hdr;
@@ -245,6 +245,14 @@ static int place_sdt(struct acpi_area *area, void *buf, size_t len,
  *				IO (Decode16, 0x505, 0x505, 1, 1)
  *			})
  *		}
+ *		Device (RTC_) {
+ *			Name (_HID, "PNP0B00")
+ *			Name (_CRS, ResourceTemplate () {
+ *				IO (Decode16, 0x70, 0x70, 1, 2)
+ *				Interrupt (ResourceConsumer, Edge, ActiveHigh,
+ *					   Exclusive) { 8 }
+ *			})
+ *		}
  *		Device (VRnn) {		for each virtio-mmio device nn
  *			Name (_HID, "LNRO0005")
  *			Name (_UID, nn)
@@ -279,6 +287,22 @@ static void virtio_device(struct aml *a, unsigned int index,
 	aml_close(a, device);
 }
 
+static void rtc_device(struct aml *a)
+{
+	uint8_t crs[AML_IO_DESC_LEN + AML_IRQ_DESC_LEN + AML_END_TAG_LEN];
+	size_t device;
+
+	device = aml_device(a, "RTC_");
+	aml_name(a, "_HID");
+	aml_string(a, "PNP0B00");
+	aml_name(a, "_CRS");
+	aml_io_descriptor(crs, X86_RTC_PORT, RTC_CMOS_LEN);
+	aml_interrupt_descriptor(crs + AML_IO_DESC_LEN, X86_RTC_IRQ);
+	aml_end_tag(crs + AML_IO_DESC_LEN + AML_IRQ_DESC_LEN);
+	aml_buffer(a, crs, sizeof(crs));
+	aml_close(a, device);
+}
+
 static int build_dsdt(uint8_t *buf, size_t cap,
 		      const struct x86_mmio_device *devices, unsigned int nr)
 {
@@ -307,6 +331,7 @@ static int build_dsdt(uint8_t *buf, size_t cap,
 	aml_end_tag(crs + AML_IO_DESC_LEN);
 	aml_buffer(&a, crs, sizeof(crs));
 	aml_close(&a, device);
+	rtc_device(&a);
 	for (i = 0; i < nr; i++)
 		virtio_device(&a, i, &devices[i]);
 	aml_close(&a, scope);
@@ -352,7 +377,8 @@ static void fill_fadt(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
 	f->dsdt = (uint32_t)dsdt;
 	f->x_dsdt = dsdt;
 	fill_pm_blocks(f);
-	f->iapc_boot_arch = FADT_IAPC_NO_VGA | FADT_IAPC_NO_CMOS_RTC;
+	f->iapc_boot_arch = FADT_IAPC_NO_VGA;
+	f->century = RTC_CMOS_CENTURY;
 	f->flags = FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
 		   FADT_F_SLP_BUTTON | FADT_F_FIX_RTC | FADT_F_RESET_REG_SUP;
 	f->reset_reg = io_register(I8042_COMMAND_PORT, 1, ACPI_ACCESS_BYTE);

@@ -4,8 +4,8 @@
  * COM1 at 0x3f8 (IRQ 4) on stdout,
  * the debug-exit port at 0xf4, the i8042 reset line at 0x60/0x64, pvpanic
  * at 0x505 (a guest panic ends the VM with status 3) and the ACPI PM1
- * registers at 0x600 (S5 powers off, status 0), both found through the
- * ACPI tables (tables.h).
+ * registers at 0x600 (S5 powers off, status 0), and the CMOS RTC at
+ * 0x70/0x71 (IRQ 8), all three found through the ACPI tables (tables.h).
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -17,6 +17,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/power.h"
 #include "devices/pvpanic.h"
+#include "devices/rtc_cmos.h"
 #include "devices/serial.h"
 #include "devices/virtio_mmio.h"
 
@@ -76,5 +77,6 @@ const struct arch_platform_device arch_platform[] = {
 	{ ARCH_DEV_I8042_COMMAND, ARCH_BUS_PIO, I8042_CMD_PORT, I8042_LEN, 0 },
 	{ ARCH_DEV_PVPANIC, ARCH_BUS_PIO, X86_PVPANIC_PORT, PVPANIC_LEN, 0 },
 	{ ARCH_DEV_ACPI_PM, ARCH_BUS_PIO, X86_ACPI_PM_PORT, ACPI_PM_LEN, 0 },
+	{ ARCH_DEV_RTC_CMOS, ARCH_BUS_PIO, X86_RTC_PORT, RTC_CMOS_LEN, X86_RTC_IRQ },
 };
 const unsigned int arch_nr_platform = sizeof(arch_platform) / sizeof(arch_platform[0]);

@@ -28,13 +28,15 @@
  *   PM1a event and control blocks at X86_ACPI_PM_PORT (devices/
  *   acpi_pm.h) and nothing else of the fixed hardware: no PM timer, no
  *   GPE blocks, no fixed buttons, no SMI_CMD (the machine is in ACPI mode
- *   from the start), IAPC_BOOT_ARCH saying there is no VGA, no CMOS RTC
- *   and no i8042 to probe (the VMM decodes only the i8042's reset
- *   command). The reset register is that command port (0xfe to 0x64).
+ *   from the start), IAPC_BOOT_ARCH saying there is no VGA and no i8042
+ *   to probe (the VMM decodes only the i8042's reset command), and the
+ *   CMOS RTC's century register (RTC_CMOS_CENTURY; no day or month
+ *   alarm, no RTC wake-up in PM1). The reset register is that command port (0xfe to 0x64).
  *   The FACS is there because a full FADT needs one; its waking vector
  *   and global lock are unused. The DSDT names \_S5_ with
- *   ACPI_SLEEP_TYP_S5 and the pvpanic device (QEMU0001, I/O port
- *   X86_PVPANIC_PORT, devices/pvpanic.h).
+ *   ACPI_SLEEP_TYP_S5, the pvpanic device (QEMU0001, I/O port
+ *   X86_PVPANIC_PORT, devices/pvpanic.h) and the CMOS RTC (PNP0B00, I/O
+ *   ports X86_RTC_PORT and +1, ISA IRQ X86_RTC_IRQ, devices/rtc_cmos.h).
  *
  * Both take nr_cpus from 1 to X86_TABLES_MAX_CPUS and return 0, -EINVAL
  * (no vCPU), -E2BIG (too many vCPUs, or the tables do not fit their area)
@@ -75,6 +77,8 @@
 /* I/O ports the tables point the guest at. */
 #define X86_ACPI_PM_PORT	0x600	/* PM1a_EVT_BLK; PM1a_CNT_BLK at +4 */
 #define X86_PVPANIC_PORT	0x505
+#define X86_RTC_PORT		0x70	/* index; data at +1 */
+#define X86_RTC_IRQ		8
 
 /*
  * The ISA IRQ (and GSI) of the ACPI SCI. Nothing raises it, but Linux

@@ -48,7 +48,8 @@ static const struct vmm_seccomp_rule main_rules[] = {
 	ANY("tgkill", "pthread_kill() to kick a vCPU out of KVM_RUN"),
 	ANY("shutdown", "vhost-user connections closed at tear-down"),
 	ANY("getdents64", "--stats: list /proc/self/fd at exit (opened before the filter)"),
-	IOCTL(KVM_IRQ_LINE, "the UART's interrupt when console input arrives"),
+	ANY("timerfd_settime", "re-arm the RTC's once-a-second tick"),
+	IOCTL(KVM_IRQ_LINE, "the UART's and the RTC's interrupts"),
 	IOCTL(KVM_UNREGISTER_COALESCED_MMIO, "stop coalescing console writes at tear-down"),
 	IOCTL(TCGETS, "tcsetattr() reads the terminal's settings first"),
 	IOCTL(TCSETS, "put the terminal's settings back at exit"),
@@ -58,6 +59,7 @@ static const struct vmm_seccomp_rule main_rules[] = {
 static const struct vmm_seccomp_rule vcpu_rules[] = {
 	IOCTL(KVM_RUN, "run the guest"),
 	IOCTL(KVM_IRQ_LINE, "device interrupts raised on a register access"),
+	ANY("timerfd_settime", "arm the RTC's timer: the CMOS tick when the guest enables its interrupts, the PL031's match on a write of MR or LR"),
 	IOCTL(KVM_UNREGISTER_COALESCED_MMIO, "stop coalescing console writes once the guest uses THRI"),
 	ANY("sendmsg", "vhost-user requests when the driver starts or resets a device"),
 	ANY("recvmsg", "vhost-user replies"),

@@ -93,6 +93,21 @@ judge() {
 		[ -n "$mem" ] && [ "$mem" -le "$L2_MEM_KB" ] && [ "$mem" -ge $((L2_MEM_KB * 3 / 4)) ]
 	}
 	qemu_ok() { [ "${qemu_status:-x}" = 0 ]; }
+	# rtc_near since_epoch|hwclock: that reading of L2's rtc0 minus L2's
+	# date +%s is at most 2 s either way.
+	rtc_near() {
+		local d
+		d=$(sed -n "s/.*L2-INIT: rtc minus date: .*$1 \(-\{0,1\}[0-9]*\) s.*/\1/p" "$log" | head -n 1)
+		[ -n "$d" ] && [ "${d#-}" -le 2 ]
+	}
+	rtc_in_l1_run() {
+		local before after since
+		before=$(sed -n 's/.*L1: clock before vmm \([0-9]*\)$/\1/p' "$log" | head -n 1)
+		after=$(sed -n 's/.*L1: clock after vmm \([0-9]*\)$/\1/p' "$log" | head -n 1)
+		since=$(sed -n 's/.*L2-INIT: rtc date [0-9]* since_epoch \([0-9]*\) .*/\1/p' "$log" | head -n 1)
+		[ -n "$before" ] && [ -n "$after" ] && [ -n "$since" ] &&
+			[ "$since" -ge $((before - 1)) ] && [ "$since" -le $((after + 1)) ]
+	}
 
 	echo "== nested: checks ($log)"
 	check "L1 (QEMU) exited by itself with status 0 (got ${qemu_status:-?}; 124 = ${TIMEOUT}s timeout)" qemu_ok
@@ -133,6 +148,11 @@ judge_arm64() {
 	check "our vmm exited with status 0" has 'L1: vmm exit status 0( |$)'
 	check "L2 reached its /init" has 'L2-INIT: started'
 	check "L2 sees $l2_cpus CPUs" has "L2-INIT: cpus $l2_cpus\$"
+	check "L2 has /dev/rtc0, bound to rtc-pl031 (pl031 node)" has 'L2-INIT: rtc0 char device driver rtc-pl031 '
+	check "L2's rtc0 (sysfs since_epoch) is within 2 s of its date +%s" rtc_near since_epoch
+	check "L2's hwclock -r -u is within 2 s of its date +%s" rtc_near hwclock
+	check "L2's rtc0 reads L1's clock (between L1's date before and after the vmm)" rtc_in_l1_run
+	check "L2's RTC alarm (wakealarm +2 s) raised the PL031's interrupt" has 'L2-INIT: rtc alarm interrupts [1-9][0-9]*,'
 	check "L2 sees the PMU (armv8_pmuv3 perf events, from the pmu node)" has 'L2-INIT: pmu armv8_pmuv3'
 	check "L2's kernel enabled hardware perf events" has 'L2-INIT: dmesg: .*hw perfevents: enabled'
 	check "L2 finds the ITS (msi-controller node) at 0x08080000" has 'L2-INIT: its ITS \[mem 0x0*8080000-0x0*809ffff\]$'

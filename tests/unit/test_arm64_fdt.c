@@ -10,7 +10,8 @@
  * byte, so that the sanitizer build sees a copy past its end). The PMU
  * node only when asked for, with its PPI; the ITS node inside the GIC's
  * only when asked for, with the cells its parent gives it (both trees
- * pass fdt_check_full); and --cpu-features' arm64 list (features.c):
+ * pass fdt_check_full); the PL031 RTC with its interrupt and the APB
+ * clock its phandle names; and --cpu-features' arm64 list (features.c):
  * "-pmu" and "-its" hide them, anything else is refused by name, and a
  * VM whose KVM answers nothing is offered neither.
  */
@@ -163,8 +164,8 @@ START_TEST(root_holds_the_nodes_in_order)
 {
 	static const char *const want[] = {
 		"chosen", "memory@40000000", "cpus", "psci", "intc@8000000",
-		"timer", "uart@9000000", "pvpanic@9010000",
-		"virtio_mmio@a000000", "virtio_mmio@a001000",
+		"timer", "uart@9000000", "pvpanic@9010000", "apb-pclk",
+		"pl031@9020000", "virtio_mmio@a000000", "virtio_mmio@a001000",
 	};
 	struct arm64_fdt_params p = defaults();
 	unsigned int i = 0;
@@ -323,7 +324,7 @@ START_TEST(root_points_at_the_gic)
 {
 	struct arm64_fdt_params p = defaults();
 	uint32_t phandle;
-	int gic, len;
+	int gic, clk, len;
 
 	build(&p);
 	assert_str(0, "compatible", "linux,dummy-virt");
@@ -340,11 +341,16 @@ START_TEST(root_points_at_the_gic)
 	assert_u32(0, "interrupt-parent", phandle);
 	ck_assert_int_eq(fdt_node_offset_by_phandle(blob, phandle), gic);
 
-	/* The only phandle, and nobody else claims an interrupt parent. */
-	ck_assert_int_eq(fdt_get_max_phandle(blob), phandle);
+	/*
+	 * The only phandles are the GIC's and the RTC's APB clock's, and
+	 * nobody else claims an interrupt parent.
+	 */
+	clk = node("/apb-pclk");
+	ck_assert_uint_ne(fdt_get_phandle(blob, clk), phandle);
+	ck_assert_uint_ne(fdt_get_phandle(blob, clk), 0);
 	for (int off = fdt_next_node(blob, 0, NULL); off >= 0;
 	     off = fdt_next_node(blob, off, NULL)) {
-		if (off != gic)
+		if (off != gic && off != clk)
 			ck_assert_uint_eq(fdt_get_phandle(blob, off), 0);
 		ck_assert_ptr_null(fdt_getprop(blob, off, "interrupt-parent", &len));
 	}
@@ -418,6 +424,42 @@ START_TEST(psci_timer_uart_pvpanic)
 	assert_str(off, "compatible", "qemu,pvpanic-mmio");
 	assert_reg(off, 0x09010000, 2);
 	assert_absent(off, "interrupts");
+}
+END_TEST
+
+/*
+ * Linux's AMBA bus matches the PL031 by "arm,primecell", enables the clock
+ * named "apb_pclk" (so the phandle must resolve to a fixed clock) and only
+ * then reads the peripheral ID.
+ */
+START_TEST(pl031_rtc_and_its_clock)
+{
+	static const char compat[] = "arm,pl031\0arm,primecell";
+	struct arm64_fdt_params p = defaults();
+	const fdt32_t *clocks;
+	const char *s;
+	int off, clk, len;
+
+	build(&p);
+
+	off = node("/pl031@9020000");
+	s = prop(off, "compatible", &len);
+	ck_assert_int_eq(len, (int)sizeof(compat));
+	ck_assert_mem_eq(s, compat, sizeof(compat));
+	ck_assert_int_eq(fdt_node_check_compatible(blob, off, "arm,primecell"), 0);
+	assert_reg(off, 0x09020000, 0x1000);
+	assert_spi(off, 2, 4);			/* SPI 2, level-high */
+	assert_str(off, "clock-names", "apb_pclk");
+
+	clocks = prop(off, "clocks", &len);
+	ck_assert_int_eq(len, 4);
+	clk = fdt_node_offset_by_phandle(blob, fdt32_to_cpu(*clocks));
+	ck_assert_int_ge(clk, 0);
+	ck_assert_int_eq(clk, node("/apb-pclk"));
+	assert_str(clk, "compatible", "fixed-clock");
+	assert_u32(clk, "#clock-cells", 0);
+	assert_u32(clk, "clock-frequency", 24000000);
+	ck_assert_int_ne(fdt32_to_cpu(*clocks), fdt_get_phandle(blob, node("/intc@8000000")));
 }
 END_TEST
 
@@ -613,7 +655,7 @@ START_TEST(virtio_in_the_callers_order)
 	const struct arch_virtio_slot want[] = {
 		{ ARM64_VIRTIO_MMIO_BASE + 5 * VIRTIO_SIZE, 63 },
 		{ ARM64_VIRTIO_MMIO_BASE, 0 },
-		{ ARM64_VIRTIO_MMIO_BASE + 31 * VIRTIO_SIZE, ARM64_UART_SPI + 1 },
+		{ ARM64_VIRTIO_MMIO_BASE + 31 * VIRTIO_SIZE, ARM64_RTC_SPI + 1 },
 		{ ARM64_VIRTIO_MMIO_BASE + 2 * VIRTIO_SIZE, 40 },
 	};
 
@@ -718,6 +760,12 @@ static void spi_is_uarts(struct arm64_fdt_params *p)
 	slots[1].irq = ARM64_UART_SPI;
 }
 
+static void spi_is_rtcs(struct arm64_fdt_params *p)
+{
+	(void)p;
+	slots[0].irq = ARM64_RTC_SPI;
+}
+
 static void base_below_window(struct arm64_fdt_params *p)
 {
 	(void)p;
@@ -774,6 +822,7 @@ static const struct bad_case bad_cases[] = {
 	{ "virtio SPI past the GIC's", spi_past_range },
 	{ "virtio SPI ~0", spi_huge },
 	{ "virtio SPI of the UART", spi_is_uarts },
+	{ "virtio SPI of the RTC", spi_is_rtcs },
 	{ "virtio base below the window", base_below_window },
 	{ "virtio base past the window", base_past_window },
 	{ "virtio base unaligned", base_unaligned },
@@ -901,6 +950,7 @@ int main(void)
 	tcase_add_test(tc, cpu_features_its);
 	tcase_add_test(tc, gic_v3_node);
 	tcase_add_test(tc, psci_timer_uart_pvpanic);
+	tcase_add_test(tc, pl031_rtc_and_its_clock);
 	tcase_add_test(tc, chosen_without_initrd);
 	tcase_add_test(tc, chosen_with_initrd);
 	tcase_add_loop_test(tc, memory_per_ram_size, 0, (int)ARRAY_SIZE(ram_sizes));

@@ -337,6 +337,9 @@ static void check_root_tables(uint64_t rsdp_gpa, struct acpi_set *s)
 #define FADT_PM1_EVT_LEN	88
 #define FADT_PM1_CNT_LEN	89
 #define FADT_GPE1_LEN		93
+#define FADT_DAY_ALRM		106
+#define FADT_MON_ALRM		107
+#define FADT_CENTURY		108
 #define FADT_IAPC_BOOT_ARCH	109
 #define FADT_FLAGS		112
 #define FADT_RESET_REG		116
@@ -434,8 +437,14 @@ static void check_fadt(struct acpi_set *s)
 	ck_assert_uint_eq(flags & FADT_F_RESET_REG_SUP, FADT_F_RESET_REG_SUP);
 	ck_assert_uint_eq(gas_port(f + FADT_RESET_REG, 8), 0x64);
 	ck_assert_uint_eq(f[FADT_RESET_VALUE], 0xfe);
-	/* IAPC_BOOT_ARCH: no legacy devices, no i8042, no VGA, no CMOS RTC. */
-	ck_assert_uint_eq(get16(f + FADT_IAPC_BOOT_ARCH), (1U << 2) | (1U << 5));
+	/*
+	 * IAPC_BOOT_ARCH: no legacy devices, no i8042, no VGA; a CMOS RTC
+	 * (bit 5 clear) with its century at 0x32, no day or month alarm.
+	 */
+	ck_assert_uint_eq(get16(f + FADT_IAPC_BOOT_ARCH), 1U << 2);
+	ck_assert_uint_eq(f[FADT_CENTURY], 0x32);
+	ck_assert_uint_eq(f[FADT_DAY_ALRM], 0);
+	ck_assert_uint_eq(f[FADT_MON_ALRM], 0);
 
 	ck_assert_uint_eq(get32(f + FADT_DSDT), get64(f + FADT_X_DSDT));
 	s->dsdt = get_sdt(get64(f + FADT_X_DSDT), "DSDT");
@@ -560,6 +569,22 @@ static uint16_t dsdt_pvpanic_port(const struct table *dsdt)
 	return get16(io + 2);
 }
 
+/*
+ * The CMOS RTC: PNP0B00 with ports 0x70-0x71 and an edge-triggered,
+ * active-high IRQ 8, in that order, then the end tag.
+ */
+static void check_dsdt_rtc(const struct table *dsdt)
+{
+	static const uint8_t crs[] = {
+		0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02,	/* IO */
+		0x89, 0x06, 0x00, 0x03, 0x01, 0x08, 0x00, 0x00, 0x00, /* IRQ 8 */
+		0x79,						/* end tag */
+	};
+	const uint8_t *hid = find(dsdt, "\x0dPNP0B00", 9);
+
+	ck_assert_ptr_nonnull(memmem(hid, (size_t)(dsdt->p + dsdt->len - hid), crs, sizeof(crs)));
+}
+
 static void check_dsdt(const struct table *dsdt)
 {
 	static const uint8_t io_0x505[] = { 0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01 };
@@ -568,6 +593,7 @@ static void check_dsdt(const struct table *dsdt)
 	ck_assert_uint_eq(dsdt_s5(dsdt), ACPI_SLEEP_TYP_S5);
 	ck_assert_uint_eq(dsdt_pvpanic_port(dsdt), 0x505);
 	find(dsdt, io_0x505, sizeof(io_0x505));
+	check_dsdt_rtc(dsdt);
 	find(dsdt, "\x5b\x82", 2);				/* DeviceOp */
 }
 
@@ -1010,6 +1036,8 @@ START_TEST(iasl_accepts_the_tables)
 	dump(&s.rsdt, "rsdt");
 
 	disassemble("dsdt", "\"QEMU0001\"");
+	disassemble("dsdt", "\"PNP0B00\"");
+	disassemble("facp", "RTC Century Index : 32");
 	disassemble("facp", "Hardware Reduced (V5) : 0");
 	disassemble("facs", "Signature : \"FACS\"");
 	disassemble("apic", "Local Apic ID : 01");
