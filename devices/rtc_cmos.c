@@ -6,6 +6,8 @@
  */
 #include "rtc_cmos.h"
 
+#include "calendar.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,7 +47,7 @@ struct rtc_cmos {
 	time_t (*now)(void);
 	int timer_fd;
 	int64_t offset;		/* guest time minus host time, in seconds */
-	struct tm frozen;	/* the time being set while B_SET is on */
+	struct calendar_date frozen;	/* the time being set while B_SET is on */
 	time_t last_second;	/* the host second whose update was counted */
 	int irq_level;
 	uint8_t index;
@@ -132,38 +134,34 @@ static int decode_hour(const struct rtc_cmos *rtc, uint8_t v)
 
 /* ------------------------------------------------------- the clock -- */
 
-static struct tm running_time(const struct rtc_cmos *rtc, time_t host)
+static struct calendar_date running_time(const struct rtc_cmos *rtc, time_t host)
 {
-	time_t t = (time_t)(host + rtc->offset);
-	struct tm tm;
+	struct calendar_date date;
 
-	gmtime_r(&t, &tm);
-	return tm;
+	calendar_split((int64_t)host + rtc->offset, &date);
+	return date;
 }
 
-static struct tm guest_time(const struct rtc_cmos *rtc)
+static struct calendar_date guest_time(const struct rtc_cmos *rtc)
 {
 	if (rtc->regs[REG_B] & B_SET)
 		return rtc->frozen;
 	return running_time(rtc, rtc->now());
 }
 
-/* The clock runs from tm from now on. */
-static void restart_from(struct rtc_cmos *rtc, struct tm *tm)
+/* The clock runs from date from now on. */
+static void restart_from(struct rtc_cmos *rtc, const struct calendar_date *date)
 {
-	time_t t = timegm(tm);
-
-	if (t != (time_t)-1)
-		rtc->offset = (int64_t)t - (int64_t)rtc->now();
+	rtc->offset = calendar_join(date) - (int64_t)rtc->now();
 }
 
-static bool alarm_matches(const struct rtc_cmos *rtc, const struct tm *tm)
+static bool alarm_matches(const struct rtc_cmos *rtc, const struct calendar_date *now)
 {
 	const uint8_t *r = rtc->regs;
 
-	return (r[REG_SECONDS_ALARM] >= ALARM_ANY || r[REG_SECONDS_ALARM] == encode(rtc, tm->tm_sec)) &&
-	       (r[REG_MINUTES_ALARM] >= ALARM_ANY || r[REG_MINUTES_ALARM] == encode(rtc, tm->tm_min)) &&
-	       (r[REG_HOURS_ALARM] >= ALARM_ANY || r[REG_HOURS_ALARM] == encode_hour(rtc, tm->tm_hour));
+	return (r[REG_SECONDS_ALARM] >= ALARM_ANY || r[REG_SECONDS_ALARM] == encode(rtc, now->second)) &&
+	       (r[REG_MINUTES_ALARM] >= ALARM_ANY || r[REG_MINUTES_ALARM] == encode(rtc, now->minute)) &&
+	       (r[REG_HOURS_ALARM] >= ALARM_ANY || r[REG_HOURS_ALARM] == encode_hour(rtc, now->hour));
 }
 
 /* IRQF and the line follow the flags and their enables. */
@@ -189,16 +187,16 @@ static void update_irq(struct rtc_cmos *rtc)
 static void catch_up(struct rtc_cmos *rtc)
 {
 	time_t host = rtc->now();
-	struct tm tm;
+	struct calendar_date now;
 
 	if (host == rtc->last_second)
 		return;
 	rtc->last_second = host;
 	if (rtc->regs[REG_B] & B_SET)
 		return;
-	tm = running_time(rtc, host);
+	now = running_time(rtc, host);
 	rtc->regs[REG_C] |= C_UF;
-	if (alarm_matches(rtc, &tm))
+	if (alarm_matches(rtc, &now))
 		rtc->regs[REG_C] |= C_AF;
 	update_irq(rtc);
 }
@@ -233,26 +231,26 @@ void rtc_cmos_timer_event(struct rtc_cmos *rtc)
 
 static uint8_t reg_read(struct rtc_cmos *rtc, uint8_t reg)
 {
-	struct tm tm = guest_time(rtc);
+	struct calendar_date now = guest_time(rtc);
 	uint8_t v;
 
 	switch (reg) {
 	case REG_SECONDS:
-		return encode(rtc, tm.tm_sec);
+		return encode(rtc, now.second);
 	case REG_MINUTES:
-		return encode(rtc, tm.tm_min);
+		return encode(rtc, now.minute);
 	case REG_HOURS:
-		return encode_hour(rtc, tm.tm_hour);
+		return encode_hour(rtc, now.hour);
 	case REG_WEEKDAY:
-		return encode(rtc, tm.tm_wday + 1);
+		return encode(rtc, now.weekday + 1);
 	case REG_DAY:
-		return encode(rtc, tm.tm_mday);
+		return encode(rtc, now.day);
 	case REG_MONTH:
-		return encode(rtc, tm.tm_mon + 1);
+		return encode(rtc, now.month);
 	case REG_YEAR:
-		return encode(rtc, (tm.tm_year + 1900) % 100);
+		return encode(rtc, (int)(now.year % 100));
 	case RTC_CMOS_CENTURY:
-		return encode(rtc, (tm.tm_year + 1900) / 100);
+		return encode(rtc, (int)(now.year / 100));
 	case REG_A:
 		return rtc->regs[REG_A] & ~A_UIP;
 	case REG_C:
@@ -270,38 +268,37 @@ static uint8_t reg_read(struct rtc_cmos *rtc, uint8_t reg)
 /* A time register written: the clock (or the time being set) moves. */
 static void write_time(struct rtc_cmos *rtc, uint8_t reg, uint8_t v)
 {
-	struct tm tm = guest_time(rtc);
-	int year = tm.tm_year + 1900;
+	struct calendar_date date = guest_time(rtc);
 
 	switch (reg) {
 	case REG_SECONDS:
-		tm.tm_sec = decode(rtc, v);
+		date.second = decode(rtc, v);
 		break;
 	case REG_MINUTES:
-		tm.tm_min = decode(rtc, v);
+		date.minute = decode(rtc, v);
 		break;
 	case REG_HOURS:
-		tm.tm_hour = decode_hour(rtc, v);
+		date.hour = decode_hour(rtc, v);
 		break;
 	case REG_DAY:
-		tm.tm_mday = decode(rtc, v);
+		date.day = decode(rtc, v);
 		break;
 	case REG_MONTH:
-		tm.tm_mon = decode(rtc, v) - 1;
+		date.month = decode(rtc, v);
 		break;
 	case REG_YEAR:
-		tm.tm_year = year / 100 * 100 + decode(rtc, v) - 1900;
+		date.year = date.year / 100 * 100 + decode(rtc, v);
 		break;
 	case RTC_CMOS_CENTURY:
-		tm.tm_year = decode(rtc, v) * 100 + year % 100 - 1900;
+		date.year = decode(rtc, v) * 100 + date.year % 100;
 		break;
 	default:
 		return;		/* the weekday follows from the date */
 	}
 	if (rtc->regs[REG_B] & B_SET)
-		rtc->frozen = tm;
+		rtc->frozen = date;
 	else
-		restart_from(rtc, &tm);
+		restart_from(rtc, &date);
 }
 
 static void write_b(struct rtc_cmos *rtc, uint8_t v)

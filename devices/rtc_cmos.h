@@ -30,6 +30,9 @@
  * - Register accesses (the bus ops, from vCPU threads) and the timer event
  *   (from the poll loop) may run concurrently: the device has one lock.
  *   set_irq is called with it held and must not call back into the device.
+ *   Neither makes a system call beyond clock_gettime, read of the timerfd
+ *   and timerfd_settime (dates are computed by devices/calendar.h, not by
+ *   the C library, whose first gmtime_r() may open time zone files).
  */
 #ifndef DEVICES_RTC_CMOS_H
 #define DEVICES_RTC_CMOS_H

@@ -8,6 +8,9 @@
  *   TEST-INIT: cmdline: <contents of /proc/cmdline>
  *   TEST-INIT: cpus: online=N cpuinfo=N
  *   TEST-INIT: memtotal_kb: N
+ *   TEST-INIT: rtc: rtc0=EPOCH system=EPOCH      (RTC_RD_TIME of /dev/rtc0 and
+ *                                                 time(), in seconds; or
+ *   TEST-INIT: rtc: ERROR                         why /dev/rtc0 is unusable)
  *   TEST-INIT: block devices: N                  (entries of /sys/block)
  *   TEST-INIT: block: NAME sectors=N bytes=N     (disks, then their partitions)
  *   TEST-INIT: virtiofs TAG: mounted            (with "testinit.fs=TAG":
@@ -67,6 +70,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
@@ -149,6 +153,35 @@ static void report_memory(void)
 }
 
 /* One line for a block device or partition whose sysfs directory is dir. */
+/* <linux/rtc.h>'s RTC_RD_TIME (init is built against musl's headers). */
+struct rtc_time {
+	int tm_sec, tm_min, tm_hour, tm_mday, tm_mon, tm_year, tm_wday, tm_yday, tm_isdst;
+};
+#define RTC_RD_TIME	_IOR('p', 0x09, struct rtc_time)
+
+static void report_rtc(void)
+{
+	struct rtc_time rt;
+	struct tm tm;
+	time_t now;
+	int fd = open("/dev/rtc0", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf(TAG "rtc: /dev/rtc0: %s\n", strerror(errno));
+		return;
+	}
+	if (ioctl(fd, RTC_RD_TIME, &rt) < 0) {
+		printf(TAG "rtc: RTC_RD_TIME: %s\n", strerror(errno));
+		close(fd);
+		return;
+	}
+	now = time(NULL);
+	close(fd);
+	tm = (struct tm){ .tm_year = rt.tm_year, .tm_mon = rt.tm_mon, .tm_mday = rt.tm_mday,
+			  .tm_hour = rt.tm_hour, .tm_min = rt.tm_min, .tm_sec = rt.tm_sec };
+	printf(TAG "rtc: rtc0=%lld system=%lld\n", (long long)timegm(&tm), (long long)now);
+}
+
 static void report_block(const char *name, const char *dir)
 {
 	char path[512], buf[64];
@@ -548,6 +581,7 @@ int main(void)
 	printf(TAG "cmdline: %s\n", len >= 0 ? cmdline : "(unreadable)");
 	report_cpus();
 	report_memory();
+	report_rtc();
 	report_blocks();
 	report_virtiofs();
 	read_loop();

@@ -8,7 +8,9 @@
  * with the right capacity and its partition table is read, a read-only
  * disk is offered and acknowledged read-only, virtio-rng is used, the
  * kernel reaches "Run /init as init process", the console's bytes before
- * the 8250 probe were coalesced, and a kernel panic ends the
+ * the 8250 probe were coalesced, the CMOS RTC is found through ACPI and
+ * reads the host's time (the kernel's own boot-time read of it and, where
+ * user space runs, init's RTC_RD_TIME), and a kernel panic ends the
  * VMM with status 3. On PVM hosts guest user space cannot run (init dies
  * at its first system call, which panics the kernel); on hosts with
  * VMX/SVM the test also checks what init prints and that it powers off.
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -34,6 +37,7 @@ static char tmpdir[] = "/tmp/vmm-linux.XXXXXX";
 static char disk[300], ro_disk[300];
 static bool pvm_host;
 static struct run_result boot;	/* the one full boot, shared by the checks */
+static time_t boot_start, boot_end;	/* the host's clock around it */
 
 static int make_disk(const char *path, int mib)
 {
@@ -57,8 +61,10 @@ static void boot_once(void)
 
 	/* PVM hosts emulate the kernel: a minute; elsewhere seconds. */
 	snprintf(ro_arg, sizeof(ro_arg), "%s,ro", ro_disk);
+	boot_start = time(NULL);
 	if (run_cmd(argv, pvm_host ? 450 : 170, &boot))
 		boot.status = -2;
+	boot_end = time(NULL);
 	printf("linux boot: exit %d after %.1f s\n", boot.status, boot.seconds);
 }
 
@@ -159,6 +165,45 @@ START_TEST(reaches_init_and_ends_as_expected)
 		ck_assert_msg(strstr(boot.out, "TEST-INIT: done"), "%s", text_tail(boot.out, 1200));
 		ck_assert_msg(boot.status == 0, "exit %d: %s", boot.status, text_tail(boot.err, 1200));
 	}
+}
+END_TEST
+
+/* t is a time of the host's clock while the VM ran (a second's slack). */
+static bool during_boot(long long t)
+{
+	return t >= (long long)boot_start - 1 && t <= (long long)boot_end + 1;
+}
+
+/*
+ * rtc_cmos binds to the DSDT's PNP0B00 device; the kernel's boot-time read
+ * ("setting system clock to ... (EPOCH)") and init's RTC_RD_TIME give a
+ * time the host's clock showed while the VM ran, and init's agrees with
+ * the guest's system clock to the second.
+ */
+START_TEST(rtc_reads_the_host_clock)
+{
+	const char *p = strstr(boot.out, "setting system clock to ");
+	long long epoch = 0, rtc = 0, sys = 0;
+
+	ck_assert_msg(strstr(boot.out, "rtc_cmos 00:") && strstr(boot.out, "registered as rtc0"),
+		      "%s", text_tail(boot.out, 1200));
+	ck_assert_msg(p, "%s", text_tail(boot.out, 1200));
+	p = strchr(p, '(');
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p, "(%lld)", &epoch), 1);
+	ck_assert_msg(during_boot(epoch), "kernel read %lld from the RTC, host %lld..%lld",
+		      epoch, (long long)boot_start, (long long)boot_end);
+	if (pvm_host)
+		return;		/* no user space: reaches_init_... says why */
+	p = strstr(boot.out, "TEST-INIT: rtc: ");
+	ck_assert_msg(p, "%s", text_tail(boot.out, 1200));
+	ck_assert_msg(sscanf(p, "TEST-INIT: rtc: rtc0=%lld system=%lld", &rtc, &sys) == 2,
+		      "%.80s", p);
+	printf("rtc: kernel read %lld, init read %lld (system clock %lld), host %lld..%lld\n",
+	       epoch, rtc, sys, (long long)boot_start, (long long)boot_end);
+	ck_assert_msg(during_boot(rtc), "init read %lld from /dev/rtc0, host %lld..%lld",
+		      rtc, (long long)boot_start, (long long)boot_end);
+	ck_assert_msg(llabs(rtc - sys) <= 1, "rtc0 %lld, system clock %lld", rtc, sys);
 }
 END_TEST
 
@@ -265,6 +310,7 @@ int main(void)
 	tcase_add_test(tc, read_only_disk);
 	tcase_add_test(tc, rng_is_used);
 	tcase_add_test(tc, reaches_init_and_ends_as_expected);
+	tcase_add_test(tc, rtc_reads_the_host_clock);
 	tcase_add_test(tc, console_writes_coalesced_until_the_probe);
 	tcase_add_test(tc, timeout_gives_124);
 	return run_tcase("linux", tc);
