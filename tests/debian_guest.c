@@ -35,7 +35,7 @@ bool debian_guest_find(const char *suite, struct debian_guest *g)
 
 int debian_disk_copy(const char *from, const char *to)
 {
-	char *argv[] = { "cp", "--sparse=always", (char *)from, (char *)to, NULL };
+	char *argv[] = { "/bin/cp", "--sparse=always", (char *)from, (char *)to, NULL };
 	struct run_result *res = malloc(sizeof(*res));
 	int ret = -1;
 
@@ -141,6 +141,29 @@ const char *debian_check(const struct debian_boot *b, const char *key, char *buf
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+void debian_print_notable(const struct debian_boot *b, const char *prefix)
+{
+	static const char *const marks[] = { "WARNING", "FAILED", "Call Trace", "XSAVE", "error",
+					      "Unknown symbol", "timed out", "BUG" };
+	const char *line = b->out.buf, *end;
+	int shown = 0;
+	size_t i;
+
+	for (; *line && shown < 30; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		for (i = 0; i < ARRAY_SIZE(marks); i++) {
+			const char *m = strstr(line, marks[i]);
+
+			if (m && m < end) {
+				printf("%s%.*s\n", prefix, (int)(end - line - (end > line && end[-1] == '\r')),
+				       line);
+				shown++;
+				break;
+			}
+		}
+	}
 }
 
 bool debian_boot_clean(const struct debian_boot *b, char *why, size_t len)

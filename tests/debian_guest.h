@@ -55,6 +55,13 @@ void debian_boot(const struct debian_guest *g, const char *disk, int cpus, const
 const char *debian_check(const struct debian_boot *b, const char *key, char *buf, size_t len);
 
 /*
+ * Prints each console line (up to 30) with a warning, an error, a failed
+ * unit or a call trace in it, after prefix: what a reader of the log
+ * wants to see of a boot that passed too.
+ */
+void debian_print_notable(const struct debian_boot *b, const char *prefix);
+
+/*
  * Whether b is a clean boot and power-off: exit 0 with the VMM's
  * "guest powered off (ACPI S5)" line, "Welcome to Debian" and
  * "VMM-CHECK done" on the console. If not, one line saying what is

@@ -16,7 +16,7 @@
  *   (ACPI S5)" line.
  *
  * It prints the time from the VMM's start to the login prompt, to the
- * check and to the exit.
+ * check and to the exit, and the console's lines with warnings or errors.
  */
 #include <check.h>
 #include <stdio.h>
@@ -50,6 +50,7 @@ static void boot_once(void)
 	debian_boot(&guest, disk, CPUS, CMDLINE, TIMEOUT_S, boot);
 	printf("debian boot: exit %d after %.1f s; Welcome at %.1f s, login: at %.1f s, VMM-CHECK done at %.1f s\n",
 	       boot->status, boot->seconds, boot->welcome_s, boot->login_s, boot->check_s);
+	debian_print_notable(boot, "debian console: ");
 }
 
 /* The boot happened: the copy was made and the VMM ran. */
