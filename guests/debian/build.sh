@@ -38,7 +38,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lib=$here/../../tests/lib
-# shellcheck source=../../tests/lib/debian.sh
+# shellcheck source=tests/lib/debian.sh
 . "$lib/debian.sh"
 die() { echo "debian-guest: $*" >&2; exit 1; }
 
@@ -117,7 +117,7 @@ dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Package} ${Version}\n' >"$tm
 # The kernel's modules, for udev in the guest.
 mods=$root/usr/lib/modules/$release
 mkdir -p "$mods"
-# shellcheck disable=SC2086 # (globs)
+# shellcheck disable=SC2046,SC2086 # (globs, split on purpose)
 (cd "$stock/lib/modules/$release" && tar cf - modules.builtin* modules.order \
 	$(cd kernel && for d in $KEEP_MODULES; do echo "kernel/$d"; done)) |
 	(cd "$mods" && tar xf -) || die "cannot copy the modules"
