@@ -2,9 +2,9 @@
 # run.sh [--state FILE] SUITE...: run every integration suite (check
 # binaries), each to its end even when one fails; print each suite's time
 # and a closing "integration: N passed, M failed" line; exit 1 if any
-# failed. The suites read VMM, VMM_BLKD, GUESTS and LINUX_GUEST from the
-# environment. `make check-integration` runs this on a host with KVM or in
-# the KVM box (tests/box/with-kvm).
+# failed. The suites read VMM, VMM_BLKD, GUESTS, LINUX_GUEST, STOCK_KERNEL
+# and DEBIAN_GUEST from the environment. `make check-integration` runs this
+# on a host with KVM or in the KVM box (tests/box/with-kvm).
 #
 # --state FILE: skip the suites FILE lists, and add each suite that passes
 # to it: a second attempt (make check-integration makes one after a box
