@@ -8,6 +8,7 @@
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -155,8 +156,25 @@ int arch_irq_line(int vm_fd, unsigned int irq, int level);
 struct kvm_run;
 int arch_emulation_failure(int vcpu_fd, const struct kvm_run *run);
 
-/* Registers of a vCPU, for a failure report. */
-void arch_vcpu_dump(int vcpu_fd, FILE *out);
+/*
+ * Registers of a vCPU as KVM has them now, for a failure report: each
+ * line starts with prefix.
+ */
+void arch_vcpu_dump(int vcpu_fd, const char *prefix, FILE *out);
+
+/*
+ * Registers KVM copies into kvm_run at every exit (x86: KVM_CAP_SYNC_REGS
+ * with regs, sregs and events), for the exit trace (vmm/exit_trace.h).
+ * arch_exit_sync_enable asks for them through run, before the vCPU first
+ * runs: 1 if KVM will copy them, 0 if it cannot (or the architecture has
+ * none). arch_exit_pc reads the guest's instruction pointer of this exit
+ * from run: false if it is not there. arch_exit_regs_print prints a copy
+ * of the synced registers, each line starting with prefix.
+ */
+struct kvm_sync_regs;
+int arch_exit_sync_enable(int kvm_fd, struct kvm_run *run);
+bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc);
+void arch_exit_regs_print(const struct kvm_sync_regs *regs, const char *prefix, FILE *out);
 
 /* Address and interrupt of virtio-mmio slot index; -ENOSPC past the last. */
 int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq);

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The last exits of a vCPU and its registers at the last one, for the
+ * failure report (exit_trace.h).
+ */
+#include "exit_trace.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "arch/arch.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the vDSO: no system call */
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t le_bytes(const uint8_t *p, unsigned int len)
+{
+	uint64_t v = 0;
+
+	while (len--)
+		v = v << 8 | p[len];
+	return v;
+}
+
+void exit_trace_record(struct exit_trace *t, const struct kvm_run *run, uint32_t reason)
+{
+	struct exit_record *r = &t->ring[t->count % EXIT_TRACE_LEN];
+
+	memset(r, 0, sizeof(*r));
+	r->nr = ++t->count;
+	r->ns = now_ns();
+	r->reason = reason;
+	switch (reason) {
+	case KVM_EXIT_IO:
+		r->io.port = run->io.port;
+		r->io.size = run->io.size;
+		r->io.out = run->io.direction == KVM_EXIT_IO_OUT;
+		r->io.count = run->io.count;
+		r->io.data = (uint32_t)le_bytes((const uint8_t *)run + run->io.data_offset,
+						run->io.size <= 4 ? run->io.size : 4);
+		break;
+	case KVM_EXIT_MMIO:
+		r->mmio.addr = run->mmio.phys_addr;
+		r->mmio.len = (uint8_t)run->mmio.len;
+		r->mmio.write = run->mmio.is_write;
+		r->mmio.data = le_bytes(run->mmio.data, run->mmio.len <= 8 ? run->mmio.len : 8);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		r->code = run->internal.suberror;
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		r->code = run->fail_entry.hardware_entry_failure_reason;
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		r->code = run->system_event.type;
+		break;
+	}
+	/*
+	 * At a shutdown KVM on AMD has already reset the vCPU (and synced
+	 * the reset state), on Intel not: keep neither, the report says
+	 * what the exit before left.
+	 */
+	if (reason == KVM_EXIT_SHUTDOWN || !t->synced)
+		return;
+	r->pc_known = arch_exit_pc(run, &r->pc);
+	memcpy(&t->regs, &run->s.regs, sizeof(t->regs));
+	t->regs_nr = r->nr;
+	t->regs_ns = r->ns;
+}
+
+const struct exit_record *exit_trace_get(const struct exit_trace *t, unsigned int back)
+{
+	if (back >= EXIT_TRACE_LEN || back >= t->count)
+		return NULL;
+	return &t->ring[(t->count - 1 - back) % EXIT_TRACE_LEN];
+}
+
+static const char *reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case KVM_EXIT_IO:		return "io";
+	case KVM_EXIT_MMIO:		return "mmio";
+	case KVM_EXIT_HLT:		return "hlt";
+	case KVM_EXIT_INTR:		return "intr";
+	case KVM_EXIT_SHUTDOWN:		return "shutdown";
+	case KVM_EXIT_INTERNAL_ERROR:	return "internal_error";
+	case KVM_EXIT_FAIL_ENTRY:	return "fail_entry";
+	case KVM_EXIT_SYSTEM_EVENT:	return "system_event";
+	case KVM_EXIT_DEBUG:		return "debug";
+	case KVM_EXIT_EXCEPTION:	return "exception";
+	default:			return NULL;
+	}
+}
+
+int exit_trace_format_exit(const struct exit_record *r, char *buf, size_t len)
+{
+	const char *name = reason_name(r->reason);
+	int n;
+
+	if (name)
+		n = snprintf(buf, len, "exit %llu %s", (unsigned long long)r->nr, name);
+	else
+		n = snprintf(buf, len, "exit %llu reason %u", (unsigned long long)r->nr, r->reason);
+	switch (r->reason) {
+	case KVM_EXIT_IO:
+		n += snprintf(buf + n, len > (size_t)n ? len - n : 0,
+			      " %s port 0x%x size %u data 0x%x", r->io.out ? "out" : "in",
+			      r->io.port, r->io.size, r->io.data);
+		if (r->io.count > 1)
+			n += snprintf(buf + n, len > (size_t)n ? len - n : 0,
+				      " count %u", r->io.count);
+		break;
+	case KVM_EXIT_MMIO:
+		n += snprintf(buf + n, len > (size_t)n ? len - n : 0,
+			      " %s addr 0x%llx len %u data 0x%llx", r->mmio.write ? "write" : "read",
+			      (unsigned long long)r->mmio.addr, r->mmio.len,
+			      (unsigned long long)r->mmio.data);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+	case KVM_EXIT_FAIL_ENTRY:
+	case KVM_EXIT_SYSTEM_EVENT:
+		n += snprintf(buf + n, len > (size_t)n ? len - n : 0, " code 0x%llx",
+			      (unsigned long long)r->code);
+		break;
+	}
+	if (r->pc_known)
+		n += snprintf(buf + n, len > (size_t)n ? len - n : 0, " rip %016llx",
+			      (unsigned long long)r->pc);
+	return n;
+}
+
+static double ms_between(uint64_t from, uint64_t to)
+{
+	return to >= from ? (double)(to - from) / 1e6 : 0;
+}
+
+void exit_trace_print(const struct exit_trace *t, unsigned int index, const char *what,
+		      const char *prefix, FILE *out)
+{
+	const struct exit_record *last = exit_trace_get(t, 0);
+	unsigned int back;
+	char line[160];
+
+	fprintf(out, "%svcpu %u: %s, at its exit %llu to the VMM\n", prefix, index, what,
+		(unsigned long long)t->count);
+	if (!t->synced)
+		fprintf(out, "%sregisters at each exit: not kept (no KVM_CAP_SYNC_REGS here)\n",
+			prefix);
+	else if (!t->regs_nr)
+		fprintf(out, "%sregisters at each exit: none yet (no exit before this one)\n",
+			prefix);
+	else if (t->regs_nr == t->count)
+		fprintf(out, "%sregisters at this exit, as KVM left them in kvm_run:\n", prefix);
+	else
+		fprintf(out, "%sregisters at exit %llu, %llu exit%s to the VMM and %.3f ms before this one:\n",
+			prefix, (unsigned long long)t->regs_nr,
+			(unsigned long long)(t->count - t->regs_nr), t->count - t->regs_nr == 1 ? "" : "s",
+			last ? ms_between(t->regs_ns, last->ns) : 0.0);
+	if (t->synced && t->regs_nr)
+		arch_exit_regs_print(&t->regs, prefix, out);
+	back = t->count < EXIT_TRACE_LEN ? (unsigned int)t->count : EXIT_TRACE_LEN;
+	fprintf(out, "%slast %u exits to the VMM, oldest first (ms before the last):\n",
+		prefix, back);
+	while (back--) {
+		const struct exit_record *r = exit_trace_get(t, back);
+
+		exit_trace_format_exit(r, line, sizeof(line));
+		fprintf(out, "%s  %8.3f %s\n", prefix, ms_between(r->ns, last->ns), line);
+	}
+}
