@@ -176,6 +176,13 @@ int arch_exit_sync_enable(int kvm_fd, struct kvm_run *run);
 bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc);
 void arch_exit_regs_print(const struct kvm_sync_regs *regs, const char *prefix, FILE *out);
 
+/*
+ * A free-running counter user space reads without a system call (x86_64:
+ * the TSC, arm64: CNTVCT_EL0), for the exit trace's times; its rate is
+ * the caller's to measure.
+ */
+uint64_t arch_counter(void);
+
 /* Address and interrupt of virtio-mmio slot index; -ENOSPC past the last. */
 int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq);
 

@@ -14,8 +14,16 @@ static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);	/* the vDSO: no system call */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void exit_trace_init(struct exit_trace *t, bool synced)
+{
+	memset(t, 0, sizeof(*t));
+	t->synced = synced;
+	t->start_ticks = arch_counter();
+	t->start_ns = now_ns();
 }
 
 static uint64_t le_bytes(const uint8_t *p, unsigned int len)
@@ -33,7 +41,7 @@ void exit_trace_record(struct exit_trace *t, const struct kvm_run *run, uint32_t
 
 	memset(r, 0, sizeof(*r));
 	r->nr = ++t->count;
-	r->ns = now_ns();
+	r->ticks = arch_counter();
 	r->reason = reason;
 	switch (reason) {
 	case KVM_EXIT_IO:
@@ -70,7 +78,7 @@ void exit_trace_record(struct exit_trace *t, const struct kvm_run *run, uint32_t
 	r->pc_known = arch_exit_pc(run, &r->pc);
 	memcpy(&t->regs, &run->s.regs, sizeof(t->regs));
 	t->regs_nr = r->nr;
-	t->regs_ns = r->ns;
+	t->regs_ticks = r->ticks;
 }
 
 const struct exit_record *exit_trace_get(const struct exit_trace *t, unsigned int back)
@@ -134,17 +142,36 @@ int exit_trace_format_exit(const struct exit_record *r, char *buf, size_t len)
 	return n;
 }
 
-static double ms_between(uint64_t from, uint64_t to)
+/*
+ * The counter's ticks per millisecond, measured over the trace's life;
+ * 0 if that was too short to tell (under a millisecond).
+ */
+static double ticks_per_ms(const struct exit_trace *t)
 {
-	return to >= from ? (double)(to - from) / 1e6 : 0;
+	uint64_t ticks = arch_counter(), ns = now_ns();
+
+	if (ns < t->start_ns + 1000000 || ticks <= t->start_ticks)
+		return 0;
+	return (double)(ticks - t->start_ticks) * 1e6 / (double)(ns - t->start_ns);
+}
+
+/* "N.NNN ms" from ticks from to to, in buf; "? ms" if the rate is unknown. */
+static const char *ms_between(uint64_t from, uint64_t to, double rate, char *buf, size_t len)
+{
+	if (rate <= 0)
+		snprintf(buf, len, "? ms");
+	else
+		snprintf(buf, len, "%.3f ms", to >= from ? (double)(to - from) / rate : 0.0);
+	return buf;
 }
 
 void exit_trace_print(const struct exit_trace *t, unsigned int index, const char *what,
 		      const char *prefix, FILE *out)
 {
 	const struct exit_record *last = exit_trace_get(t, 0);
+	double rate = ticks_per_ms(t);
 	unsigned int back;
-	char line[160];
+	char line[160], ms[32];
 
 	fprintf(out, "%svcpu %u: %s, at its exit %llu to the VMM\n", prefix, index, what,
 		(unsigned long long)t->count);
@@ -157,19 +184,20 @@ void exit_trace_print(const struct exit_trace *t, unsigned int index, const char
 	else if (t->regs_nr == t->count)
 		fprintf(out, "%sregisters at this exit, as KVM left them in kvm_run:\n", prefix);
 	else
-		fprintf(out, "%sregisters at exit %llu, %llu exit%s to the VMM and %.3f ms before this one:\n",
+		fprintf(out, "%sregisters at exit %llu, %llu exit%s to the VMM and %s before this one:\n",
 			prefix, (unsigned long long)t->regs_nr,
 			(unsigned long long)(t->count - t->regs_nr), t->count - t->regs_nr == 1 ? "" : "s",
-			last ? ms_between(t->regs_ns, last->ns) : 0.0);
+			ms_between(t->regs_ticks, last->ticks, rate, ms, sizeof(ms)));
 	if (t->synced && t->regs_nr)
 		arch_exit_regs_print(&t->regs, prefix, out);
 	back = t->count < EXIT_TRACE_LEN ? (unsigned int)t->count : EXIT_TRACE_LEN;
-	fprintf(out, "%slast %u exits to the VMM, oldest first (ms before the last):\n",
+	fprintf(out, "%slast %u exits to the VMM, oldest first, with the time before the last:\n",
 		prefix, back);
 	while (back--) {
 		const struct exit_record *r = exit_trace_get(t, back);
 
 		exit_trace_format_exit(r, line, sizeof(line));
-		fprintf(out, "%s  %8.3f %s\n", prefix, ms_between(r->ns, last->ns), line);
+		ms_between(r->ticks, last->ticks, rate, ms, sizeof(ms));
+		fprintf(out, "%s  %11s %s\n", prefix, ms, line);
 	}
 }

@@ -4,7 +4,8 @@
  * keeps its own trace, written only by itself, with no locks:
  *
  * - a ring of the last EXIT_TRACE_LEN exits to user space: the exit's
- *   number (1 for the vCPU's first), its time, KVM_EXIT_* reason and the
+ *   number (1 for the vCPU's first), its time (arch_counter(): no system
+ *   call, which clock_gettime() can be), KVM_EXIT_* reason and the
  *   fields that say what the guest did (port, size, direction and data of
  *   port I/O; address, length, direction and data of MMIO; ...), and the
  *   guest's instruction pointer when KVM gave it without an ioctl (x86:
@@ -35,7 +36,7 @@
 
 struct exit_record {
 	uint64_t nr;		/* the vCPU's exits to user space, this one included */
-	uint64_t ns;		/* CLOCK_MONOTONIC */
+	uint64_t ticks;		/* arch_counter() */
 	uint64_t pc;		/* guest RIP / PC, if pc_known */
 	uint32_t reason;	/* KVM_EXIT_* */
 	bool pc_known;
@@ -62,9 +63,17 @@ struct exit_trace {
 	uint64_t count;			/* exits recorded, ever */
 	bool synced;			/* KVM fills kvm_run->s at every exit */
 	uint64_t regs_nr;		/* the exit regs is from; 0: none yet */
-	uint64_t regs_ns;
+	uint64_t regs_ticks;
 	struct kvm_sync_regs regs;
+	uint64_t start_ticks, start_ns;	/* the counter against CLOCK_MONOTONIC */
 };
+
+/*
+ * An empty trace; synced: whether KVM syncs registers into kvm_run
+ * (arch_exit_sync_enable). Notes the time, to measure the counter's rate
+ * against when it prints.
+ */
+void exit_trace_init(struct exit_trace *t, bool synced);
 
 /*
  * Records the exit KVM just returned in run (reason: run->exit_reason, or

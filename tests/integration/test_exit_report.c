@@ -60,11 +60,10 @@ static unsigned int exit_lines(struct exit_line *lines, unsigned int max)
 
 	while ((p = strstr(p, PREFIX))) {
 		const char *eol = strchr(p, '\n');
-		double ms;
 		int used = 0;
 
 		p += strlen(PREFIX);
-		if (n < max && sscanf(p, " %lf exit %llu %n", &ms, &lines[n].nr, &used) == 2 && used) {
+		if (n < max && sscanf(p, " %*s ms exit %llu %n", &lines[n].nr, &used) == 1 && used) {
 			size_t len = eol ? (size_t)(eol - p - used) : strlen(p + used);
 
 			if (len >= sizeof(lines[n].what))

@@ -25,7 +25,7 @@ static void setup(void)
 {
 	run = calloc(1, RUN_SIZE);
 	ck_assert_ptr_nonnull(run);
-	memset(&trace, 0, sizeof(trace));
+	exit_trace_init(&trace, false);
 }
 
 static void teardown(void)
