@@ -18,10 +18,11 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void exit_trace_init(struct exit_trace *t, bool synced)
+void exit_trace_init(struct exit_trace *t, const struct kvm_run *run, bool synced)
 {
 	memset(t, 0, sizeof(*t));
 	t->synced = synced;
+	t->synced_fields = synced ? run->kvm_valid_regs : 0;
 	t->start_ticks = arch_counter();
 	t->start_ns = now_ns();
 }
@@ -189,7 +190,7 @@ void exit_trace_print(const struct exit_trace *t, unsigned int index, const char
 			(unsigned long long)(t->count - t->regs_nr), t->count - t->regs_nr == 1 ? "" : "s",
 			ms_between(t->regs_ticks, last->ticks, rate, ms, sizeof(ms)));
 	if (t->synced && t->regs_nr)
-		arch_exit_regs_print(&t->regs, prefix, out);
+		arch_exit_regs_print(&t->regs, t->synced_fields, prefix, out);
 	back = t->count < EXIT_TRACE_LEN ? (unsigned int)t->count : EXIT_TRACE_LEN;
 	fprintf(out, "%slast %u exits to the VMM, oldest first, with the time before the last:\n",
 		prefix, back);

@@ -11,7 +11,7 @@
  *   guest's instruction pointer when KVM gave it without an ioctl (x86:
  *   KVM_SYNC_X86_REGS, arch_exit_sync_enable);
  * - the registers KVM left in kvm_run at the last exit that was not a
- *   shutdown (x86: regs, sregs and events, when synced). A triple fault is
+ *   shutdown (x86: regs, and on SVM sregs and events, when synced). A triple fault is
  *   reported as KVM_EXIT_SHUTDOWN, and KVM on AMD resets the vCPU before
  *   it returns it (and copies that reset state into kvm_run), so the
  *   registers of the exit before are the last ones worth reading.
@@ -62,6 +62,7 @@ struct exit_trace {
 	struct exit_record ring[EXIT_TRACE_LEN];
 	uint64_t count;			/* exits recorded, ever */
 	bool synced;			/* KVM fills kvm_run->s at every exit */
+	uint64_t synced_fields;		/* ... these (kvm_run->kvm_valid_regs) */
 	uint64_t regs_nr;		/* the exit regs is from; 0: none yet */
 	uint64_t regs_ticks;
 	struct kvm_sync_regs regs;
@@ -69,11 +70,12 @@ struct exit_trace {
 };
 
 /*
- * An empty trace; synced: whether KVM syncs registers into kvm_run
- * (arch_exit_sync_enable). Notes the time, to measure the counter's rate
+ * An empty trace for the vCPU whose kvm_run is run; synced: whether KVM
+ * syncs registers into it (arch_exit_sync_enable, which set
+ * run->kvm_valid_regs). Notes the time, to measure the counter's rate
  * against when it prints.
  */
-void exit_trace_init(struct exit_trace *t, bool synced);
+void exit_trace_init(struct exit_trace *t, const struct kvm_run *run, bool synced);
 
 /*
  * Records the exit KVM just returned in run (reason: run->exit_reason, or

@@ -78,7 +78,7 @@ int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcp
 	err = arch_exit_sync_enable(env->kvm_fd, vcpu->run);
 	if (err < 0)
 		goto out_unmap;
-	exit_trace_init(&vcpu->trace, err > 0);
+	exit_trace_init(&vcpu->trace, vcpu->run, err > 0);
 	err = arch_vcpu_init(env->kvm_fd, env->vm_fd, vcpu->fd, index, env->nr_cpus, env->boot,
 			     env->features);
 	if (err)

@@ -24,9 +24,11 @@ bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc)
 	return false;
 }
 
-void arch_exit_regs_print(const struct kvm_sync_regs *regs, const char *prefix, FILE *out)
+void arch_exit_regs_print(const struct kvm_sync_regs *regs, uint64_t fields,
+			  const char *prefix, FILE *out)
 {
 	(void)regs;
+	(void)fields;
 	(void)prefix;
 	(void)out;
 }

@@ -7,29 +7,41 @@
  * (vmm/exit_trace.h) for each exit's RIP and for the failure report.
  *
  * What KVM writes there at KVM_EXIT_SHUTDOWN (a triple fault) depends on
- * the vendor: VMX reports the triple fault with the vCPU as it was when
- * it faulted, while SVM's shutdown intercept re-initialises the VMCB and
- * resets the vCPU (INIT) first, so the sync area then holds the reset
- * state (RIP fff0, CS f000). Only the registers of the exit before are
- * the guest's on both, which is why the trace keeps a copy of them.
+ * the vendor: VMX (and PVM) report the triple fault with the vCPU as it
+ * was when it faulted, while SVM's shutdown intercept re-initialises the
+ * VMCB and resets the vCPU (INIT) first, so the sync area then holds the
+ * reset state (RIP fff0, CS f000). Only the registers of the exit before
+ * are the guest's on both, which is why the trace keeps a copy of them.
+ *
+ * What it costs KVM at every exit differs too. On SVM the special
+ * registers and events are fields of the VMCB in memory; on VMX each
+ * segment, descriptor table and event field is a VMREAD, some 40 per
+ * exit on top of the round trip of an exit to user space. So the special
+ * registers and the events are synced only on SVM (kvm_amd loaded),
+ * where they are lost at a triple fault; elsewhere only the general
+ * registers and RIP are (cheap: KVM caches them), and the report's
+ * registers read after the exit are the state that faulted.
  */
 #include <linux/kvm.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
 
-#define SYNC_WANTED	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+#define SYNC_SVM	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+#define SYNC_OTHER	KVM_SYNC_X86_REGS
 
 int arch_exit_sync_enable(int kvm_fd, struct kvm_run *run)
 {
 	int offered = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	int wanted = access("/sys/module/kvm_amd", F_OK) ? SYNC_OTHER : SYNC_SVM;
 
-	/* Older KVM, or one that cannot sync every field: no per-exit regs. */
-	if (offered <= 0 || (offered & SYNC_WANTED) != SYNC_WANTED)
+	/* Older KVM, or one that cannot sync these fields: no per-exit regs. */
+	if (offered <= 0 || (offered & wanted) != wanted)
 		return 0;
-	run->kvm_valid_regs = SYNC_WANTED;
+	run->kvm_valid_regs = (uint64_t)wanted;
 	return 1;
 }
 
@@ -49,7 +61,8 @@ static void print_segment(const char *name, const struct kvm_segment *s,
 		s->dpl, s->present, s->s, s->l, s->db, s->g, s->unusable ? " unusable" : "");
 }
 
-void arch_exit_regs_print(const struct kvm_sync_regs *sync, const char *prefix, FILE *out)
+void arch_exit_regs_print(const struct kvm_sync_regs *sync, uint64_t fields,
+			  const char *prefix, FILE *out)
 {
 	const struct kvm_regs *r = &sync->regs;
 	const struct kvm_sregs *s = &sync->sregs;
@@ -65,6 +78,12 @@ void arch_exit_regs_print(const struct kvm_sync_regs *sync, const char *prefix, 
 		r->r8, r->r9, r->r10, r->r11);
 	fprintf(out, "%s  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", prefix,
 		r->r12, r->r13, r->r14, r->r15);
+	if (!(fields & KVM_SYNC_X86_SREGS)) {
+		fprintf(out, "%s  (control and segment registers, events: not synced at each exit "
+			"on this host, whose KVM keeps them at a triple fault: see the registers "
+			"read after the exit)\n", prefix);
+		return;
+	}
 	fprintf(out, "%s  cr0 %016llx cr2 %016llx cr3 %016llx\n", prefix,
 		s->cr0, s->cr2, s->cr3);
 	fprintf(out, "%s  cr4 %016llx cr8 %016llx efer %016llx apic_base %016llx\n", prefix,
@@ -80,6 +99,8 @@ void arch_exit_regs_print(const struct kvm_sync_regs *sync, const char *prefix, 
 	fprintf(out, "%s  gdt base %016llx limit %04x idt base %016llx limit %04x\n", prefix,
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit);
+	if (!(fields & KVM_SYNC_X86_EVENTS))
+		return;
 	fprintf(out, "%s  exception injected %u pending %u nr %u error_code %s%x\n", prefix,
 		e->exception.injected, e->exception.pending, e->exception.nr,
 		e->exception.has_error_code ? "" : "(none) ", e->exception.error_code);

@@ -4,7 +4,8 @@
  * (arch/x86_64/exit_regs.c), on exits made up in a kvm_run of our own:
  * each exit's RIP, the registers kept from the last exit before a
  * shutdown and not from the shutdown (on AMD the reset state), those of
- * a failed exit that is not a shutdown, and their lines in the report.
+ * a failed exit that is not a shutdown, their lines in the report, and
+ * the general registers alone where KVM syncs only those (not SVM).
  * No /dev/kvm needed.
  */
 #include <check.h>
@@ -27,7 +28,7 @@ static void setup(void)
 {
 	run = calloc(1, RUN_SIZE);
 	ck_assert_ptr_nonnull(run);
-	exit_trace_init(&trace, false);
+	exit_trace_init(&trace, run, false);
 }
 
 static void teardown(void)
@@ -80,10 +81,18 @@ static void assert_prefixed(void)
 	}
 }
 
+#define SYNC_ALL	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+
+/* A trace of a vCPU whose KVM syncs fields, as arch_exit_sync_enable asks. */
+static void synced(uint64_t fields)
+{
+	run->kvm_valid_regs = fields;
+	exit_trace_init(&trace, run, true);
+}
+
 /* Registers as KVM_CAP_SYNC_REGS leaves them in kvm_run. */
 static void sync(uint64_t rip, uint64_t cr3)
 {
-	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
 	run->s.regs.regs.rip = rip;
 	run->s.regs.sregs.cr3 = cr3;
 	run->s.regs.sregs.cs.selector = 0x23;
@@ -93,7 +102,7 @@ static void sync(uint64_t rip, uint64_t cr3)
 
 START_TEST(keeps_registers_of_the_exit_before_a_shutdown)
 {
-	trace.synced = true;
+	synced(SYNC_ALL);
 	sync(0x101000, 0x154000);
 	io_exit(0x510, 1, true, 0x11, 1);
 	sync(0x101004, 0x154000);
@@ -119,7 +128,7 @@ END_TEST
 
 START_TEST(registers_of_a_failed_exit_are_its_own)
 {
-	trace.synced = true;
+	synced(SYNC_ALL);
 	sync(0x101000, 0x154000);
 	io_exit(0x510, 1, true, 0x11, 1);
 	sync(0x102000, 0x154000);
@@ -131,6 +140,25 @@ START_TEST(registers_of_a_failed_exit_are_its_own)
 	ck_assert_msg(strstr(report, "T:   rip 0000000000102000 "), "%s", report);
 }
 END_TEST
+/* Elsewhere than on SVM, the general registers alone (arch/x86_64/exit_regs.c). */
+START_TEST(general_registers_only)
+{
+	synced(KVM_SYNC_X86_REGS);
+	sync(0x101000, 0x154000);
+	io_exit(0x510, 1, true, 0x11, 1);
+	exit_trace_record(&trace, run, KVM_EXIT_SHUTDOWN);
+	print_report();
+	assert_prefixed();
+	ck_assert_msg(strstr(report, "T: registers at exit 1, 1 exit to the VMM and "), "%s", report);
+	ck_assert_msg(strstr(report, "T:   rip 0000000000101000 "), "%s", report);
+	ck_assert_msg(strstr(report, "T:   (control and segment registers, events: not synced"),
+		      "%s", report);
+	ck_assert_msg(!strstr(report, "cr3"), "%s", report);
+	ck_assert_msg(strstr(report, " exit 1 io out port 0x510 size 1 data 0x11 rip 0000000000101000\n"),
+		      "%s", report);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("x86_exit_regs");
@@ -138,5 +166,6 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, keeps_registers_of_the_exit_before_a_shutdown);
 	tcase_add_test(tc, registers_of_a_failed_exit_are_its_own);
+	tcase_add_test(tc, general_registers_only);
 	return run_tcase("x86_exit_regs", tc);
 }
