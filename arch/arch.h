@@ -163,18 +163,18 @@ int arch_emulation_failure(int vcpu_fd, const struct kvm_run *run);
 void arch_vcpu_dump(int vcpu_fd, const char *prefix, FILE *out);
 
 /*
- * Registers KVM copies into kvm_run at every exit (x86: KVM_CAP_SYNC_REGS;
- * the general registers, and on SVM also the special ones and the
- * events), for the exit trace (vmm/exit_trace.h). arch_exit_sync_enable
- * asks for them through run->kvm_valid_regs, before the vCPU first runs:
- * 1 if KVM will copy them, 0 if it cannot (or the architecture has none).
- * arch_exit_pc reads the guest's instruction pointer of this exit from
- * run: false if it is not there. arch_exit_regs_print prints a copy of
- * the synced registers (fields: the kvm_valid_regs they were synced
- * with), each line starting with prefix.
+ * Registers KVM copies into kvm_run at exits (x86: KVM_CAP_SYNC_REGS), for
+ * the exit trace (vmm/exit_trace.h). arch_exit_sync_fields says which
+ * kvm_valid_regs fields to ask for: always at every exit (x86: the
+ * general registers), and sampled at some (x86 on SVM: the special
+ * registers and events, which KVM on AMD loses at a triple fault); 0 and
+ * 0 where KVM or the architecture has none. arch_exit_pc reads the
+ * guest's instruction pointer of this exit from run: false if it is not
+ * there. arch_exit_regs_print prints the fields given of a copy of the
+ * synced registers, each line starting with prefix.
  */
 struct kvm_sync_regs;
-int arch_exit_sync_enable(int kvm_fd, struct kvm_run *run);
+void arch_exit_sync_fields(int kvm_fd, uint64_t *always, uint64_t *sampled);
 bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc);
 void arch_exit_regs_print(const struct kvm_sync_regs *regs, uint64_t fields,
 			  const char *prefix, FILE *out);

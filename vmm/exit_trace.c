@@ -18,11 +18,14 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void exit_trace_init(struct exit_trace *t, const struct kvm_run *run, bool synced)
+void exit_trace_init(struct exit_trace *t, struct kvm_run *run, uint64_t always,
+		     uint64_t sampled)
 {
 	memset(t, 0, sizeof(*t));
-	t->synced = synced;
-	t->synced_fields = synced ? run->kvm_valid_regs : 0;
+	t->always = always;
+	t->sampled = always ? sampled : 0;
+	t->armed = t->always | t->sampled;
+	run->kvm_valid_regs = t->armed;
 	t->start_ticks = arch_counter();
 	t->start_ns = now_ns();
 }
@@ -36,8 +39,9 @@ static uint64_t le_bytes(const uint8_t *p, unsigned int len)
 	return v;
 }
 
-void exit_trace_record(struct exit_trace *t, const struct kvm_run *run, uint32_t reason)
+void exit_trace_record(struct exit_trace *t, struct kvm_run *run, uint32_t reason)
 {
+	uint64_t armed = t->armed;
 	struct exit_record *r = &t->ring[t->count % EXIT_TRACE_LEN];
 
 	memset(r, 0, sizeof(*r));
@@ -74,12 +78,22 @@ void exit_trace_record(struct exit_trace *t, const struct kvm_run *run, uint32_t
 	 * the reset state), on Intel not: keep neither, the report says
 	 * what the exit before left.
 	 */
-	if (reason == KVM_EXIT_SHUTDOWN || !t->synced)
+	if (!t->always)
+		return;
+	/* The sampled fields once in EXIT_TRACE_SAMPLE exits, from the next. */
+	t->armed = t->always | (r->nr % EXIT_TRACE_SAMPLE ? 0 : t->sampled);
+	run->kvm_valid_regs = t->armed;
+	if (reason == KVM_EXIT_SHUTDOWN)
 		return;
 	r->pc_known = arch_exit_pc(run, &r->pc);
 	memcpy(&t->regs, &run->s.regs, sizeof(t->regs));
 	t->regs_nr = r->nr;
 	t->regs_ticks = r->ticks;
+	if (t->sampled && (armed & t->sampled) == t->sampled) {
+		memcpy(&t->sampled_regs, &run->s.regs, sizeof(t->sampled_regs));
+		t->sampled_nr = r->nr;
+		t->sampled_ticks = r->ticks;
+	}
 }
 
 const struct exit_record *exit_trace_get(const struct exit_trace *t, unsigned int back)
@@ -166,6 +180,55 @@ static const char *ms_between(uint64_t from, uint64_t to, double rate, char *buf
 	return buf;
 }
 
+/* "WHAT at exit N, M exits to the VMM and T before this one:" */
+static void print_head(const struct exit_trace *t, const char *what, uint64_t nr,
+		       uint64_t ticks, double rate, const char *prefix, FILE *out)
+{
+	const struct exit_record *last = exit_trace_get(t, 0);
+	char ms[32];
+
+	if (nr == t->count) {
+		fprintf(out, "%s%s at this exit, as KVM left them in kvm_run:\n", prefix, what);
+		return;
+	}
+	fprintf(out, "%s%s at exit %llu, %llu exit%s to the VMM and %s before this one:\n",
+		prefix, what, (unsigned long long)nr, (unsigned long long)(t->count - nr),
+		t->count - nr == 1 ? "" : "s",
+		ms_between(ticks, last ? last->ticks : ticks, rate, ms, sizeof(ms)));
+}
+
+static void print_registers(const struct exit_trace *t, double rate, const char *prefix,
+			    FILE *out)
+{
+	char what[96];
+
+	if (!t->always) {
+		fprintf(out, "%sregisters at each exit: not kept (no KVM_CAP_SYNC_REGS here)\n",
+			prefix);
+		return;
+	}
+	if (!t->regs_nr) {
+		fprintf(out, "%sregisters at each exit: none yet (no exit before this one)\n",
+			prefix);
+		return;
+	}
+	print_head(t, "registers", t->regs_nr, t->regs_ticks, rate, prefix, out);
+	arch_exit_regs_print(&t->regs, t->always, prefix, out);
+	if (!t->sampled) {
+		fprintf(out, "%sthe other registers: not synced at exits on this host, whose KVM "
+			"keeps them at a triple fault: see the registers read after the exit\n",
+			prefix);
+		return;
+	}
+	if (!t->sampled_nr)
+		return;
+	snprintf(what, sizeof(what),
+		 "control and segment registers and events (synced at one exit in %u)",
+		 EXIT_TRACE_SAMPLE);
+	print_head(t, what, t->sampled_nr, t->sampled_ticks, rate, prefix, out);
+	arch_exit_regs_print(&t->sampled_regs, t->sampled, prefix, out);
+}
+
 void exit_trace_print(const struct exit_trace *t, unsigned int index, const char *what,
 		      const char *prefix, FILE *out)
 {
@@ -176,21 +239,7 @@ void exit_trace_print(const struct exit_trace *t, unsigned int index, const char
 
 	fprintf(out, "%svcpu %u: %s, at its exit %llu to the VMM\n", prefix, index, what,
 		(unsigned long long)t->count);
-	if (!t->synced)
-		fprintf(out, "%sregisters at each exit: not kept (no KVM_CAP_SYNC_REGS here)\n",
-			prefix);
-	else if (!t->regs_nr)
-		fprintf(out, "%sregisters at each exit: none yet (no exit before this one)\n",
-			prefix);
-	else if (t->regs_nr == t->count)
-		fprintf(out, "%sregisters at this exit, as KVM left them in kvm_run:\n", prefix);
-	else
-		fprintf(out, "%sregisters at exit %llu, %llu exit%s to the VMM and %s before this one:\n",
-			prefix, (unsigned long long)t->regs_nr,
-			(unsigned long long)(t->count - t->regs_nr), t->count - t->regs_nr == 1 ? "" : "s",
-			ms_between(t->regs_ticks, last->ticks, rate, ms, sizeof(ms)));
-	if (t->synced && t->regs_nr)
-		arch_exit_regs_print(&t->regs, t->synced_fields, prefix, out);
+	print_registers(t, rate, prefix, out);
 	back = t->count < EXIT_TRACE_LEN ? (unsigned int)t->count : EXIT_TRACE_LEN;
 	fprintf(out, "%slast %u exits to the VMM, oldest first, with the time before the last:\n",
 		prefix, back);

@@ -11,14 +11,19 @@
  *   guest's instruction pointer when KVM gave it without an ioctl (x86:
  *   KVM_SYNC_X86_REGS, arch_exit_sync_enable);
  * - the registers KVM left in kvm_run at the last exit that was not a
- *   shutdown (x86: regs, and on SVM sregs and events, when synced). A triple fault is
+ *   shutdown: those synced at every exit ("always", x86: regs), and of
+ *   the last such exit that also had the "sampled" ones (x86 on SVM:
+ *   sregs and events), which KVM is asked for at the first exit and then
+ *   at one exit in EXIT_TRACE_SAMPLE: they cost KVM more, and change
+ *   seldom. A triple fault is
  *   reported as KVM_EXIT_SHUTDOWN, and KVM on AMD resets the vCPU before
  *   it returns it (and copies that reset state into kvm_run), so the
  *   registers of the exit before are the last ones worth reading.
  *
  * exit_trace_record() runs after every KVM_RUN that returned (and after
  * one interrupted, reason KVM_EXIT_INTR): a copy of a few words, and of
- * the synced registers when there are any. exit_trace_print() writes the
+ * the synced registers when there are any; it sets kvm_valid_regs for
+ * the next KVM_RUN. exit_trace_print() writes the
  * report, every line starting with prefix (for a grep in CI logs); it is
  * an output module and writes to out itself. exit_trace_format_exit()
  * formats one record, for the report and the unit test.
@@ -32,7 +37,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define EXIT_TRACE_LEN	16
+#define EXIT_TRACE_LEN		16
+#define EXIT_TRACE_SAMPLE	16	/* one exit in this many syncs the sampled fields */
 
 struct exit_record {
 	uint64_t nr;		/* the vCPU's exits to user space, this one included */
@@ -61,21 +67,26 @@ struct exit_record {
 struct exit_trace {
 	struct exit_record ring[EXIT_TRACE_LEN];
 	uint64_t count;			/* exits recorded, ever */
-	bool synced;			/* KVM fills kvm_run->s at every exit */
-	uint64_t synced_fields;		/* ... these (kvm_run->kvm_valid_regs) */
+	uint64_t always, sampled;	/* kvm_valid_regs fields; always 0: none */
+	uint64_t armed;			/* the fields asked for at this KVM_RUN */
 	uint64_t regs_nr;		/* the exit regs is from; 0: none yet */
 	uint64_t regs_ticks;
-	struct kvm_sync_regs regs;
+	struct kvm_sync_regs regs;	/* its always fields */
+	uint64_t sampled_nr;		/* the exit sampled_regs is from; 0: none */
+	uint64_t sampled_ticks;
+	struct kvm_sync_regs sampled_regs;	/* its sampled fields */
 	uint64_t start_ticks, start_ns;	/* the counter against CLOCK_MONOTONIC */
 };
 
 /*
- * An empty trace for the vCPU whose kvm_run is run; synced: whether KVM
- * syncs registers into it (arch_exit_sync_enable, which set
- * run->kvm_valid_regs). Notes the time, to measure the counter's rate
- * against when it prints.
+ * An empty trace for the vCPU whose kvm_run is run, which it asks KVM to
+ * sync always and sampled (kvm_valid_regs fields, as
+ * arch_exit_sync_fields gave them) into, starting with both at the first
+ * exit. Notes the time, to measure the counter's rate against when it
+ * prints.
  */
-void exit_trace_init(struct exit_trace *t, const struct kvm_run *run, bool synced);
+void exit_trace_init(struct exit_trace *t, struct kvm_run *run, uint64_t always,
+		     uint64_t sampled);
 
 /*
  * Records the exit KVM just returned in run (reason: run->exit_reason, or
@@ -83,7 +94,7 @@ void exit_trace_init(struct exit_trace *t, const struct kvm_run *run, bool synce
  * exit_reason as it was). An in-port's data is recorded as the VMM
  * answered it, so call this after the exit was handled.
  */
-void exit_trace_record(struct exit_trace *t, const struct kvm_run *run, uint32_t reason);
+void exit_trace_record(struct exit_trace *t, struct kvm_run *run, uint32_t reason);
 
 /* The record of the exit back-th from the last (0: the last); NULL if none. */
 const struct exit_record *exit_trace_get(const struct exit_trace *t, unsigned int back);

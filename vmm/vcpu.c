@@ -55,6 +55,7 @@ int vcpu_init_signals(void)
 
 int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcpu)
 {
+	uint64_t always, sampled;
 	int mmap_size, err;
 
 	memset(vcpu, 0, sizeof(*vcpu));
@@ -75,10 +76,8 @@ int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcp
 		goto out_close;
 	}
 	vcpu->run_size = (size_t)mmap_size;
-	err = arch_exit_sync_enable(env->kvm_fd, vcpu->run);
-	if (err < 0)
-		goto out_unmap;
-	exit_trace_init(&vcpu->trace, vcpu->run, err > 0);
+	arch_exit_sync_fields(env->kvm_fd, &always, &sampled);
+	exit_trace_init(&vcpu->trace, vcpu->run, always, sampled);
 	err = arch_vcpu_init(env->kvm_fd, env->vm_fd, vcpu->fd, index, env->nr_cpus, env->boot,
 			     env->features);
 	if (err)

@@ -13,14 +13,16 @@
  * reset state (RIP fff0, CS f000). Only the registers of the exit before
  * are the guest's on both, which is why the trace keeps a copy of them.
  *
- * What it costs KVM at every exit differs too. On SVM the special
- * registers and events are fields of the VMCB in memory; on VMX each
- * segment, descriptor table and event field is a VMREAD, some 40 per
- * exit on top of the round trip of an exit to user space. So the special
- * registers and the events are synced only on SVM (kvm_amd loaded),
- * where they are lost at a triple fault; elsewhere only the general
- * registers and RIP are (cheap: KVM caches them), and the report's
- * registers read after the exit are the state that faulted.
+ * What it costs KVM at every exit: the general registers and RIP are in
+ * KVM's register cache; the special registers and events are 8 segments,
+ * 2 descriptor tables, control registers and event state, each a VMREAD
+ * on VMX. So the general registers are synced at every exit (RIP for
+ * each exit of the trace), and the special registers and the events only
+ * on SVM (kvm_amd loaded), where a triple fault loses them, and there at
+ * one exit in EXIT_TRACE_SAMPLE (vmm/exit_trace.h): synced at every exit
+ * they made a port-I/O exit measurably slower in the KVM box. Elsewhere
+ * (VMX, PVM) KVM keeps the vCPU's state at a triple fault, and the
+ * report's registers read after the exit are the state that faulted.
  */
 #include <linux/kvm.h>
 #include <stdbool.h>
@@ -30,19 +32,19 @@
 
 #include "arch/arch.h"
 
-#define SYNC_SVM	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
-#define SYNC_OTHER	KVM_SYNC_X86_REGS
+#define SYNC_SPECIAL	(KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
 
-int arch_exit_sync_enable(int kvm_fd, struct kvm_run *run)
+void arch_exit_sync_fields(int kvm_fd, uint64_t *always, uint64_t *sampled)
 {
 	int offered = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
-	int wanted = access("/sys/module/kvm_amd", F_OK) ? SYNC_OTHER : SYNC_SVM;
 
-	/* Older KVM, or one that cannot sync these fields: no per-exit regs. */
-	if (offered <= 0 || (offered & wanted) != wanted)
-		return 0;
-	run->kvm_valid_regs = (uint64_t)wanted;
-	return 1;
+	*always = *sampled = 0;
+	/* Older KVM: no per-exit registers. */
+	if (offered <= 0 || !(offered & KVM_SYNC_X86_REGS))
+		return;
+	*always = KVM_SYNC_X86_REGS;
+	if (!access("/sys/module/kvm_amd", F_OK) && (offered & SYNC_SPECIAL) == SYNC_SPECIAL)
+		*sampled = SYNC_SPECIAL;
 }
 
 bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc)
@@ -68,6 +70,8 @@ void arch_exit_regs_print(const struct kvm_sync_regs *sync, uint64_t fields,
 	const struct kvm_sregs *s = &sync->sregs;
 	const struct kvm_vcpu_events *e = &sync->events;
 
+	if (!(fields & KVM_SYNC_X86_REGS))
+		goto sregs;
 	fprintf(out, "%s  rip %016llx rsp %016llx rflags %016llx\n", prefix,
 		r->rip, r->rsp, r->rflags);
 	fprintf(out, "%s  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", prefix,
@@ -78,12 +82,9 @@ void arch_exit_regs_print(const struct kvm_sync_regs *sync, uint64_t fields,
 		r->r8, r->r9, r->r10, r->r11);
 	fprintf(out, "%s  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", prefix,
 		r->r12, r->r13, r->r14, r->r15);
-	if (!(fields & KVM_SYNC_X86_SREGS)) {
-		fprintf(out, "%s  (control and segment registers, events: not synced at each exit "
-			"on this host, whose KVM keeps them at a triple fault: see the registers "
-			"read after the exit)\n", prefix);
-		return;
-	}
+sregs:
+	if (!(fields & KVM_SYNC_X86_SREGS))
+		goto events;
 	fprintf(out, "%s  cr0 %016llx cr2 %016llx cr3 %016llx\n", prefix,
 		s->cr0, s->cr2, s->cr3);
 	fprintf(out, "%s  cr4 %016llx cr8 %016llx efer %016llx apic_base %016llx\n", prefix,
@@ -99,6 +100,7 @@ void arch_exit_regs_print(const struct kvm_sync_regs *sync, uint64_t fields,
 	fprintf(out, "%s  gdt base %016llx limit %04x idt base %016llx limit %04x\n", prefix,
 		(unsigned long long)s->gdt.base, s->gdt.limit,
 		(unsigned long long)s->idt.base, s->idt.limit);
+events:
 	if (!(fields & KVM_SYNC_X86_EVENTS))
 		return;
 	fprintf(out, "%s  exception injected %u pending %u nr %u error_code %s%x\n", prefix,

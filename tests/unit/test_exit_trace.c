@@ -25,7 +25,7 @@ static void setup(void)
 {
 	run = calloc(1, RUN_SIZE);
 	ck_assert_ptr_nonnull(run);
-	exit_trace_init(&trace, run, false);
+	exit_trace_init(&trace, run, 0, 0);
 }
 
 static void teardown(void)
