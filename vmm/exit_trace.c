@@ -73,17 +73,18 @@ void exit_trace_record(struct exit_trace *t, struct kvm_run *run, uint32_t reaso
 		r->code = run->system_event.type;
 		break;
 	}
-	/*
-	 * At a shutdown KVM on AMD has already reset the vCPU (and synced
-	 * the reset state), on Intel not: keep neither, the report says
-	 * what the exit before left.
-	 */
 	if (!t->always)
 		return;
 	/* The sampled fields once in EXIT_TRACE_SAMPLE exits, from the next. */
 	t->armed = t->always | (r->nr % EXIT_TRACE_SAMPLE ? 0 : t->sampled);
 	run->kvm_valid_regs = t->armed;
-	if (reason == KVM_EXIT_SHUTDOWN)
+	/*
+	 * At a shutdown KVM on AMD has already reset the vCPU (and synced
+	 * the reset state), on Intel not: keep neither, the report says
+	 * what the exit before left. A KVM_RUN that failed with EINTR may
+	 * have left the sync area as it was: keep nothing from it either.
+	 */
+	if (reason == KVM_EXIT_SHUTDOWN || reason == KVM_EXIT_INTR)
 		return;
 	r->pc_known = arch_exit_pc(run, &r->pc);
 	memcpy(&t->regs, &run->s.regs, sizeof(t->regs));
