@@ -170,12 +170,14 @@ void arch_vcpu_dump(int vcpu_fd, const char *prefix, FILE *out);
  * registers and events, which KVM on AMD loses at a triple fault); 0 and
  * 0 where KVM or the architecture has none. arch_exit_pc reads the
  * guest's instruction pointer of this exit from run: false if it is not
- * there. arch_exit_regs_print prints the fields given of a copy of the
- * synced registers, each line starting with prefix.
+ * there. arch_exit_regs_copy keeps a copy of the fields given, and
+ * arch_exit_regs_print prints them, each line starting with prefix.
  */
 struct kvm_sync_regs;
 void arch_exit_sync_fields(int kvm_fd, uint64_t *always, uint64_t *sampled);
 bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc);
+/* Copies the fields given of run's sync area to dst, and nothing else. */
+void arch_exit_regs_copy(struct kvm_sync_regs *dst, const struct kvm_run *run, uint64_t fields);
 void arch_exit_regs_print(const struct kvm_sync_regs *regs, uint64_t fields,
 			  const char *prefix, FILE *out);
 

@@ -87,11 +87,11 @@ void exit_trace_record(struct exit_trace *t, struct kvm_run *run, uint32_t reaso
 	if (reason == KVM_EXIT_SHUTDOWN || reason == KVM_EXIT_INTR)
 		return;
 	r->pc_known = arch_exit_pc(run, &r->pc);
-	memcpy(&t->regs, &run->s.regs, sizeof(t->regs));
+	arch_exit_regs_copy(&t->regs, run, t->always);
 	t->regs_nr = r->nr;
 	t->regs_ticks = r->ticks;
 	if (t->sampled && (armed & t->sampled) == t->sampled) {
-		memcpy(&t->sampled_regs, &run->s.regs, sizeof(t->sampled_regs));
+		arch_exit_regs_copy(&t->sampled_regs, run, t->sampled);
 		t->sampled_nr = r->nr;
 		t->sampled_ticks = r->ticks;
 	}

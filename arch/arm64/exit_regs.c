@@ -23,6 +23,13 @@ bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc)
 	return false;
 }
 
+void arch_exit_regs_copy(struct kvm_sync_regs *dst, const struct kvm_run *run, uint64_t fields)
+{
+	(void)dst;
+	(void)run;
+	(void)fields;
+}
+
 void arch_exit_regs_print(const struct kvm_sync_regs *regs, uint64_t fields,
 			  const char *prefix, FILE *out)
 {

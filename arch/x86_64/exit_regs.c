@@ -55,6 +55,16 @@ bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc)
 	return true;
 }
 
+void arch_exit_regs_copy(struct kvm_sync_regs *dst, const struct kvm_run *run, uint64_t fields)
+{
+	if (fields & KVM_SYNC_X86_REGS)
+		dst->regs = run->s.regs.regs;
+	if (fields & KVM_SYNC_X86_SREGS)
+		dst->sregs = run->s.regs.sregs;
+	if (fields & KVM_SYNC_X86_EVENTS)
+		dst->events = run->s.regs.events;
+}
+
 static void print_segment(const char *name, const struct kvm_segment *s,
 			  const char *prefix, FILE *out)
 {
