@@ -8,6 +8,7 @@
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -155,8 +156,37 @@ int arch_irq_line(int vm_fd, unsigned int irq, int level);
 struct kvm_run;
 int arch_emulation_failure(int vcpu_fd, const struct kvm_run *run);
 
-/* Registers of a vCPU, for a failure report. */
-void arch_vcpu_dump(int vcpu_fd, FILE *out);
+/*
+ * Registers of a vCPU as KVM has them now, for a failure report: each
+ * line starts with prefix.
+ */
+void arch_vcpu_dump(int vcpu_fd, const char *prefix, FILE *out);
+
+/*
+ * Registers KVM copies into kvm_run at exits (x86: KVM_CAP_SYNC_REGS), for
+ * the exit trace (vmm/exit_trace.h). arch_exit_sync_fields says which
+ * kvm_valid_regs fields to ask for: always at every exit (x86: the
+ * general registers), and sampled at some (x86 on SVM: the special
+ * registers and events, which KVM on AMD loses at a triple fault); 0 and
+ * 0 where KVM or the architecture has none. arch_exit_pc reads the
+ * guest's instruction pointer of this exit from run: false if it is not
+ * there. arch_exit_regs_copy keeps a copy of the fields given, and
+ * arch_exit_regs_print prints them, each line starting with prefix.
+ */
+struct kvm_sync_regs;
+void arch_exit_sync_fields(int kvm_fd, uint64_t *always, uint64_t *sampled);
+bool arch_exit_pc(const struct kvm_run *run, uint64_t *pc);
+/* Copies the fields given of run's sync area to dst, and nothing else. */
+void arch_exit_regs_copy(struct kvm_sync_regs *dst, const struct kvm_run *run, uint64_t fields);
+void arch_exit_regs_print(const struct kvm_sync_regs *regs, uint64_t fields,
+			  const char *prefix, FILE *out);
+
+/*
+ * A free-running counter user space reads without a system call (x86_64:
+ * the TSC, arm64: CNTVCT_EL0), for the exit trace's times; its rate is
+ * the caller's to measure.
+ */
+uint64_t arch_counter(void);
 
 /* Address and interrupt of virtio-mmio slot index; -ENOSPC past the last. */
 int arch_virtio_slot(unsigned int index, uint64_t *base, unsigned int *irq);

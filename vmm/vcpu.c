@@ -13,6 +13,7 @@
 
 #include "arch/arch.h"
 #include "devices/host/seccomp.h"
+#include "vmm/exit_trace.h"
 #include "vmm/timeline.h"
 #include "devices/host/thread.h"
 
@@ -54,6 +55,7 @@ int vcpu_init_signals(void)
 
 int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcpu)
 {
+	uint64_t always, sampled;
 	int mmap_size, err;
 
 	memset(vcpu, 0, sizeof(*vcpu));
@@ -74,6 +76,8 @@ int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcp
 		goto out_close;
 	}
 	vcpu->run_size = (size_t)mmap_size;
+	arch_exit_sync_fields(env->kvm_fd, &always, &sampled);
+	exit_trace_init(&vcpu->trace, vcpu->run, always, sampled);
 	err = arch_vcpu_init(env->kvm_fd, env->vm_fd, vcpu->fd, index, env->nr_cpus, env->boot,
 			     env->features);
 	if (err)
@@ -113,11 +117,19 @@ static void handle_mmio(struct vcpu *vcpu)
 		vcpu->stats[VCPU_STAT_UNCLAIMED_IO]++;
 }
 
-static void fail(struct vcpu *vcpu, const char *what)
+/*
+ * The failure report on stderr, every line after the first starting with
+ * prefix: the exit trace (the registers at the last exit and the last
+ * exits), then the registers as KVM has them now.
+ */
+static void fail(struct vcpu *vcpu, const char *prefix, const char *what)
 {
 	flockfile(stderr);
 	fprintf(stderr, "vmm: vcpu %u: %s\n", vcpu->index, what);
-	arch_vcpu_dump(vcpu->fd, stderr);
+	exit_trace_print(&vcpu->trace, vcpu->index, what, prefix, stderr);
+	fprintf(stderr, "%sregisters now, read after the exit (after a triple fault on AMD: the reset state):\n",
+		prefix);
+	arch_vcpu_dump(vcpu->fd, prefix, stderr);
 	funlockfile(stderr);
 	stop_request(vcpu->env->stop, VM_EXIT_FAILED, "vcpu %u: %s", vcpu->index, what);
 }
@@ -145,7 +157,7 @@ static void report_internal_error(struct vcpu *vcpu)
 					      " %02x", run->emulation_failure.insn_bytes[i]);
 		}
 	}
-	fail(vcpu, what);
+	fail(vcpu, "vmm: internal error: ", what);
 }
 
 /*
@@ -174,15 +186,20 @@ static bool handle_exit(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	coalesced_drain(vcpu->env->coalesced);	/* what the guest wrote first */
+	/* I/O is traced once handled (with the data read), the rest at once. */
+	if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO)
+		exit_trace_record(&vcpu->trace, run, run->exit_reason);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		vcpu->stats[VCPU_STAT_IO]++;
 		handle_io(vcpu);
+		exit_trace_record(&vcpu->trace, run, KVM_EXIT_IO);
 		coalesced_check(vcpu->env->coalesced);
 		return true;
 	case KVM_EXIT_MMIO:
 		vcpu->stats[VCPU_STAT_MMIO]++;
 		handle_mmio(vcpu);
+		exit_trace_record(&vcpu->trace, run, KVM_EXIT_MMIO);
 		coalesced_check(vcpu->env->coalesced);
 		return true;
 	case KVM_EXIT_INTR:
@@ -193,7 +210,7 @@ static bool handle_exit(struct vcpu *vcpu)
 		return true;
 	case KVM_EXIT_SHUTDOWN:
 		vcpu->stats[VCPU_STAT_SHUTDOWN]++;
-		fail(vcpu, "shutdown (triple fault)");
+		fail(vcpu, "vmm: triple fault: ", "shutdown (triple fault)");
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
 		if (!arch_emulation_failure(vcpu->fd, run)) {
@@ -205,7 +222,7 @@ static bool handle_exit(struct vcpu *vcpu)
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu->stats[VCPU_STAT_FAIL_ENTRY]++;
-		fail(vcpu, "KVM could not enter the guest (fail_entry)");
+		fail(vcpu, "vmm: failed entry: ", "KVM could not enter the guest (fail_entry)");
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu->stats[VCPU_STAT_SYSTEM_EVENT]++;
@@ -217,7 +234,7 @@ static bool handle_exit(struct vcpu *vcpu)
 		vcpu->stats[VCPU_STAT_OTHER]++;
 		snprintf(what, sizeof(what), "unhandled exit reason %u",
 			 run->exit_reason);
-		fail(vcpu, what);
+		fail(vcpu, "vmm: unhandled exit: ", what);
 		return false;
 	}
 	}
@@ -245,6 +262,7 @@ static void *vcpu_thread(void *arg)
 	while (!stop_requested(stop)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
+				exit_trace_record(&vcpu->trace, vcpu->run, KVM_EXIT_INTR);
 				vcpu->run->immediate_exit = 0;
 				vcpu->stats[VCPU_STAT_INTR]++;
 				continue;

@@ -3,8 +3,9 @@
  * vCPU threads. Each runs KVM_RUN and dispatches port I/O and MMIO exits to
  * the VM's buses, and lets the architecture finish instructions KVM could
  * not emulate (arch_emulation_failure); an exit that ends the VM (triple fault, emulation
- * failure, failed entry) stops it with status 1 after printing the vCPU's
- * registers on stderr.
+ * failure, failed entry) stops it with status 1 after printing a report on
+ * stderr: its last exits and registers (vmm/exit_trace.h), and its
+ * registers as KVM has them after the exit.
  *
  * vcpu_kick() makes a running thread leave KVM_RUN (immediate_exit plus a
  * signal) so it can see that the VM is stopping. A vCPU ends the VM
@@ -23,6 +24,7 @@
 #include "arch/arch.h"
 #include "devices/host/bus.h"
 #include "vmm/coalesced.h"
+#include "vmm/exit_trace.h"
 #include "vmm/stop.h"
 
 /* What every vCPU of a VM shares; the VM keeps it while they run. */
@@ -60,6 +62,7 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	uint64_t stats[VCPU_NR_STATS];
+	struct exit_trace trace;	/* for the failure report */
 };
 
 int vcpu_create(const struct vcpu_env *env, unsigned int index, struct vcpu *vcpu);

@@ -81,7 +81,7 @@ int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 	return index == 0 ? set_entry_state(vcpu_fd, boot) : 0;
 }
 
-void arch_vcpu_dump(int vcpu_fd, FILE *out)
+void arch_vcpu_dump(int vcpu_fd, const char *prefix, FILE *out)
 {
 	uint64_t pc, pstate, sp_el1, x[4];
 	unsigned int i;
@@ -95,16 +95,15 @@ void arch_vcpu_dump(int vcpu_fd, FILE *out)
 	for (i = 0; i < 4 && !err; i++)
 		err = get_reg(vcpu_fd, CORE_REG(regs.regs[i]), &x[i]);
 	if (err) {
-		fprintf(out, "  (registers unavailable)\n");
+		fprintf(out, "%s  (registers unavailable)\n", prefix);
 		return;
 	}
-	fprintf(out,
-		"  pc %016llx pstate %016llx sp_el1 %016llx\n"
-		"  x0 %016llx x1 %016llx x2 %016llx x3 %016llx\n",
+	fprintf(out, "%s  pc %016llx pstate %016llx sp_el1 %016llx\n", prefix,
 		(unsigned long long)pc, (unsigned long long)pstate,
-		(unsigned long long)sp_el1, (unsigned long long)x[0],
-		(unsigned long long)x[1], (unsigned long long)x[2],
-		(unsigned long long)x[3]);
+		(unsigned long long)sp_el1);
+	fprintf(out, "%s  x0 %016llx x1 %016llx x2 %016llx x3 %016llx\n", prefix,
+		(unsigned long long)x[0], (unsigned long long)x[1],
+		(unsigned long long)x[2], (unsigned long long)x[3]);
 }
 
 int arch_emulation_failure(int vcpu_fd, const struct kvm_run *run)

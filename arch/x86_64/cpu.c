@@ -122,31 +122,31 @@ int arch_vcpu_init(int kvm_fd, int vm_fd, int vcpu_fd, unsigned int index,
 	}
 }
 
-void arch_vcpu_dump(int vcpu_fd, FILE *out)
+void arch_vcpu_dump(int vcpu_fd, const char *prefix, FILE *out)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
-		fprintf(out, "  (registers unavailable)\n");
+		fprintf(out, "%s  (registers unavailable)\n", prefix);
 		return;
 	}
-	fprintf(out,
-		"  rip %016llx rsp %016llx rflags %016llx\n"
-		"  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
-		"  rsi %016llx rdi %016llx rbp %016llx\n"
-		"  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
-		"  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n"
-		"  cs %04x (base %llx, dpl %u, l %u) ss %04x\n"
-		"  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n",
-		r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx,
-		r.rsi, r.rdi, r.rbp, r.r8, r.r9, r.r10, r.r11,
-		r.r12, r.r13, r.r14, r.r15,
-		s.cs.selector, s.cs.base, s.cs.dpl, s.cs.l, s.ss.selector,
+	fprintf(out, "%s  rip %016llx rsp %016llx rflags %016llx\n", prefix,
+		r.rip, r.rsp, r.rflags);
+	fprintf(out, "%s  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", prefix,
+		r.rax, r.rbx, r.rcx, r.rdx);
+	fprintf(out, "%s  rsi %016llx rdi %016llx rbp %016llx\n", prefix, r.rsi, r.rdi, r.rbp);
+	fprintf(out, "%s  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", prefix,
+		r.r8, r.r9, r.r10, r.r11);
+	fprintf(out, "%s  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", prefix,
+		r.r12, r.r13, r.r14, r.r15);
+	fprintf(out, "%s  cs %04x (base %llx, dpl %u, l %u) ss %04x\n", prefix,
+		s.cs.selector, s.cs.base, s.cs.dpl, s.cs.l, s.ss.selector);
+	fprintf(out, "%s  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n", prefix,
 		s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
 	/* KVM on AMD resets a vCPU before it reports a triple fault. */
 	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000)
-		fprintf(out, "  (this is the vCPU's reset state, not the state that failed: "
-			"KVM on AMD resets a vCPU before it reports a triple fault)\n");
+		fprintf(out, "%s  (this is the vCPU's reset state, not the state that failed: "
+			"KVM on AMD resets a vCPU before it reports a triple fault)\n", prefix);
 }

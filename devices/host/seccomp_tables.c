@@ -31,7 +31,7 @@ static const struct vmm_seccomp_rule common_rules[] = {
 	ANY("rt_sigreturn", "return from a signal handler (the vCPU kick)"),
 	ANY("restart_syscall", "the kernel resumes an interrupted wait"),
 	ANY("exit", "a thread ends"),
-	ANY("clock_gettime", "--timeout, --stats' phase times (when not in the vDSO)"),
+	ANY("clock_gettime", "--timeout, --stats' phase times, the failure report's (when not in the vDSO)"),
 	ANY("exit_group", "the process ends, also after a violation report"),
 };
 

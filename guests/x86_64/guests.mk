@@ -1,7 +1,7 @@
 # Tiny freestanding x86_64 test guests: ELF64 executables linked at 1 MiB,
 # entered in 64-bit mode as the Linux 64-bit boot protocol describes.
 GUEST_DIR    := $(BUILD)/guests/x86_64
-GUEST_NAMES  := hello mempattern fault spin status hostile
+GUEST_NAMES  := hello mempattern fault spin status hostile triple pioloop
 GUEST_COMMON := guests/x86_64/start.S guests/x86_64/runtime.c
 GUEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -I guests/x86_64 \
 	-ffreestanding -fno-pic -fno-pie -no-pie -fno-stack-protector \

@@ -10,6 +10,8 @@
 # vmm-exec benchmark: `vmm-exec -- true` wall time and virtio-fs read MB/s
 # against QEMU microvm with the same kernel, initramfs and virtiofsd; see
 # exec_bench.c.
+# Exit benchmark: cycles per port-I/O exit, against a baseline build of
+# the VMM if given; exit_bench.sh.
 # Scale benchmark: how cost grows, one table (start-up by RAM size, boot by
 # vCPUs, 16 VMs at once, 1 to 4 disks under load) against QEMU microvm;
 # see scale_bench.c.
@@ -27,7 +29,9 @@
 #              modules; default: /boot/vmlinuz-RELEASE of the running
 #              kernel, else the Debian kernel the KVM box boots, from its
 #              cache), EXEC_READ_MIB (1024), SCALE_RUNS (3),
-#              SCALE_QUICK (unset; 1: scale_bench --quick)
+#              SCALE_QUICK (unset; 1: scale_bench --quick),
+#              EXIT_ROUNDS (7), EXIT_BASELINE_VMM (unset: exit_bench
+#              measures BUILD_DIR/vmm alone)
 # Needs BUILD_DIR/bench/mem_bench, BUILD_DIR/vmm and the guests built;
 # blk_bench needs BUILD_DIR/bench/blk_bench and BUILD_DIR/vmm-blkd;
 # boot_bench and footprint_bench theirs and the Linux test kernel;
@@ -119,6 +123,14 @@ fi
 	--vmm "$BUILD/vmm" --guest "$BUILD/guests/$ARCH/status" \
 	--runs "${BENCH_RUNS:-5}" --warmup "${BENCH_WARMUP:-1}" \
 	--size "${BENCH_SIZE:-1G}"
+
+# The exit path: cycles per port-I/O exit (x86_64's pioloop guest), against
+# another build of the VMM when EXIT_BASELINE_VMM names one.
+if [ "$ARCH" = x86_64 ] && [ -f "$BUILD/guests/$ARCH/pioloop" ]; then
+	sh tests/bench/exit_bench.sh "$BUILD/guests/$ARCH" ${EXIT_BASELINE_VMM:+"$EXIT_BASELINE_VMM"} "$BUILD/vmm"
+else
+	echo "skip: exit_bench: needs ARCH=x86_64 and $BUILD/guests/$ARCH/pioloop (make guests)"
+fi
 
 # Boot time against QEMU microvm, when the Linux test kernel is built.
 if [ -x "$BUILD/bench/boot_bench" ] && [ -f "$LINUX/vmlinux" ] && [ -f "$LINUX/initramfs.cpio" ] &&
