@@ -145,8 +145,8 @@ const char *debian_check(const struct debian_boot *b, const char *key, char *buf
 
 void debian_print_notable(const struct debian_boot *b, const char *prefix)
 {
-	static const char *const marks[] = { "WARNING", "FAILED", "Call Trace", "XSAVE", "error ", "error:",
-					      "Unknown symbol", "timed out", "BUG" };
+	static const char *const marks[] = { "WARNING", "FAILED", "Call Trace", "XSAVE", "error ",
+					      "error:", "Unknown symbol", "timed out", "BUG" };
 	const char *line = b->out.buf, *end;
 	int shown = 0;
 	size_t i;
