@@ -294,6 +294,10 @@ check-integration: $(VMM) $(BLKD) $(EXEC) $(EXEC_INIT) guests $(INTEG_TESTS)
 # Each count can be set on make's command line (0 leaves that part out).
 # Needs `make test-kernel` first. In the box, its console log is kept in
 # $(BUILD)/soak-box.log. The box's deadline allows 300 s per Debian boot.
+# Each Debian boot's outcome is also kept in $(BUILD)/soak-debian.log, and
+# when the box's kernel dies under them a new box resumes the boots
+# (tests/integration/soak-debian.sh), which then end with one line over
+# all boxes.
 SOAK_HELLO_BOOTS ?= 500
 SOAK_LINUX_BOOTS ?= 50
 SOAK_DEBIAN_BOOTS ?= 30
@@ -307,6 +311,7 @@ soak: $(VMM) $(BLKD) guests $(BUILD)/tests/integration/test_soak
 		SOAK_DEBIAN_BOOTS=$(SOAK_DEBIAN_BOOTS) DEBIAN_GUEST=$$debian \
 		SOAK_VMS=$(SOAK_VMS) SOAK_VM_SECONDS=$(SOAK_VM_SECONDS) SOAK_VM_STAGGER=$(SOAK_VM_STAGGER) \
 		VMM=$(VMM) VMM_BLKD=$(BLKD) GUESTS=$(BUILD)/guests/$(ARCH) LINUX_GUEST=$(LINUX_DIR) \
+		sh tests/integration/soak-debian.sh $(BUILD)/soak-debian.log $(SOAK_DEBIAN_BOOTS) \
 		$(WITH_KVM) --timeout $$((7200 + $(SOAK_DEBIAN_BOOTS) * 300)) --memory 8192 \
 		--log $(BUILD)/soak-box.log -- $(BUILD)/tests/integration/test_soak
 

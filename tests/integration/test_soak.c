@@ -10,6 +10,12 @@
  *   SOAK_VMS          (4, long 16)    Linux VMs at once, each reading its
  *   SOAK_VM_SECONDS   (60, long 600)  disk for this long (testinit.readloop)
  *   SOAK_VM_STAGGER   (0)             seconds between their starts
+ *   SOAK_DEBIAN_LOG   (none)          a file outside the box that each
+ *                                     Debian boot appends to: "start N"
+ *                                     before it, then "ok N" or "fail N:
+ *                                     why" (make soak resumes the boots
+ *                                     in a new box when the KVM box's
+ *                                     kernel dies, and counts them here)
  *
  * Every run has --stats, whose last line is "vmm: resources at exit:
  * fds=N rss_kib=N hwm_kib=N" (vmm/resources.h). Asserted:
@@ -91,6 +97,7 @@ struct soak {
 	int measured;
 	int leftovers;
 	char first_failure[WHY_LEN + 32];
+	char last_failure[WHY_LEN];	/* one line */
 	char leftover_why[WHY_LEN];
 	double seconds;
 };
@@ -161,6 +168,7 @@ static void fail_run(struct soak *s, const char *fmt, ...)
 	fflush(stdout);
 	if (!s->first_failure[0])
 		snprintf(s->first_failure, sizeof(s->first_failure), "run %d: %s", s->done, why);
+	snprintf(s->last_failure, sizeof(s->last_failure), "%.*s", (int)strcspn(why, "\n"), why);
 }
 
 /* The --stats resources line of a VMM's stderr into s; false if none. */
@@ -460,11 +468,49 @@ static void linux_run(void)
 
 /* ---- Debian boots ---- */
 
+/* A line of SOAK_DEBIAN_LOG, on disk before the next boot starts. */
+static void debian_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void debian_log(const char *fmt, ...)
+{
+	const char *path = getenv("SOAK_DEBIAN_LOG");
+	va_list ap;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f) {
+		printf("soak debian: cannot append to SOAK_DEBIAN_LOG=%s: %s\n", path, strerror(errno));
+		return;
+	}
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+	fsync(fileno(f));
+	fclose(f);
+}
+
+static void debian_run_one(struct debian_boot *b, char *why, size_t why_len);
+
 static void debian_run(void)
 {
 	struct debian_boot *b = debian_run_boot;
+	int ok_before = debian_soak.ok;
 	char why[WHY_LEN];
 
+	debian_log("start %d", debian_soak.done);
+	debian_run_one(b, why, sizeof(why));
+	if (debian_soak.ok > ok_before)
+		debian_log("ok %d login=%.0f off=%.0f", debian_soak.done, b->login_s, b->seconds);
+	else
+		debian_log("fail %d: %s", debian_soak.done, debian_soak.last_failure);
+}
+
+static void debian_run_one(struct debian_boot *b, char *why, size_t why_len)
+{
 	debian_login_s[debian_soak.done] = -1;
 	if (debian_disk_copy(tmp_path("debian-pristine.img"), tmp_path("debian.img"))) {
 		fail_run(&debian_soak, "cannot copy the disk");
@@ -472,7 +518,7 @@ static void debian_run(void)
 	}
 	debian_boot(&debian, tmp_path("debian.img"), 2, DEBIAN_CMDLINE, DEBIAN_TIMEOUT, b);
 	debian_login_s[debian_soak.done] = b->login_s;
-	if (!debian_boot_clean(b, why, sizeof(why))) {
+	if (!debian_boot_clean(b, why, why_len)) {
 		printf("soak debian: run %d: --- its console:\n%s\n", debian_soak.done,
 		       text_tail(b->out.buf, 2500));
 		fail_run(&debian_soak, "%s", why);
