@@ -13,70 +13,7 @@
 
 #include "tests/helpers.h"
 #include "vmm/exit_trace.h"
-
-#define RUN_SIZE	4096
-#define IO_DATA		2048	/* where the made-up exits put port data */
-
-static struct kvm_run *run;
-static struct exit_trace trace;
-static char report[65536];
-
-static void setup(void)
-{
-	run = calloc(1, RUN_SIZE);
-	ck_assert_ptr_nonnull(run);
-	exit_trace_init(&trace, run, 0, 0);
-}
-
-static void teardown(void)
-{
-	free(run);
-}
-
-static void io_exit(uint16_t port, uint8_t size, bool out, uint32_t data, uint32_t count)
-{
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.port = port;
-	run->io.size = size;
-	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
-	run->io.count = count;
-	run->io.data_offset = IO_DATA;
-	memcpy((uint8_t *)run + IO_DATA, &data, sizeof(data));
-	exit_trace_record(&trace, run, KVM_EXIT_IO);
-}
-
-static const char *format(unsigned int back)
-{
-	static char buf[200];
-	const struct exit_record *r = exit_trace_get(&trace, back);
-
-	ck_assert_ptr_nonnull(r);
-	exit_trace_format_exit(r, buf, sizeof(buf));
-	return buf;
-}
-
-static void print_report(void)
-{
-	FILE *f = fmemopen(report, sizeof(report), "w");
-
-	ck_assert_ptr_nonnull(f);
-	exit_trace_print(&trace, 3, "shutdown (triple fault)", "T: ", f);
-	fclose(f);
-}
-
-/* Every line of the report starts with the prefix. */
-static void assert_prefixed(void)
-{
-	const char *p = report;
-
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-
-		ck_assert_msg(!strncmp(p, "T: ", 3), "unprefixed line in: %s", report);
-		ck_assert_ptr_nonnull(eol);
-		p = eol + 1;
-	}
-}
+#include "tests/unit/exit_trace_fixture.h"
 
 START_TEST(empty)
 {
