@@ -26,6 +26,7 @@
  *   [eventfd]      KVM ioeventfds (queue kicks) and irqfds, the devices'
  *                  wake and stop events
  *   [signalfd]     the run loop's (at most 1)
+ *   [timerfd]      the real-time clock's once-a-second tick (1)
  *   socket         4: the vhost-user connection to vmm-blkd, the memory
  *                  socket's listener, and the socketpair between the
  *                  backend=thread device and its backend thread
@@ -395,7 +396,7 @@ START_TEST(vmm_keeps_only_what_it_needs)
 		ck_assert_msg(!strcmp(t, "anon_inode:kvm-vm") || !strncmp(t, "anon_inode:kvm-vcpu:", 20) ||
 			      !strncmp(t, "/memfd:guest-ram", 16) ||
 			      !strcmp(t, "anon_inode:[eventfd]") || !strcmp(t, "anon_inode:[signalfd]") ||
-			      !strncmp(t, "socket:", 7) || !strcmp(t, tmp_path("a.img")) ||
+			      !strcmp(t, "anon_inode:[timerfd]") || !strncmp(t, "socket:", 7) || !strcmp(t, tmp_path("a.img")) ||
 			      !strcmp(t, tmp_path("c.img")),
 			      "vmm fd %d -> %s: not one the VMM needs", f[i].fd, t);
 	}
@@ -404,6 +405,7 @@ START_TEST(vmm_keeps_only_what_it_needs)
 	ck_assert_int_eq(proc_fds_count(f, n, "anon_inode:kvm-vcpu:"), 2);
 	ck_assert_int_eq(proc_fds_count(f, n, "/memfd:guest-ram"), 1);
 	ck_assert_int_le(proc_fds_count(f, n, "anon_inode:[signalfd]"), 1);
+	ck_assert_int_eq(proc_fds_count(f, n, "anon_inode:[timerfd]"), 1);
 	ck_assert_int_eq(proc_fds_count(f, n, "socket:"), 4);
 	ck_assert_int_eq(proc_fds_count(f, n, tmp_path("a.img")), 1);
 	ck_assert_int_eq(proc_fds_count(f, n, tmp_path("c.img")), 1);
