@@ -127,20 +127,9 @@ void debian_boot(const struct debian_guest *g, const char *disk, int cpus, const
 const char *debian_check(const struct debian_boot *b, const char *key, char *buf, size_t len)
 {
 	char needle[96];
-	const char *p;
-	size_t n;
 
 	snprintf(needle, sizeof(needle), "VMM-CHECK %s=", key);
-	p = strstr(b->out.buf, needle);
-	if (!p)
-		return NULL;
-	p += strlen(needle);
-	n = strcspn(p, "\r\n");
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return buf;
+	return text_after(b->out.buf, needle, buf, len);
 }
 
 void debian_print_notable(const struct debian_boot *b, const char *prefix)

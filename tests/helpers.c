@@ -337,6 +337,22 @@ const char *text_tail(const char *s, size_t n)
 	return len > n ? s + len - n : s;
 }
 
+const char *text_after(const char *text, const char *key, char *buf, size_t len)
+{
+	const char *p = strstr(text, key);
+	size_t n;
+
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	n = strcspn(p, "\r\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* $var/name, or default_dir/name, in one of 4 buffers used in turn. */
 static const char *env_path(const char *var, const char *default_dir, const char *name)
 {

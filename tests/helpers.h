@@ -131,6 +131,12 @@ int count_dir_entries(const char *path);
 /* The last n bytes of s: enough context for a check message. */
 const char *text_tail(const char *s, size_t n);
 
+/*
+ * The rest of the line after the first key in text, copied into buf
+ * (len bytes, NUL-terminated, cut if longer); buf, or NULL if no key.
+ */
+const char *text_after(const char *text, const char *key, char *buf, size_t len);
+
 /* A file of the Linux test kernel's directory ($LINUX_GUEST). */
 const char *linux_guest_path(const char *name);
 

@@ -122,20 +122,9 @@ static void assert_disk_untouched(const char *path)
 static const char *outcome(const char *dev, const char *name, char *buf, size_t len)
 {
 	char key[128];
-	const char *p;
-	size_t n;
 
 	snprintf(key, sizeof(key), "HOSTILE %s %s: ", dev, name);
-	p = strstr(res.out, key);
-	if (!p)
-		return NULL;
-	p += strlen(key);
-	n = strcspn(p, "\n");
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return buf;
+	return text_after(res.out, key, buf, len);
 }
 
 static void run_hostile(const char *memory)
