@@ -24,7 +24,7 @@ struct pl031 {
 	uint32_t mr, imsc, ris;
 	bool line;		/* the level set_irq was last given */
 	int timer_fd;
-	void (*set_irq)(void *ctx, int level);
+	irq_fn set_irq;
 	void *irq_ctx;
 };
 
@@ -171,7 +171,7 @@ const struct bus_device_ops pl031_ops = {
 	.write = pl031_write,
 };
 
-int pl031_create(void (*set_irq)(void *ctx, int level), void *irq_ctx,
+int pl031_create(irq_fn set_irq, void *irq_ctx,
 		 struct pl031 **out)
 {
 	struct pl031 *rtc = calloc(1, sizeof(*rtc));

@@ -54,7 +54,7 @@ extern const struct bus_device_ops pl031_ops;
  * masked. set_irq(irq_ctx, level) drives the interrupt line. 0 with *out
  * set, -ENOMEM, or the timerfd's negative errno.
  */
-int pl031_create(void (*set_irq)(void *ctx, int level), void *irq_ctx,
+int pl031_create(irq_fn set_irq, void *irq_ctx,
 		 struct pl031 **out);
 void pl031_destroy(struct pl031 *rtc);
 

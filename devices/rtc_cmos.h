@@ -41,7 +41,6 @@
 #include <time.h>
 
 #include "devices/host/bus.h"
-#include "devices/serial.h"	/* irq_fn */
 
 #define RTC_CMOS_LEN		2	/* index and data ports */
 #define RTC_CMOS_CENTURY	0x32	/* as on PCs (the FADT's CENTURY) */

@@ -23,8 +23,6 @@
 
 struct serial;
 
-typedef void (*irq_fn)(void *ctx, int level);
-
 extern const struct bus_device_ops serial_ops;
 #define SERIAL_REG_LEN 8
 

@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* How a device on the bus drives its interrupt line (level 1 or 0). */
+typedef void (*irq_fn)(void *ctx, int level);
+
 struct bus_device_ops {
 	void (*read)(void *opaque, uint64_t offset, uint8_t *data, unsigned int len);
 	void (*write)(void *opaque, uint64_t offset, const uint8_t *data,
